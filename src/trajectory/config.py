@@ -1,0 +1,498 @@
+"""Study configuration: a TOML file mapped onto a frozen, validated :class:`StudyConfig`.
+
+A study is a config file plus data. The config says where the extracts are and how
+their columns and code values map onto the data contract (``docs/schema.md``), how
+the cohort is defined, which outcomes compete, which groupings matter, the
+disclosure threshold and where the pseudonymisation key comes from. See
+``study.example.toml`` (shipped with the package) for every key, commented.
+
+An invalid config fails with a :class:`~trajectory.errors.ConfigError` that names
+the key, the bad value and the allowed values.
+
+Examples
+--------
+>>> cfg = load_config(example_config_path())
+>>> cfg.name, cfg.privacy.threshold, cfg.cohort.origin
+('example', 5, 'E11')
+>>> [s.name for s in cfg.sources]
+['police', 'parquet', 'court', 'victim_services']
+>>> from_dict({"study": {"name": "x", "extraction_date": "2024-12-31"},
+...            "privacy": {"threshold": 1}})
+Traceback (most recent call last):
+...
+trajectory.errors.ConfigError: [privacy] threshold = 1: must be an integer >= 2 (a threshold of 1 publishes single cases)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError
+from .schema import CASE_COLUMNS, LANGUAGES, default_endpoints, vocabulary
+
+__all__ = [
+    "StudyConfig",
+    "SourceConfig",
+    "LongEvents",
+    "CohortConfig",
+    "PrivacyConfig",
+    "load_config",
+    "from_dict",
+    "example_config_path",
+    "IDENTIFIERS",
+    "SOURCE_KINDS",
+    "FORMATS",
+]
+
+#: Direct identifiers an extract may carry; each becomes a keyed pseudonym at ingest.
+IDENTIFIERS: tuple[str, ...] = ("case_number", "pv_number", "parquet_number", "person_id")
+SOURCE_KINDS: tuple[str, ...] = ("police", "parquet", "court", "victim_services")
+FORMATS: tuple[str, ...] = ("csv", "parquet", "excel")
+DELIMITERS: tuple[str, ...] = ("auto", ";", ",", "\t", "|")
+ENCODINGS: tuple[str, ...] = ("auto", "utf-8", "utf-8-sig", "cp1252")
+DECIMALS: tuple[str, ...] = (".", ",")
+
+_TOP_KEYS = ("study", "cohort", "endpoints", "groupings", "privacy", "sources", "report")
+_STUDY_KEYS = ("name", "title", "extraction_date", "synthetic", "seed", "language", "store")
+_COHORT_KEYS = ("origin", "entry_window", "follow_up_days", "covariates")
+_PRIVACY_KEYS = ("threshold", "rounding", "key_env", "key_file")
+_REPORT_KEYS = ("out_dir", "notebooks")
+_SOURCE_KEYS = (
+    "name", "kind", "path", "format", "delimiter", "encoding", "decimal", "date_format",
+    "sheet", "identifiers", "columns", "events", "event_details", "long", "values",
+)
+_LONG_KEYS = ("event", "date", "code")
+
+
+@dataclass(frozen=True)
+class LongEvents:
+    """Columns of a long event file: one row an event (event label, date, detail code)."""
+
+    event: str
+    date: str
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One extract file and how it maps onto the contract.
+
+    Attributes
+    ----------
+    name : str
+        Short name used in quality reports and the ``source`` column.
+    kind : str
+        One of :data:`SOURCE_KINDS`.
+    path : pathlib.Path
+        Absolute path (relative paths in TOML are resolved against the config file).
+    format, delimiter, encoding, decimal, date_format, sheet
+        How to read the file; ``"auto"`` detects delimiter, encoding and date format.
+    identifiers : Mapping[str, str]
+        Contract identifier (:data:`IDENTIFIERS`) -> extract column. At least one.
+    columns : Mapping[str, str]
+        Contract case column (:data:`trajectory.schema.CASE_COLUMNS`) -> extract column.
+    events : Mapping[str, str]
+        Event code (``E11``...) -> extract column holding its date (wide layout).
+    event_details : Mapping[str, str]
+        Event code -> extract column holding its detail code (motive, verdict...).
+    long : LongEvents or None
+        Long layout: columns holding the event label, its date and detail code.
+    values : Mapping[str, Mapping[str, str]]
+        Contract column (or ``"event"``) -> {extract value: contract value}.
+    """
+
+    name: str
+    kind: str
+    path: Path
+    format: str = "csv"
+    delimiter: str = "auto"
+    encoding: str = "auto"
+    decimal: str = "."
+    date_format: str = "auto"
+    sheet: str | int | None = None
+    identifiers: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, str] = field(default_factory=dict)
+    events: Mapping[str, str] = field(default_factory=dict)
+    event_details: Mapping[str, str] = field(default_factory=dict)
+    long: LongEvents | None = None
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CohortConfig:
+    """Cohort definition: origin event, entry window on the origin date, follow-up."""
+
+    origin: str = "E11"
+    entry_window: tuple[dt.date, dt.date] | None = None
+    follow_up_days: int | None = None
+    covariates: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    """Disclosure threshold, rounding base and where the pseudonymisation key comes from.
+
+    The key itself is never stored in the config: only the name of the environment
+    variable and/or the path of a key file kept outside the repository.
+    """
+
+    threshold: int = 5
+    rounding: int | None = None
+    key_env: str = "TRAJECTORY_KEY"
+    key_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """A validated study configuration (see module docstring and ``study.example.toml``)."""
+
+    name: str
+    extraction_date: dt.date
+    title: str = ""
+    synthetic: bool = False
+    seed: int | None = None
+    language: str = "en"
+    store: Path | None = None
+    sources: tuple[SourceConfig, ...] = ()
+    cohort: CohortConfig = field(default_factory=CohortConfig)
+    endpoints: Mapping[str, tuple[str, ...]] = field(default_factory=default_endpoints)
+    groupings: tuple[str, ...] = ("offence_group", "zone", "division")
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    report_dir: Path | None = None
+    notebooks: tuple[str, ...] | None = None
+    path: Path | None = None
+
+    def source(self, name: str) -> SourceConfig:
+        """Return the source called ``name``."""
+        for src in self.sources:
+            if src.name == name:
+                return src
+        raise ConfigError(
+            f"no source named {name!r}; sources: {[s.name for s in self.sources]}"
+        )
+
+
+def example_config_path() -> Path:
+    """Path of the shipped ``study.example.toml``."""
+    return Path(str(resources.files("trajectory").joinpath("study.example.toml")))
+
+
+def load_config(path: str | Path) -> StudyConfig:
+    """Load and validate a study configuration from a TOML file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The TOML file. Relative paths inside it are resolved against its folder.
+
+    Returns
+    -------
+    StudyConfig
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, is not valid TOML, or any key or value is invalid.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {path} not found; pass the path of a study TOML file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return from_dict(data, base=path.resolve().parent, path=path.resolve())
+
+
+def _check_keys(section: str, given: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    for key in given:
+        if key not in allowed:
+            raise ConfigError(
+                f"[{section}] unknown key {key!r}; allowed keys: {', '.join(allowed)}"
+            )
+
+
+def _choice(section: str, key: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        shown = ", ".join(repr(a) for a in allowed)
+        raise ConfigError(f"[{section}] {key} = {value!r}: allowed values are {shown}")
+    return str(value)
+
+
+def _date(section: str, key: str, value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(
+            f"[{section}] {key} = {value!r}: expected a date as YYYY-MM-DD"
+        ) from None
+
+
+def _str_map(section: str, key: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"[{section}] {key} must be a table of names to strings, got {value!r}")
+    out = {}
+    for k, v in value.items():
+        if not isinstance(v, (str, int)):
+            raise ConfigError(f"[{section}.{key}] {k} = {v!r}: expected a string")
+        out[str(k)] = str(v)
+    return out
+
+
+def _source(i: int, raw: Mapping[str, Any], base: Path | None) -> SourceConfig:
+    section = f"sources #{i + 1}"
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"[{section}] must be a table ([[sources]]), got {raw!r}")
+    _check_keys(section, raw, _SOURCE_KEYS)
+    for key in ("name", "kind", "path"):
+        if key not in raw:
+            raise ConfigError(f"[{section}] missing required key {key!r}")
+    name = str(raw["name"])
+    section = f"sources.{name}"
+    kind = _choice(section, "kind", raw["kind"], SOURCE_KINDS)
+    fmt = _choice(section, "format", raw.get("format", _guess_format(str(raw["path"]))), FORMATS)
+    path = Path(str(raw["path"])).expanduser()
+    if base is not None and not path.is_absolute():
+        path = base / path
+    identifiers = _str_map(section, "identifiers", raw.get("identifiers", {}))
+    for ident in identifiers:
+        _choice(f"{section}.identifiers", "key", ident, IDENTIFIERS)
+    if not identifiers:
+        raise ConfigError(
+            f"[{section}] identifiers: at least one of {', '.join(IDENTIFIERS)} must map to "
+            "a column, so that records of one case can be linked"
+        )
+    columns = _str_map(section, "columns", raw.get("columns", {}))
+    for col in columns:
+        if col not in CASE_COLUMNS or col in ("case_id", "source", "extraction_date"):
+            allowed = [c for c in CASE_COLUMNS if c not in ("case_id", "source", "extraction_date")]
+            raise ConfigError(
+                f"[{section}.columns] unknown contract column {col!r}; allowed: {', '.join(allowed)}"
+            )
+    event_codes = set(vocabulary("events")["code"])
+    events = _str_map(section, "events", raw.get("events", {}))
+    details = _str_map(section, "event_details", raw.get("event_details", {}))
+    for key, mapping in (("events", events), ("event_details", details)):
+        for code in mapping:
+            if code not in event_codes:
+                raise ConfigError(
+                    f"[{section}.{key}] {code!r} is not an event code; allowed: E00..E63 as in "
+                    "the events vocabulary (trajectory.schema.vocabulary('events'))"
+                )
+    long = None
+    if "long" in raw:
+        lraw = raw["long"]
+        if not isinstance(lraw, Mapping):
+            raise ConfigError(f"[{section}.long] must be a table with keys event, date, code")
+        _check_keys(f"{section}.long", lraw, _LONG_KEYS)
+        for key in ("event", "date"):
+            if key not in lraw:
+                raise ConfigError(f"[{section}.long] missing required key {key!r}")
+        long = LongEvents(str(lraw["event"]), str(lraw["date"]), lraw.get("code"))
+    values_raw = raw.get("values", {})
+    if not isinstance(values_raw, Mapping):
+        raise ConfigError(f"[{section}.values] must be a table of contract column -> value map")
+    values = {
+        str(col): _str_map(f"{section}.values", str(col), mapping)
+        for col, mapping in values_raw.items()
+    }
+    sheet = raw.get("sheet")
+    return SourceConfig(
+        name=name,
+        kind=kind,
+        path=path,
+        format=fmt,
+        delimiter=_choice(section, "delimiter", raw.get("delimiter", "auto"), DELIMITERS),
+        encoding=_choice(section, "encoding", raw.get("encoding", "auto"), ENCODINGS),
+        decimal=_choice(section, "decimal", raw.get("decimal", "."), DECIMALS),
+        date_format=str(raw.get("date_format", "auto")),
+        sheet=sheet if isinstance(sheet, (int, str)) else None,
+        identifiers=identifiers,
+        columns=columns,
+        events=events,
+        event_details=details,
+        long=long,
+        values=values,
+    )
+
+
+def _guess_format(path: str) -> str:
+    lower = path.lower()
+    if lower.endswith((".parquet", ".pq")):
+        return "parquet"
+    if lower.endswith((".xlsx", ".xlsm")):
+        return "excel"
+    return "csv"
+
+
+def from_dict(
+    data: Mapping[str, Any], *, base: Path | None = None, path: Path | None = None
+) -> StudyConfig:
+    """Build a validated :class:`StudyConfig` from a parsed TOML mapping.
+
+    Parameters
+    ----------
+    data : Mapping
+        The parsed TOML document.
+    base : pathlib.Path, optional
+        Folder against which relative source paths are resolved.
+    path : pathlib.Path, optional
+        The file the mapping came from (kept for provenance).
+    """
+    _check_keys("top level", data, _TOP_KEYS)
+    study = data.get("study")
+    if not isinstance(study, Mapping):
+        raise ConfigError("[study] section missing: it needs at least name and extraction_date")
+    _check_keys("study", study, _STUDY_KEYS)
+    for key in ("name", "extraction_date"):
+        if key not in study:
+            raise ConfigError(f"[study] missing required key {key!r}")
+    language = _choice("study", "language", study.get("language", "en"), LANGUAGES)
+    seed = study.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+        raise ConfigError(f"[study] seed = {seed!r}: must be a non-negative integer")
+    synthetic = study.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        raise ConfigError(f"[study] synthetic = {synthetic!r}: must be true or false")
+    store = study.get("store")
+    store_path = None
+    if store is not None:
+        store_path = Path(str(store)).expanduser()
+        if base is not None and not store_path.is_absolute():
+            store_path = base / store_path
+
+    cohort_raw = data.get("cohort", {})
+    _check_keys("cohort", cohort_raw, _COHORT_KEYS)
+    event_codes = tuple(vocabulary("events")["code"])
+    origin = cohort_raw.get("origin", "E11")
+    if origin not in event_codes:
+        raise ConfigError(
+            f"[cohort] origin = {origin!r}: must be an event code such as 'E11' (complaint) "
+            "or 'E30' (parquet registration); see the events vocabulary"
+        )
+    window = cohort_raw.get("entry_window")
+    entry_window = None
+    if window is not None:
+        if not isinstance(window, list) or len(window) != 2:
+            raise ConfigError(
+                f"[cohort] entry_window = {window!r}: expected [start, end] dates"
+            )
+        entry_window = (
+            _date("cohort", "entry_window[0]", window[0]),
+            _date("cohort", "entry_window[1]", window[1]),
+        )
+        if entry_window[0] > entry_window[1]:
+            raise ConfigError(f"[cohort] entry_window = {window!r}: start is after end")
+    follow = cohort_raw.get("follow_up_days")
+    if follow is not None and (not isinstance(follow, int) or follow <= 0):
+        raise ConfigError(f"[cohort] follow_up_days = {follow!r}: must be a positive integer")
+    covs = cohort_raw.get("covariates")
+    cohort = CohortConfig(
+        origin=origin,
+        entry_window=entry_window,
+        follow_up_days=follow,
+        covariates=tuple(covs) if covs is not None else None,
+    )
+
+    endpoints_raw = data.get("endpoints")
+    if endpoints_raw is None:
+        endpoints = default_endpoints()
+    else:
+        if not isinstance(endpoints_raw, Mapping) or not endpoints_raw:
+            raise ConfigError("[endpoints] must map outcome names to lists of event codes")
+        endpoints = {}
+        seen: dict[str, str] = {}
+        for name, codes in endpoints_raw.items():
+            if name == "censored":
+                raise ConfigError("[endpoints] 'censored' is reserved for open cases")
+            if not isinstance(codes, list) or not codes:
+                raise ConfigError(
+                    f"[endpoints] {name} = {codes!r}: expected a non-empty list of event codes"
+                )
+            for code in codes:
+                if code not in event_codes:
+                    raise ConfigError(
+                        f"[endpoints] {name} contains {code!r}: not an event code"
+                    )
+                if code in seen:
+                    raise ConfigError(
+                        f"[endpoints] {code!r} is in both {seen[code]!r} and {name!r}; "
+                        "competing outcomes must not share events"
+                    )
+                seen[code] = name
+            endpoints[str(name)] = tuple(codes)
+
+    groupings = data.get("groupings", {"by": ["offence_group", "zone", "division"]})
+    by = groupings.get("by") if isinstance(groupings, Mapping) else None
+    if not isinstance(by, list):
+        raise ConfigError("[groupings] by must be a list of case columns")
+    for col in by:
+        if col not in CASE_COLUMNS:
+            raise ConfigError(
+                f"[groupings] by contains {col!r}: not a case column; allowed: "
+                f"{', '.join(CASE_COLUMNS)}"
+            )
+
+    privacy_raw = data.get("privacy", {})
+    _check_keys("privacy", privacy_raw, _PRIVACY_KEYS)
+    threshold = privacy_raw.get("threshold", 5)
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 2:
+        raise ConfigError(
+            f"[privacy] threshold = {threshold!r}: must be an integer >= 2 "
+            "(a threshold of 1 publishes single cases)"
+        )
+    rounding = privacy_raw.get("rounding")
+    if rounding is not None and (not isinstance(rounding, int) or rounding < 1):
+        raise ConfigError(f"[privacy] rounding = {rounding!r}: must be a positive integer base")
+    key_file = privacy_raw.get("key_file")
+    privacy = PrivacyConfig(
+        threshold=threshold,
+        rounding=rounding,
+        key_env=str(privacy_raw.get("key_env", "TRAJECTORY_KEY")),
+        key_file=Path(str(key_file)).expanduser() if key_file else None,
+    )
+
+    report_raw = data.get("report", {})
+    _check_keys("report", report_raw, _REPORT_KEYS)
+    report_dir = report_raw.get("out_dir")
+    report_path = None
+    if report_dir is not None:
+        report_path = Path(str(report_dir)).expanduser()
+        if base is not None and not report_path.is_absolute():
+            report_path = base / report_path
+    notebooks = report_raw.get("notebooks")
+
+    sources_raw = data.get("sources", [])
+    if not isinstance(sources_raw, list):
+        raise ConfigError("sources must be an array of tables ([[sources]])")
+    sources = tuple(_source(i, raw, base) for i, raw in enumerate(sources_raw))
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"[[sources]] names must be unique, got {names}")
+
+    return StudyConfig(
+        name=str(study["name"]),
+        title=str(study.get("title", "")),
+        extraction_date=_date("study", "extraction_date", study["extraction_date"]),
+        synthetic=synthetic,
+        seed=seed,
+        language=language,
+        store=store_path,
+        sources=sources,
+        cohort=cohort,
+        endpoints=endpoints,
+        groupings=tuple(by),
+        privacy=privacy,
+        report_dir=report_path,
+        notebooks=tuple(notebooks) if notebooks is not None else None,
+        path=path,
+    )

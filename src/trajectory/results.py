@@ -1,0 +1,106 @@
+"""Shared behaviour of result objects: small frozen dataclasses with a tidy ``table``.
+
+Every estimator, model and bottleneck lens returns a frozen dataclass that
+inherits :class:`TidyResult`. It holds a tidy ``table`` with fixed columns
+(curves: ``group, time, estimate, lower, upper, n_risk, n_event, n_censor``;
+models: ``term, estimate, std_err, lower, upper, p``), plus ``alpha``,
+``method``, ``time_unit`` and ``n``; and gives ``to_frame()``, ``summary()``,
+``plot(ax=None)`` and ``_repr_html_`` in one way.
+
+``plot`` imports :mod:`trajectory.plotting` lazily, inside the method, so that
+result modules never import the plotting layer at import time (data flows down).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from dataclasses import dataclass
+>>> @dataclass(frozen=True, repr=False)
+... class Demo(TidyResult):
+...     pass
+>>> r = Demo(table=pd.DataFrame({"term": ["x"], "estimate": [1.0]}), method="demo")
+>>> r.to_frame().columns.tolist()
+['term', 'estimate']
+>>> r.to_frame() is r.table
+False
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Mapping
+
+import pandas as pd
+
+__all__ = ["TidyResult", "CURVE_COLUMNS", "MODEL_COLUMNS"]
+
+CURVE_COLUMNS: tuple[str, ...] = (
+    "group",
+    "time",
+    "estimate",
+    "lower",
+    "upper",
+    "n_risk",
+    "n_event",
+    "n_censor",
+)
+MODEL_COLUMNS: tuple[str, ...] = ("term", "estimate", "std_err", "lower", "upper", "p")
+
+
+@dataclass(frozen=True, repr=False)
+class TidyResult:
+    """Base of every result: a tidy table plus the facts needed to read it.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The tidy result table (never mutated; :meth:`to_frame` returns a copy).
+    alpha : float
+        Confidence intervals are ``1 - alpha``.
+    method : str
+        What was computed, in words (e.g. ``"Kaplan-Meier, Greenwood variance"``).
+    time_unit : str
+        Unit of every time column (``"days"``).
+    n : int
+        Number of cases (or rows) the result is computed from.
+    notes : Mapping
+        Extra facts (conf_type, reference R call, suppressed groups...).
+    """
+
+    table: pd.DataFrame
+    alpha: float = 0.05
+    method: str = ""
+    time_unit: str = "days"
+    n: int = 0
+    notes: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return a copy of the tidy table."""
+        return self.table.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """Return the table a reader wants first (by default the whole table)."""
+        return self.to_frame()
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Draw the result with the matching ``trajectory.plotting`` function."""
+        from . import plotting  # lazy: results never import plotting at import time
+
+        return plotting.plot_result(self, ax=ax, **kwargs)
+
+    def _header(self) -> str:
+        level = f"{100 * (1 - self.alpha):g}% CI" if self.alpha else ""
+        parts = [p for p in (self.method, f"n={self.n:,}", level, f"time in {self.time_unit}") if p]
+        return f"{type(self).__name__}: " + "; ".join(parts)
+
+    def __repr__(self) -> str:
+        return self._header() + "\n" + self.summary().to_string(max_rows=20)
+
+    def _repr_html_(self) -> str:
+        body = self.summary().to_html(max_rows=30, float_format=lambda v: f"{v:.4g}")
+        return f"<p><b>{self._header()}</b></p>{body}"
+
+    def replace(self, **changes: Any) -> TidyResult:
+        """Return a copy with some fields changed (results are immutable)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return type(self)(**values)
