@@ -1,0 +1,214 @@
+"""Alluvial (Sankey) diagram of case trajectories between stages, drawn with matplotlib.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import pandas as pd
+>>> flows = pd.DataFrame({"source": ["E30", "E30"], "target": ["court", "alternative"],
+...                       "count": [30, 70]})
+>>> ax = plot_alluvial(flows)
+>>> len([p for p in ax.patches if p.get_label() == "_flow"])
+2
+>>> import matplotlib.pyplot as plt; plt.close("all")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path
+
+from ..errors import SchemaError
+from ._base import (
+    format_count,
+    groups_in_order,
+    new_axes,
+    require_columns,
+    small_count_text,
+    source_of,
+)
+from ._base import suppressed_mask as _suppressed_mask
+from .theme import SUPPRESSED_COLOUR, _has_fixed_colour, colours_for, display_label, theme_context
+
+#: Order of outcome nodes in a column (others keep their order of appearance, before these).
+OUTCOME_ORDER: tuple[str, ...] = (
+    "court", "alternative", "administrative", "dismissal_opportunity", "dismissal_technical",
+    "censored",
+)
+
+__all__ = ["plot_alluvial"]
+
+_NODE_WIDTH = 0.06
+_GAP = 0.03  # vertical gap between nodes, as a share of the tallest column
+
+
+def _ribbon(x0: float, y0: tuple[float, float], x1: float, y1: tuple[float, float]) -> Path:
+    """A band from [y0] at x0 to [y1] at x1 with cubic Bezier edges."""
+    xm = (x0 + x1) / 2
+    verts = [
+        (x0, y0[0]), (xm, y0[0]), (xm, y1[0]), (x1, y1[0]),
+        (x1, y1[1]), (xm, y1[1]), (xm, y0[1]), (x0, y0[1]), (x0, y0[0]),
+    ]
+    codes = [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4, Path.LINETO,
+             Path.CURVE4, Path.CURVE4, Path.CURVE4, Path.CLOSEPOLY]
+    return Path(verts, codes)
+
+
+def plot_alluvial(
+    data: Any,
+    *,
+    ax: Axes | None = None,
+    colour_by: str = "auto",
+    column_labels: list[str] | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    min_count: int | None = None,
+) -> Axes:
+    """Draw flows of cases between stages (or states) as an alluvial diagram.
+
+    Parameters
+    ----------
+    data : DataFrame or TidyResult
+        Flow table, one row a flow: ``source`` (node the cases leave), ``target`` (node
+        they reach), ``count`` (cases; NaN when suppressed), optional ``step`` (0, 1, ...:
+        the column of ``source``; the target is in column ``step + 1``; default 0 for
+        every row) and ``suppressed`` (bool). A node is a (column, name) pair, so the
+        same name may appear in several columns.
+    ax : Axes, optional
+    colour_by : {"auto", "target", "source"}
+        Colour a flow by the node it reaches (outcomes keep their fixed colours) or
+        leaves; "auto": flows into the last column by target, the others by source.
+        Nodes without a fixed colour (see :mod:`~trajectory.plotting.theme`) are grey.
+    column_labels : list of str, optional
+        Headings of the columns (e.g. ``["Police", "Parquet", "Decision"]``).
+    lang : {"en", "nl", "fr"}
+    title : str, optional
+    min_count : int, optional
+        Disclosure threshold k for the ``<k`` label of suppressed flows.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notes
+    -----
+    Node height is the larger of its inflow and outflow, so cases that stop at a
+    node (still open) show as the node's part without an outgoing ribbon. A
+    suppressed flow has no known width: it is drawn as a dashed grey line labelled
+    ``<k``, and it is not counted in the nodes' heights.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> flows = pd.DataFrame({"step": [0, 0, 1], "source": ["police", "police", "parquet"],
+    ...                       "target": ["parquet", "police", "court"],
+    ...                       "count": [80, 20, 10]})
+    >>> ax = plot_alluvial(flows, column_labels=["A", "B", "C"])
+    >>> sorted(t.get_text() for t in ax.texts if t.get_text() in "ABC")
+    ['A', 'B', 'C']
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    source = source_of(data, function="plot_alluvial")
+    table = source.table
+    require_columns(table, ["source", "target", "count"], function="plot_alluvial")
+    if colour_by not in ("auto", "target", "source"):
+        raise SchemaError(
+            f"plot_alluvial: colour_by={colour_by!r}; use 'auto', 'target' or 'source'"
+        )
+    table = table.assign(step=table["step"].astype(int) if "step" in table.columns else 0)
+    hidden = _suppressed_mask(table, ["count"])
+    counts = np.where(hidden, np.nan, table["count"].to_numpy(float))
+    if np.any(counts[~hidden] < 0):
+        raise SchemaError("plot_alluvial: negative count in the flow table; counts are cases")
+    table = table.assign(flow_count=counts, flow_hidden=hidden)
+    n_cols = int(table["step"].max()) + 2
+    # nodes per column, in order of first appearance
+    names: list[list[Any]] = [[] for _ in range(n_cols)]
+    records: list[tuple[int, Any, Any, float, bool]] = list(zip(
+        table["step"].astype(int).tolist(), table["source"].tolist(), table["target"].tolist(),
+        counts.tolist(), hidden.tolist(), strict=True))
+    for step, source_name, target_name, _, _ in records:
+        for col, name in ((step, source_name), (step + 1, target_name)):
+            if name not in names[col]:
+                names[col].append(name)
+    rank = {code: i for i, code in enumerate(OUTCOME_ORDER)}
+    names = [sorted(col, key=lambda v: rank.get(str(v), -1)) for col in names]
+    shown = table[~table["flow_hidden"]]
+    size: dict[tuple[int, Any], float] = {}
+    for col in range(n_cols):
+        for name in names[col]:
+            into = (shown["step"] + 1 == col) & (shown["target"] == name)
+            out_of = (shown["step"] == col) & (shown["source"] == name)
+            inflow = shown.loc[into, "flow_count"].sum()
+            outflow = shown.loc[out_of, "flow_count"].sum()
+            size[(col, name)] = float(max(inflow, outflow))
+    tallest = max(sum(size[(c, n)] for n in names[c]) for c in range(n_cols)) or 1.0
+    gap = _GAP * tallest
+    # node positions (bottom, top), stacked from the top down, centred vertically
+    span = max(sum(size[(c, n)] for n in names[c]) + gap * (len(names[c]) - 1)
+               for c in range(n_cols))
+    pos: dict[tuple[int, Any], list[float]] = {}
+    for col in range(n_cols):
+        height = sum(size[(col, n)] for n in names[col]) + gap * (len(names[col]) - 1)
+        top = span - (span - height) / 2
+        for name in names[col]:
+            pos[(col, name)] = [top - size[(col, name)], top]
+            top -= size[(col, name)] + gap
+    all_names = groups_in_order(pd.Series([n for col in names for n in col]))
+    colours = {k: (v if _has_fixed_colour(k) else "#8C8C8C")
+               for k, v in colours_for(all_names).items()}
+    small = small_count_text(source, min_count=min_count)
+    out_cursor = {k: v[1] for k, v in pos.items()}
+    in_cursor = {k: v[1] for k, v in pos.items()}
+    xs = np.linspace(0, 1, n_cols)
+    with theme_context():
+        ax = new_axes(ax, (2.6 * n_cols + 2.0, 5.0))
+        ordered = sorted(records, key=lambda r: (r[0], names[r[0]].index(r[1]),
+                                                 names[r[0] + 1].index(r[2])))
+        for step, source_name, target_name, w, is_hidden in ordered:
+            a, b = (step, source_name), (step + 1, target_name)
+            x0, x1 = xs[step] + _NODE_WIDTH / 2, xs[step + 1] - _NODE_WIDTH / 2
+            if is_hidden:
+                y0 = out_cursor[a]
+                y1 = in_cursor[b]
+                ax.plot([x0, x1], [y0, y1], ls="--", lw=1, color=SUPPRESSED_COLOUR,
+                        label="_suppressed_flow")
+                ax.text((x0 + x1) / 2, (y0 + y1) / 2, small, ha="center", va="bottom",
+                        fontsize=8, color="#444444")
+                continue
+            band0 = (out_cursor[a] - w, out_cursor[a])
+            band1 = (in_cursor[b] - w, in_cursor[b])
+            out_cursor[a] -= w
+            in_cursor[b] -= w
+            by_target = colour_by == "target" or (colour_by == "auto"
+                                                  and step + 1 == n_cols - 1)
+            key = target_name if by_target else source_name
+            ax.add_patch(PathPatch(_ribbon(x0, band0, x1, band1), facecolor=colours[key],
+                                   alpha=0.45, lw=0, label="_flow"))
+        for (col, name), (bottom, top) in pos.items():
+            ax.add_patch(Rectangle((xs[col] - _NODE_WIDTH / 2, bottom), _NODE_WIDTH,
+                                   top - bottom, facecolor=colours[name], edgecolor="white",
+                                   lw=0.5, label="_node"))
+            last = col == n_cols - 1
+            inner = 0 < col < n_cols - 1
+            ax.text(xs[col] + (_NODE_WIDTH * 0.7 if last else -_NODE_WIDTH * 0.7),
+                    (bottom + top) / 2,
+                    f"{display_label(name, lang)} ({format_count(size[(col, name)])})",
+                    ha="left" if last else "right", va="center", fontsize=8.5,
+                    bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 1.5}
+                    if inner else None)
+        if column_labels is not None:
+            for x, heading in zip(xs, column_labels, strict=False):
+                ax.text(x, span + gap, heading, ha="center", va="bottom", fontweight="bold")
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-gap, span + 3 * gap)
+        ax.set_axis_off()
+        if title:
+            ax.set_title(title, loc="left")
+    return ax

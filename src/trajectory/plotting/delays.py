@@ -1,0 +1,264 @@
+"""Delay distributions by group from Kaplan-Meier quantiles (median and quartiles, with CIs).
+
+Delays to a decision are read off the Kaplan-Meier curve of time to decision, in which
+cases still open at the extraction date are censored: a median of closed cases only
+would be biased towards the quick decisions.
+
+Examples
+--------
+>>> import pandas as pd
+>>> km = pd.DataFrame({"group": "a", "time": [1.0, 2.0, 3.0, 4.0],
+...                    "estimate": [0.75, 0.5, 0.25, 0.0]})
+>>> survival_quantiles(km, probs=(0.25, 0.5))[["quantile", "estimate"]].values.tolist()
+[[0.25, 1.5], [0.5, 2.5]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from ..errors import ConfigError
+from ._base import (
+    axes_height_inches,
+    groups_in_order,
+    level_of,
+    new_axes,
+    require_columns,
+    source_of,
+)
+from ._base import suppressed_mask as _suppressed_mask
+from .theme import colours_for, display_label, text, theme_context
+
+__all__ = ["plot_delays", "survival_quantiles"]
+
+_TOL = float(np.sqrt(np.finfo(float).eps))
+
+
+def _find_quantile(time: np.ndarray, surv: np.ndarray, hidden: np.ndarray, p: float,
+                   tol: float) -> float:
+    """R ``survival:::findq`` on one curve; NaN when not reached or hidden by suppression."""
+    x = np.concatenate([[0.0], time])
+    y = np.concatenate([[0.0], 1.0 - surv])
+    h = np.concatenate([[False], hidden])
+    x_max = x[-1]
+    if p == 0:
+        return 0.0
+    shown = ~h & np.isfinite(y)
+    if not shown.any() or np.nanmax(y[shown]) < p - tol:
+        return float("nan")
+    # distinct CDF levels at the first time each is reached (R drops duplicated y)
+    xs, ys, idx = x[shown], y[shown], np.flatnonzero(shown)
+    keep = np.concatenate([[True], ys[1:] != ys[:-1]])
+    xs, ys, idx = xs[keep], ys[keep], idx[keep]
+    first = int(np.argmax(ys > p - tol))  # first level reaching p (within tol)
+    if h[idx[first - 1] + 1: idx[first] + 1].any() if first > 0 else False:
+        return float("nan")  # the crossing may lie inside a suppressed stretch
+    if abs(ys[first] - p) < tol:  # flat at exactly p: midpoint to the next drop
+        if first + 1 < len(xs):
+            return float((xs[first] + xs[first + 1]) / 2)
+        return float((xs[first] + x_max) / 2)
+    return float(xs[first])
+
+
+def survival_quantiles(
+    data: Any,
+    *,
+    probs: Sequence[float] = (0.25, 0.5, 0.75),
+    tol: float = _TOL,
+) -> pd.DataFrame:
+    """Quantiles of survival curves with confidence limits, as R ``quantile.survfit``.
+
+    The ``p``-quantile is the first time the curve falls to ``1 - p``; when the curve
+    stays exactly at ``1 - p`` over an interval, the midpoint of that interval. Its
+    confidence limits are the same quantile of the ``lower`` and ``upper`` curves
+    (Brookmeyer-Crowley by inversion of the pointwise band). Not reached: NaN.
+
+    Parameters
+    ----------
+    data : DataFrame or TidyResult
+        Curve table with ``time, estimate`` (survival), optional ``group``, ``lower``,
+        ``upper`` and ``suppressed``; each curve should list every time (event and
+        censoring) as ``survfit`` does.
+    probs : sequence of float
+        Probabilities in [0, 1].
+    tol : float
+        Tolerance for "exactly ``1 - p``" (R's default ``sqrt(.Machine$double.eps)``).
+
+    Returns
+    -------
+    DataFrame
+        ``group, quantile, estimate, lower, upper`` (times; NaN when not reached or when
+        the crossing falls in a suppressed stretch).
+
+    Examples
+    --------
+    >>> km = pd.DataFrame({"time": [5.0, 9.0], "estimate": [0.6, 0.3],
+    ...                    "lower": [0.4, 0.1], "upper": [0.8, 0.55]})
+    >>> survival_quantiles(km, probs=[0.5]).round(1).values.tolist()
+    [['all', 0.5, 9.0, 5.0, nan]]
+    """
+    source = source_of(data, function="survival_quantiles")
+    table = source.table
+    require_columns(table, ["time", "estimate"], function="survival_quantiles")
+    if any(not 0 <= p <= 1 for p in probs):
+        raise ConfigError(f"survival_quantiles: probs must lie in [0, 1], got {list(probs)}")
+    table = table if "group" in table.columns else table.assign(group="all")
+    rows = []
+    for g in groups_in_order(table["group"]):
+        curve = table[table["group"] == g].sort_values("time", kind="stable")
+        time = curve["time"].to_numpy(float)
+        hidden = _suppressed_mask(curve, ["estimate"])
+        bands = {c: curve[c].to_numpy(float) if c in curve.columns else None
+                 for c in ("estimate", "lower", "upper")}
+        for p in probs:
+            row = {"group": g, "quantile": float(p)}
+            for name, values in bands.items():
+                row[name] = (float("nan") if values is None
+                             else _find_quantile(time, values, hidden, float(p), tol))
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["group", "quantile", "estimate", "lower", "upper"])
+
+
+def plot_delays(
+    data: Any,
+    *,
+    ax: Axes | None = None,
+    lang: str = "en",
+    max_time: float | None = None,
+    title: str | None = None,
+    annotate: bool = True,
+) -> Axes:
+    """Draw delay distributions by group: Kaplan-Meier median and quartiles with CIs.
+
+    Parameters
+    ----------
+    data : DataFrame or TidyResult
+        Either a survival-curve table (``group, time, estimate, lower, upper``: the
+        Kaplan-Meier curve of the delay, open cases censored), whose quartiles are
+        computed with :func:`survival_quantiles`; or a quantile table ``group, quantile,
+        estimate, lower, upper`` with quantiles 0.25, 0.5 and 0.75 (the column may be
+        named ``q``, as ``KaplanMeierResult.quantiles()`` names it).
+    ax : Axes, optional
+    lang : {"en", "nl", "fr"}
+    max_time : float, optional
+        Right end of the axis; a quantile or limit not reached is drawn as an arrow to it.
+    title : str, optional
+    annotate : bool
+        Write "median (CI)" at the right of each row.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notes
+    -----
+    Each row: a bar from the 25% to the 75% quantile, a dot at the median, a black
+    line for the median's confidence interval, thin lines under the bar for the
+    quartiles' intervals. A quantile that is not reached (more than 1-p of the cases
+    still open at the last time) is drawn as an arrow with "not reached".
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> q = pd.DataFrame({"group": "hate", "quantile": [0.25, 0.5, 0.75],
+    ...                   "estimate": [20.0, 60.0, 150.0], "lower": [15.0, 50.0, 120.0],
+    ...                   "upper": [25.0, 75.0, 200.0]})
+    >>> ax = plot_delays(q, lang="fr")
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['Délit de haine et discours de haine']
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    source = source_of(data, function="plot_delays")
+    table = source.table
+    if "q" in table.columns and "quantile" not in table.columns:
+        table = table.rename(columns={"q": "quantile"})  # KaplanMeierResult.quantiles()
+    if "quantile" not in table.columns:
+        if "outcome" in table.columns:
+            raise ConfigError(
+                "plot_delays: the table has an 'outcome' column (cumulative incidence); "
+                "pass the Kaplan-Meier curve of time to any decision, or a quantile table"
+            )
+        table = survival_quantiles(table, probs=(0.25, 0.5, 0.75))
+    require_columns(table, ["quantile", "estimate"], function="plot_delays")
+    table = table if "group" in table.columns else table.assign(group="all")
+    groups = groups_in_order(table["group"])
+    colours = colours_for(groups)
+    finite = table[["estimate", *[c for c in ("lower", "upper") if c in table.columns]]]
+    largest = float(np.nanmax(finite.to_numpy(float))) if np.isfinite(
+        finite.to_numpy(float)).any() else 1.0
+    right = float(max_time) if max_time is not None else largest * 1.08
+    not_reached = text("not_reached", lang)
+
+    def value(g: Any, p: float, column: str) -> float:
+        hit = table[(table["group"] == g) & np.isclose(table["quantile"], p)]
+        if hit.empty or column not in hit.columns:
+            return float("nan")
+        return float(hit[column].iloc[0])
+
+    with theme_context():
+        ax = new_axes(ax, (7.5, 0.55 * len(groups) + 1.5))
+        trans = ax.get_yaxis_transform()
+        for y, g in enumerate(groups):
+            q1, med, q3 = (value(g, p, "estimate") for p in (0.25, 0.5, 0.75))
+            colour = colours[g]
+            if np.isfinite(q1):
+                end = q3 if np.isfinite(q3) else right
+                ax.add_patch(Rectangle((q1, y - 0.18), end - q1, 0.36, facecolor=colour,
+                                       alpha=0.35, lw=0, label="_iqr"))
+                if not np.isfinite(q3):
+                    ax.annotate("", xy=(right, y), xytext=(end - 1e-9 * right, y),
+                                arrowprops={"arrowstyle": "->", "color": colour})
+            for p, dy, lw, c in ((0.25, 0.3, 0.9, colour), (0.75, 0.3, 0.9, colour),
+                                 (0.5, 0.0, 1.6, "#222222")):
+                lo, hi = value(g, p, "lower"), value(g, p, "upper")
+                if np.isfinite(lo):
+                    top = hi if np.isfinite(hi) else right
+                    ax.plot([lo, top], [y + dy, y + dy], color=c, lw=lw, label="_ci")
+                    if not np.isfinite(hi):
+                        ax.plot([top], [y + dy], marker=">", color=c, ms=4, label="_ci")
+            if np.isfinite(med):
+                ax.plot([med], [y], marker="o", ms=7, color=colour, mec="white", mew=1.2,
+                        lw=0, label="_median")
+            else:
+                ax.text(right, y, not_reached, ha="right", va="center", fontsize=8,
+                        color="#555555")
+            if annotate:
+                def fmt(v: float) -> str:
+                    return f"{v:.0f}" if np.isfinite(v) else "\u2013"
+                ci = f" ({fmt(value(g, 0.5, 'lower'))}\u2013{fmt(value(g, 0.5, 'upper'))})"
+                shown = fmt(med) + ci if np.isfinite(med) else not_reached
+                ax.text(1.02, y, shown, transform=trans, ha="left", va="center", fontsize=8.5)
+        unit = text(source.time_unit, lang) if source.time_unit in ("days", "months",
+                                                                     "years") else source.time_unit
+        ax.set_xlim(0, right)
+        ax.set_ylim(len(groups) - 0.4, -0.6)
+        ax.set_yticks(range(len(groups)), labels=[display_label(g, lang) for g in groups])
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(text("delay", lang, unit=unit))
+        level = text("ci", lang, level=level_of(source.alpha))
+        if annotate:
+            ax.text(1.02, -0.6, f"{text('median', lang)} ({level})", transform=trans,
+                    ha="left", va="bottom", fontsize=8, color="#555555")
+        handles = [
+            Line2D([], [], marker="o", color="#777777", lw=0, ms=7, mec="white"),
+            Rectangle((0, 0), 1, 1, facecolor="#777777", alpha=0.35, lw=0),
+            Line2D([], [], color="#222222", lw=1.6),
+            Line2D([], [], color="#777777", lw=0.9),
+        ]
+        labels = [text("median", lang), text("iqr", lang), f"{level} ({text('median', lang)})",
+                  f"{level} (25%, 75%)"]
+        axes_inches = axes_height_inches(ax)
+        ax.legend(handles, labels, loc="upper center", ncol=4, title=text("km_note", lang),
+                  title_fontsize=8, bbox_to_anchor=(0.5, -0.55 / axes_inches))
+        if title:
+            ax.set_title(title, loc="left")
+    return ax

@@ -1,0 +1,195 @@
+"""Forest plot of model terms: hazard ratios (log scale) or additive flag effects.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import pandas as pd
+>>> m = pd.DataFrame({"term": ["hate", "zone[T.5341]"], "estimate": [-0.4, 0.2],
+...                   "std_err": [0.1, 0.1], "lower": [-0.6, 0.0], "upper": [-0.2, 0.4],
+...                   "p": [0.0001, 0.05]})
+>>> ax = plot_forest(m, scale="ratio")
+>>> ax.get_xscale(), [t.get_text() for t in ax.get_yticklabels()]
+('log', ['Hate crime and hate speech', 'Zone: South (Midi)'])
+>>> import matplotlib.pyplot as plt; plt.close("all")
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+from ..errors import ConfigError
+from ._base import (
+    axes_height_inches,
+    groups_in_order,
+    level_of,
+    new_axes,
+    require_columns,
+    source_of,
+)
+from .theme import colours_for, display_label, text, theme_context
+
+__all__ = ["plot_forest", "term_label"]
+
+_FORMULA_LEVEL = re.compile(r"^(?P<var>[^\[]+)\[T\.(?P<level>.+)\]$")
+_VARIABLE_NAMES = {"zone": "Zone", "offence_group": "", "outcome": ""}
+
+
+def term_label(term: str, lang: str = "en") -> str:
+    """Readable label of a model term: ``zone[T.5341]`` -> ``Zone: South (Midi)``.
+
+    Examples
+    --------
+    >>> term_label("offence_group[T.hate]", "nl")
+    'Haatmisdrijf en haatspraak'
+    >>> term_label("age")
+    'age'
+    """
+    match = _FORMULA_LEVEL.match(str(term))
+    if not match:
+        return display_label(term, lang)
+    var, level = match["var"], match["level"]
+    prefix = _VARIABLE_NAMES.get(var, var)
+    level_label = display_label(level, lang)
+    return f"{prefix}: {level_label}" if prefix else level_label
+
+
+def _ratio_ticks(ax: Axes, lo: np.ndarray, hi: np.ndarray) -> None:
+    """Plain tick labels (0.5, 1, 2) on a log axis, chosen from 1-2-5 steps in range."""
+    finite = np.concatenate([lo[np.isfinite(lo) & (lo > 0)], hi[np.isfinite(hi) & (hi > 0)], [1]])
+    left, right = finite.min() / 1.15, finite.max() * 1.15
+    steps = [m * 10.0**e for e in range(-3, 4) for m in (1, 2, 5)]
+    ticks = [t for t in steps if left <= t <= right]
+    if len(ticks) < 3:
+        steps = [m * 10.0**e for e in range(-3, 4) for m in (1, 1.5, 2, 3, 5, 7)]
+        ticks = [t for t in steps if left <= t <= right]
+    ax.set_xlim(left, right)
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def _p_text(p: float) -> str:
+    if not np.isfinite(p):
+        return ""
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+
+
+def plot_forest(
+    data: Any,
+    *,
+    scale: str = "auto",
+    by: str | None = None,
+    ax: Axes | None = None,
+    lang: str = "en",
+    annotate: bool = True,
+    title: str | None = None,
+    xlabel: str | None = None,
+) -> Axes:
+    """Draw point estimates with confidence intervals, one row a term.
+
+    Parameters
+    ----------
+    data : DataFrame or TidyResult
+        Model table ``term, estimate, lower, upper`` (``std_err``, ``p`` optional), on
+        the linear-predictor scale (log hazard ratio for Cox), optionally with
+        ``hazard_ratio, hr_lower, hr_upper``. NaN estimates (suppressed) are written as
+        such, not drawn.
+    scale : {"auto", "ratio", "linear"}
+        ``"ratio"``: hazard ratios on a log axis with a reference line at 1, taken from
+        ``hazard_ratio, hr_lower, hr_upper`` when present, else ``exp`` of ``estimate,
+        lower, upper``. ``"linear"``: ``estimate`` with a reference line at 0 (e.g.
+        flag effects as differences in proportions). ``"auto"``: "ratio" when the
+        table has ``hazard_ratio``, else "linear".
+    by : str, optional
+        Column splitting the estimates of one term (e.g. ``"outcome"`` for
+        cause-specific models); estimates are dodged and coloured (outcomes keep their
+        fixed colours). Default: ``"outcome"`` or ``"model"`` when present.
+    ax : Axes, optional
+    lang : {"en", "nl", "fr"}
+    annotate : bool
+        Write the estimate, interval and p-value at the right of each row.
+    title, xlabel : str, optional
+        Title; label of the x axis (default "Hazard ratio (log scale)" or "Estimate").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    source = source_of(data, function="plot_forest")
+    table = source.table
+    require_columns(table, ["term", "estimate", "lower", "upper"], function="plot_forest")
+    if scale == "auto":
+        scale = "ratio" if "hazard_ratio" in table.columns else "linear"
+    if scale not in ("ratio", "linear"):
+        raise ConfigError(f"plot_forest: scale={scale!r}; use 'auto', 'ratio' or 'linear'")
+    if scale == "ratio" and "hazard_ratio" in table.columns:
+        require_columns(table, ["hr_lower", "hr_upper"], function="plot_forest")
+        est, lo, hi = (table[c].to_numpy(float) for c in ("hazard_ratio", "hr_lower", "hr_upper"))
+    else:
+        est, lo, hi = (table[c].to_numpy(float) for c in ("estimate", "lower", "upper"))
+        if scale == "ratio":
+            est, lo, hi = np.exp(est), np.exp(lo), np.exp(hi)
+    if by is None:
+        by = next((c for c in ("outcome", "model") if c in table.columns), None)
+    series = groups_in_order(table[by]) if by else [None]
+    terms = groups_in_order(table["term"])
+    colours = colours_for(series) if by else {None: "#222222"}
+    p = table["p"].to_numpy(float) if "p" in table.columns else np.full(len(table), np.nan)
+    rows = len(terms) * len(series)
+    finite = np.abs(np.concatenate([est, lo, hi]))
+    finite = finite[np.isfinite(finite)]
+    digits = 2 if scale == "ratio" or (finite.size and finite.max() >= 1) else 3
+    height = 0.8 / len(series)
+    with theme_context():
+        ax = new_axes(ax, (7.5, 0.32 * rows + 1.4))
+        trans = ax.get_yaxis_transform()
+        for k, s in enumerate(series):
+            for i in range(len(table)):
+                if by and table[by].iloc[i] != s:
+                    continue
+                y = terms.index(table["term"].iloc[i]) + (k - (len(series) - 1) / 2) * height
+                if not np.isfinite(est[i]):
+                    ax.text(0.5, y, text("suppressed", lang), transform=trans, ha="center",
+                            va="center", fontsize=8, color="#777777")
+                    continue
+                ax.plot([lo[i], hi[i]], [y, y], color=colours[s], lw=1.6,
+                        solid_capstyle="butt")
+                ax.plot([est[i]], [y], marker="s", ms=5, color=colours[s], lw=0)
+                if annotate:
+                    ax.text(1.02, y, f"{est[i]:.{digits}f} ({lo[i]:.{digits}f}\u2013"
+                            f"{hi[i]:.{digits}f})  "
+                            f"{_p_text(p[i])}", transform=trans, ha="left", va="center",
+                            fontsize=8)
+        ax.axvline(1.0 if scale == "ratio" else 0.0, color="#555555", lw=0.8, ls="--")
+        if scale == "ratio":
+            ax.set_xscale("log")
+            _ratio_ticks(ax, lo, hi)
+            ax.set_xlabel(xlabel or text("hazard_ratio", lang))
+        else:
+            ax.set_xlabel(xlabel or text("effect", lang))
+        ax.set_yticks(range(len(terms)), labels=[term_label(t, lang) for t in terms])
+        ax.set_ylim(len(terms) - 0.5, -0.5)
+        ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="y", length=0)
+        level = text("ci", lang, level=level_of(source.alpha))
+        if annotate:
+            ax.text(1.02, -0.5, f"({level})", transform=trans, ha="left", va="bottom",
+                    fontsize=8, color="#555555")
+        if by:
+            handles = [Line2D([], [], color=colours[s], marker="s", lw=1.6) for s in series]
+            axes_inches = axes_height_inches(ax)
+            ax.legend(handles, [display_label(s, lang) for s in series],
+                      loc="upper center", bbox_to_anchor=(0.5, -0.55 / axes_inches),
+                      ncol=min(len(series), 3))
+        if title:
+            ax.set_title(title, loc="left")
+    return ax
+
+

@@ -1,0 +1,370 @@
+"""Render every figure of :mod:`trajectory.plotting` as PNG, on synthetic data.
+
+``python -m trajectory.plotting.gallery reports/figures`` writes one PNG a figure (and
+a few in Dutch and French). The data are a small synthetic cohort drawn here with a
+fixed seed, calibrated loosely on ``domain.md`` section 5 (outcome shares and delays by
+offence group); the curves are computed by counts in this module (Kaplan-Meier with
+Greenwood log intervals, Aalen-Johansen cumulative incidence with bootstrap intervals),
+so the gallery needs no other part of the package. Cells with fewer than 5 cases are
+suppressed as the disclosure gate would, to show how suppression is drawn.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     written = write_gallery(tmp, only=["funnel"])
+...     [p.name for p in written]
+['funnel.png']
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # the gallery writes files; no display needed
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .alluvial import plot_alluvial
+from .curves import plot_curves
+from .delays import plot_delays
+from .forest import plot_forest
+from .funnel import plot_funnel
+from .heatmap import plot_crosswalk
+from .stacked import plot_stacked_incidence, plot_state_occupation
+
+__all__ = ["write_gallery", "synthetic_cohort", "GALLERY"]
+
+MIN_COUNT = 5
+_SEED = 20261128
+_OUTCOMES = ("dismissal_technical", "dismissal_opportunity", "alternative", "court",
+             "administrative")
+#: offence group -> (cases, outcome shares in _OUTCOMES order; rest never decided)
+_DESIGN: dict[str, tuple[int, tuple[float, ...]]] = {
+    "partner_violence": (1400, (0.30, 0.35, 0.12, 0.15, 0.03)),
+    "sexual_violence": (700, (0.45, 0.07, 0.01, 0.12, 0.15)),
+    "hate": (450, (0.62, 0.14, 0.06, 0.045, 0.08)),
+    "discrimination": (90, (0.65, 0.12, 0.03, 0.02, 0.10)),
+}
+#: outcome -> median days from parquet registration (log-normal, sigma 1)
+_MEDIAN_DAYS = {"dismissal_technical": 60, "dismissal_opportunity": 120, "alternative": 250,
+                "court": 220, "administrative": 150, "censored": 2000}
+
+
+def synthetic_cohort(seed: int = _SEED) -> pd.DataFrame:
+    """A synthetic cohort: one row a case registered at the parquet.
+
+    Columns: ``group`` (offence group), ``outcome`` (outcome group or ``censored``),
+    ``time`` (days from registration to decision or to the extraction date),
+    ``full_outcome``/``full_time`` (the same without censoring), ``police_code``,
+    ``parquet_code``, ``hate_lost`` (hate flag lost at the parquet), ``zone``,
+    ``police_days`` (days from complaint to parquet registration).
+
+    Examples
+    --------
+    >>> c = synthetic_cohort()
+    >>> len(c), sorted(c["group"].unique())[:2]
+    (2640, ['discrimination', 'hate'])
+    """
+    rng = np.random.default_rng(seed)
+    parts = []
+    codes = {"partner_violence": ["101", "102", "103"], "sexual_violence": ["301", "302", "303"],
+             "hate": ["401", "402", "403", "404"], "discrimination": ["501", "502"]}
+    for group, (n, shares) in _DESIGN.items():
+        probs = np.append(shares, 1 - sum(shares))
+        outcome = rng.choice([*_OUTCOMES, "censored"], size=n, p=probs)
+        median = np.array([_MEDIAN_DAYS[o] for o in outcome], float)
+        full_time = np.ceil(median * np.exp(rng.normal(0, 1.0, n)))
+        follow_up = rng.integers(30, 3 * 365, n)  # registration spread over three years
+        observed = full_time <= follow_up
+        police = rng.choice(codes[group], size=n)
+        within = rng.random(n) < 0.12  # requalified within the offence group
+        across = rng.random(n) < 0.03  # requalified into another group
+        parquet = np.where(within, rng.choice(codes[group], size=n), police)
+        parquet = np.where(across, rng.choice(sum(codes.values(), []), size=n), parquet)
+        parts.append(pd.DataFrame({
+            "group": group,
+            "full_outcome": outcome,
+            "full_time": full_time,
+            "outcome": np.where(observed & (outcome != "censored"), outcome, "censored"),
+            "time": np.minimum(full_time, follow_up).astype(float),
+            "police_code": police,
+            "parquet_code": parquet,
+            "hate_lost": (group == "hate") & (rng.random(n) < 0.5),
+            "zone": rng.choice(["5339", "5340", "5341", "5344"], size=n),
+            "police_days": np.ceil(20 * np.exp(rng.normal(0, 0.9, n))),
+        }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _km(time: np.ndarray, event: np.ndarray, z: float) -> pd.DataFrame:
+    """Kaplan-Meier by counts at every distinct time, Greenwood variance, log interval."""
+    times, inverse = np.unique(time, return_inverse=True)
+    d = np.bincount(inverse, weights=event, minlength=len(times))
+    c = np.bincount(inverse, weights=1 - event, minlength=len(times))
+    n = len(time) - np.concatenate([[0], np.cumsum(d + c)[:-1]])
+    surv = np.cumprod(1 - d / n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(np.cumsum(np.where(n > d, d / (n * (n - d)), 0.0)))
+        lower = np.where(surv > 0, surv * np.exp(-z * se), 0.0)
+        upper = np.where(surv > 0, np.minimum(surv * np.exp(z * se), 1.0), 0.0)
+    return pd.DataFrame({"time": times, "estimate": surv, "lower": lower, "upper": upper,
+                         "n_risk": n, "n_event": d, "n_censor": c})
+
+
+def _cif(time: np.ndarray, outcome: np.ndarray, grid: np.ndarray) -> dict[str, np.ndarray]:
+    """Aalen-Johansen cumulative incidence of each outcome, on ``grid`` (counts)."""
+    times, inverse = np.unique(time, return_inverse=True)
+    total = np.bincount(inverse, minlength=len(times))
+    n = len(time) - np.concatenate([[0], np.cumsum(total)[:-1]])
+    any_event = np.bincount(inverse, weights=outcome != "censored", minlength=len(times))
+    s_before = np.concatenate([[1.0], np.cumprod(1 - any_event / n)[:-1]])
+    pos = np.searchsorted(times, grid, side="right") - 1
+    out = {}
+    for k in _OUTCOMES:
+        dk = np.bincount(inverse, weights=outcome == k, minlength=len(times))
+        f = np.cumsum(s_before * dk / n)
+        out[k] = np.where(pos >= 0, f[np.clip(pos, 0, None)], 0.0)
+    return out
+
+
+def _suppress(table: pd.DataFrame, columns: Iterable[str], *, below: str) -> pd.DataFrame:
+    """Mimic the disclosure gate: NaN the cells of rows where ``below`` < MIN_COUNT."""
+    hidden = table[below] < MIN_COUNT
+    out = table.copy()
+    for c in columns:
+        out[c] = out[c].astype(float).mask(hidden)
+    out["suppressed"] = hidden
+    return out
+
+
+def km_table(cohort: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Kaplan-Meier curve table of time to any decision, by offence group, suppressed."""
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    frames = [
+        _km(sub["time"].to_numpy(float), (sub["outcome"] != "censored").to_numpy(float), z)
+        .assign(group=g)
+        for g, sub in cohort.groupby("group", sort=False)
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    table = table[["group", "time", "estimate", "lower", "upper", "n_risk", "n_event",
+                   "n_censor"]]
+    return _suppress(table, ["estimate", "lower", "upper", "n_risk", "n_event", "n_censor"],
+                     below="n_risk")
+
+
+def cif_table(cohort: pd.DataFrame, *, reps: int = 100, alpha: float = 0.05) -> pd.DataFrame:
+    """Cumulative incidence of each outcome by group on a 15-day grid, bootstrap bands."""
+    rng = np.random.default_rng(_SEED + 1)
+    rows = []
+    for g, sub in cohort.groupby("group", sort=False):
+        time, outcome = sub["time"].to_numpy(float), sub["outcome"].to_numpy()
+        grid = np.arange(0.0, time.max() + 1, 15.0)
+        point = _cif(time, outcome, grid)
+        boots = [_cif(time[i], outcome[i], grid)
+                 for i in (rng.integers(0, len(time), len(time)) for _ in range(reps))]
+        n_risk = (time[None, :] >= grid[:, None]).sum(axis=1)
+        for k in _OUTCOMES:
+            draws = np.array([b[k] for b in boots])
+            rows.append(pd.DataFrame({
+                "group": g, "outcome": k, "time": grid, "estimate": point[k],
+                "lower": np.quantile(draws, alpha / 2, axis=0),
+                "upper": np.quantile(draws, 1 - alpha / 2, axis=0),
+                "n_risk": n_risk}))
+    table = pd.concat(rows, ignore_index=True)
+    return _suppress(table, ["estimate", "lower", "upper", "n_risk"], below="n_risk")
+
+
+def occupation_table(cohort: pd.DataFrame) -> pd.DataFrame:
+    """State occupation of the uncensored cohort (police, parquet, decisions) by day."""
+    grid = np.arange(0.0, 1096.0, 7.0)
+    rows = []
+    for g, sub in cohort.groupby("group", sort=False):
+        at_parquet = sub["police_days"].to_numpy(float)
+        outcome = sub["full_outcome"].to_numpy()
+        # cases never decided stay at the parquet
+        decided = np.where(outcome == "censored", np.inf,
+                           at_parquet + sub["full_time"].to_numpy(float))
+        in_police = (grid[:, None] < at_parquet[None, :]).mean(axis=1)
+        in_parquet = ((grid[:, None] >= at_parquet) & (grid[:, None] < decided)).mean(axis=1)
+        rows.append(pd.DataFrame({"group": g, "state": "police", "time": grid,
+                                  "estimate": in_police}))
+        rows.append(pd.DataFrame({"group": g, "state": "parquet", "time": grid,
+                                  "estimate": in_parquet}))
+        for k in _OUTCOMES:
+            share = ((grid[:, None] >= decided) & (outcome == k)).mean(axis=1)
+            rows.append(pd.DataFrame({"group": g, "state": k, "time": grid, "estimate": share}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def funnel_table(cohort: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Attrition of the partner-violence cases from complaint to judgment (synthetic)."""
+    rng = np.random.default_rng(_SEED + 2)
+    n_parquet = int((cohort["group"] == "partner_violence").sum())
+    stages = ["E11", "E12", "E23", "E30", "decision", "E45", "E51"]
+    n = [int(n_parquet / 0.80 / 0.95 / 0.99)]
+    for share in (0.99, 0.95, 0.80):
+        n.append(int(rng.binomial(n[-1], share)))
+    n[-1] = n_parquet
+    sub = cohort[cohort["group"] == "partner_violence"]
+    n.append(int((sub["outcome"] != "censored").sum()))
+    n.append(int((sub["outcome"] == "court").sum()))
+    n.append(int(rng.binomial(n[-1], 0.35)))
+    table = pd.DataFrame({"stage": stages, "n": n})
+    prev = table["n"].shift(1)
+    table["conditional"] = table["n"] / prev
+    table["cumulative"] = table["n"] / table["n"].iloc[0]
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    p, m = table["conditional"], prev  # Wilson interval of each conditional rate
+    centre = (p + z**2 / (2 * m)) / (1 + z**2 / m)
+    half = z * np.sqrt(p * (1 - p) / m + z**2 / (4 * m**2)) / (1 + z**2 / m)
+    table["lower"], table["upper"] = centre - half, centre + half
+    return table
+
+
+def flows_table(cohort: pd.DataFrame) -> pd.DataFrame:
+    """Flows offence group -> parquet coding (kept / requalified) -> outcome."""
+    coded = np.where(cohort["police_code"] == cohort["parquet_code"], "code kept",
+                     "requalified")
+    first = (cohort.assign(target=coded).groupby(["group", "target"], sort=False).size()
+             .rename("count").reset_index().rename(columns={"group": "source"}).assign(step=0))
+    second = (cohort.assign(source=coded).groupby(["source", "outcome"], sort=False).size()
+              .rename("count").reset_index().rename(columns={"outcome": "target"})
+              .assign(step=1))
+    flows = pd.concat([first, second], ignore_index=True)
+    hidden = flows["count"] < MIN_COUNT
+    return flows.assign(count=flows["count"].astype(float).mask(hidden), suppressed=hidden)
+
+
+def crosswalk_table(cohort: pd.DataFrame) -> pd.DataFrame:
+    """Police code x parquet code counts, small cells suppressed."""
+    counts = (cohort.groupby(["police_code", "parquet_code"]).size().rename("n").reset_index())
+    hidden = counts["n"] < MIN_COUNT
+    return counts.assign(n=counts["n"].astype(float).mask(hidden), suppressed=hidden)
+
+
+def cox_table(cohort: pd.DataFrame) -> pd.DataFrame:
+    """Cause-specific Cox models (lifelines) of court and technical dismissal."""
+    from lifelines import CoxPHFitter
+
+    cohort = cohort[cohort["group"] != "discrimination"]  # too few court decisions to model
+    design = pd.DataFrame(index=cohort.index)
+    for group in ("sexual_violence", "hate"):  # reference: partner violence
+        design[f"offence_group[T.{group}]"] = (cohort["group"] == group).astype(float)
+    for zone in ("5340", "5341", "5344"):  # reference: zone 5339
+        design[f"zone[T.{zone}]"] = (cohort["zone"] == zone).astype(float)
+    design["requalified"] = (cohort["police_code"] != cohort["parquet_code"]).astype(float)
+    frames = []
+    for outcome in ("court", "dismissal_technical"):
+        data = design.assign(time=cohort["time"], event=(cohort["outcome"] == outcome) * 1)
+        fit = CoxPHFitter().fit(data, "time", "event")
+        s = fit.summary
+        frames.append(pd.DataFrame({
+            "outcome": outcome, "term": s.index, "estimate": s["coef"], "std_err": s["se(coef)"],
+            "lower": s["coef lower 95%"], "upper": s["coef upper 95%"], "p": s["p"],
+            "hazard_ratio": s["exp(coef)"], "hr_lower": s["exp(coef) lower 95%"],
+            "hr_upper": s["exp(coef) upper 95%"]}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def flag_table(cohort: pd.DataFrame) -> pd.DataFrame:
+    """Difference in the share reaching court within a year (uncensored), flagged - not."""
+    court = (cohort["full_outcome"] == "court") & (cohort["full_time"] <= 365)
+    rows = []
+    for term, flag, base in (
+        ("hate flag lost", cohort["hate_lost"], cohort["group"] == "hate"),
+        ("requalified", cohort["police_code"] != cohort["parquet_code"], cohort["group"] != ""),
+    ):
+        a, b = court[base & flag], court[base & ~flag]
+        diff = a.mean() - b.mean()
+        se = np.sqrt(a.mean() * (1 - a.mean()) / len(a) + b.mean() * (1 - b.mean()) / len(b))
+        rows.append({"term": term, "estimate": diff, "std_err": se, "lower": diff - 1.96 * se,
+                     "upper": diff + 1.96 * se, "p": 2 * stats.norm.sf(abs(diff / se))})
+    return pd.DataFrame(rows)
+
+
+def _figures(cohort: pd.DataFrame) -> dict[str, Callable[[], Any]]:
+    km = functools.cache(lambda: km_table(cohort))  # tables computed once, when first used
+    cif = functools.cache(lambda: cif_table(cohort))
+    k = MIN_COUNT
+    return {
+        "curves_km": lambda: plot_curves(km(), title="Time to a parquet decision", min_count=k),
+        "curves_km_nl": lambda: plot_curves(km(), lang="nl", title="Tijd tot een beslissing",
+                                            min_count=k),
+        "curves_cif": lambda: plot_curves(cif()[cif()["group"] == "partner_violence"],
+                                          title="Partner violence: outcomes", min_count=k),
+        "stacked_incidence": lambda: plot_stacked_incidence(cif(), min_count=k),
+        "stacked_incidence_fr": lambda: plot_stacked_incidence(
+            cif(), group="partner_violence", lang="fr", min_count=k),
+        "state_occupation": lambda: plot_state_occupation(occupation_table(cohort)),
+        "funnel": lambda: plot_funnel(funnel_table(cohort), title="Partner violence"),
+        "alluvial": lambda: plot_alluvial(flows_table(cohort), min_count=k,
+                                          column_labels=["Offence", "Coding", "Outcome"]),
+        "crosswalk": lambda: plot_crosswalk(crosswalk_table(cohort), min_count=k),
+        "forest_cox": lambda: plot_forest(cox_table(cohort)),
+        "forest_flags": lambda: plot_forest(flag_table(cohort), title="Court within a year"),
+        "delays": lambda: plot_delays(km(), title="Time to a parquet decision"),
+    }
+
+
+#: Names of the gallery figures (file stems).
+GALLERY: tuple[str, ...] = (
+    "curves_km", "curves_km_nl", "curves_cif", "stacked_incidence", "stacked_incidence_fr",
+    "state_occupation", "funnel", "alluvial", "crosswalk", "forest_cox", "forest_flags",
+    "delays",
+)
+
+
+def write_gallery(out_dir: str | Path, *, only: Iterable[str] | None = None,
+                  dpi: int = 120) -> list[Path]:
+    """Render every gallery figure as ``<out_dir>/<name>.png``; return the paths written.
+
+    Parameters
+    ----------
+    out_dir : path
+        Created if missing.
+    only : iterable of str, optional
+        Names from :data:`GALLERY` to render (default all).
+    dpi : int
+        Resolution of the PNG files.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    names = list(only) if only is not None else list(GALLERY)
+    unknown = sorted(set(names) - set(GALLERY))
+    if unknown:
+        from ..errors import ConfigError
+
+        raise ConfigError(f"write_gallery: unknown figure(s) {unknown}; known: {list(GALLERY)}")
+    figures = _figures(synthetic_cohort())
+    written = []
+    for name in names:
+        drawn = figures[name]()
+        fig = drawn if isinstance(drawn, matplotlib.figure.Figure) else drawn.figure
+        path = out / f"{name}.png"
+        fig.savefig(path, dpi=dpi, bbox_inches="tight")
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m trajectory.plotting.gallery OUT_DIR``."""
+    args = sys.argv[1:] if argv is None else argv
+    out_dir = args[0] if args else "reports/figures"
+    for path in write_gallery(out_dir):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

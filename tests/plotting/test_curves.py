@@ -1,0 +1,189 @@
+"""plot_curves: step curves, bands, risk table numbers, suppressed cells, languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.patches import Rectangle
+
+from trajectory.errors import SchemaError
+from trajectory.plotting import numbers_at_risk, plot_curves
+from trajectory.plotting.theme import OFFENCE_COLOURS, OUTCOME_COLOURS
+
+from .conftest import km_by_hand
+
+REFERENCE = Path(__file__).parents[1] / "reference"
+
+TIME_A = [1, 2, 2, 3, 4, 5, 6, 6, 8, 9]
+EVENT_A = [1, 1, 0, 1, 0, 1, 1, 1, 0, 1]
+TIME_B = [2, 3, 3, 5, 7, 7, 8]
+EVENT_B = [1, 0, 1, 1, 1, 0, 1]
+
+
+def two_groups() -> pd.DataFrame:
+    hate = km_by_hand(TIME_A, EVENT_A, "hate")
+    return pd.concat([hate, km_by_hand(TIME_B, EVENT_B, "harassment")], ignore_index=True)
+
+
+def risk_table_axes(ax):
+    return next(a for a in ax.figure.axes if a.get_label() == "risk_table")
+
+
+def risk_numbers(ax) -> dict[tuple[float, int], str]:
+    table_ax = risk_table_axes(ax)
+    return {(round(t.get_position()[0], 6), round(t.get_position()[1])): t.get_text()
+            for t in table_ax.texts}
+
+
+def test_one_step_line_per_group_with_the_estimates():
+    table = two_groups()
+    ax = plot_curves(table)
+    lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert [line.get_label() for line in lines] == ["Hate crime and hate speech",
+                                                    "Harassment and stalking"]
+    assert lines[0].get_color() == OFFENCE_COLOURS["hate"]
+    assert lines[0].get_drawstyle() == "steps-post"
+    hate = table[table["group"] == "hate"]
+    y = lines[0].get_ydata()
+    # start at (0, 1), then every estimate, ending at the group's last time
+    assert y[0] == 1.0
+    np.testing.assert_allclose(y[1:], hate["estimate"])
+    np.testing.assert_allclose(lines[0].get_xdata()[1:], hate["time"])
+    assert len(ax.collections) == 2  # one confidence band a group
+
+
+def test_risk_table_equals_number_still_at_risk_in_the_raw_data():
+    ax = plot_curves(two_groups())
+    numbers = risk_numbers(ax)
+    ticks = risk_table_axes(ax).get_xticks()
+    assert len(ticks) >= 4
+    for row, (time, _) in enumerate([(TIME_A, EVENT_A), (TIME_B, EVENT_B)]):
+        for tick in ticks:
+            expected = int((np.asarray(time) >= tick).sum())
+            assert numbers[(round(tick, 6), row)] == str(expected), (row, tick)
+    labels = [t.get_text() for t in risk_table_axes(ax).get_yticklabels()]
+    assert labels == ["Hate crime and hate speech", "Harassment and stalking"]
+
+
+def test_risk_table_ticks_are_the_curve_axis_ticks():
+    ax = plot_curves(two_groups())
+    table_ax = risk_table_axes(ax)
+    np.testing.assert_array_equal(table_ax.get_xticks(), ax.get_xticks())
+    assert table_ax.get_xlim() == ax.get_xlim()
+    ax.figure.canvas.draw()  # the divider places the axes at draw time
+    curves_box = ax.get_window_extent()
+    table_box = table_ax.get_window_extent()
+    assert table_box.y1 < curves_box.y0  # the table sits below the curves...
+    xlabel_box = ax.xaxis.label.get_window_extent()
+    assert table_box.y1 <= xlabel_box.y0  # ...and below the x label, not over it
+    legend_box = ax.get_legend().get_window_extent()
+    assert legend_box.x0 >= curves_box.x1  # the legend does not cover the curves
+
+
+def test_numbers_at_risk_by_hand():
+    curve = km_by_hand(TIME_A, EVENT_A)
+    got = numbers_at_risk(curve, np.array([0, 1, 1.5, 2, 6, 8.5, 9, 10]))
+    assert got == [10, 10, 9, 9, 4, 1, 1, 0]
+
+
+def test_risk_table_matches_R_survfit_n_risk():
+    curve = pd.read_csv(REFERENCE / "plotting_km_curve.csv", comment="#")
+    curve = curve[curve["group"] == "a"]
+    ax = plot_curves(curve)
+    numbers = risk_numbers(ax)
+    for tick in risk_table_axes(ax).get_xticks():
+        at = curve[curve["time"] == tick]
+        if len(at):  # a tick on a row time shows that row's n.risk from R
+            assert numbers[(round(tick, 6), 0)] == str(int(at["n_risk"].iloc[0]))
+
+
+def test_suppressed_rows_are_gaps_and_hatched_boxes_never_zero():
+    table = km_by_hand(TIME_A, EVENT_A, "hate")
+    hidden = table["time"].isin([5.0, 6.0])
+    table.loc[hidden, ["estimate", "lower", "upper", "n_risk"]] = np.nan
+    table["suppressed"] = hidden
+    ax = plot_curves(table, min_count=5)
+    line = next(line for line in ax.get_lines() if not line.get_label().startswith("_"))
+    y = line.get_ydata()[1:]
+    assert np.isnan(y[hidden.to_numpy()]).all()
+    assert not (y[hidden.to_numpy()] == 0).any()
+    boxes = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_hatch()]
+    assert len(boxes) == 1  # one contiguous hidden stretch
+    box = boxes[0]
+    before = table.loc[table["time"] == 4.0, "estimate"].item()
+    after = table.loc[table["time"] == 8.0, "estimate"].item()
+    assert box.get_x() == 5.0 and box.get_x() + box.get_width() == 8.0
+    assert box.get_y() == pytest.approx(after)
+    assert box.get_y() + box.get_height() == pytest.approx(before)
+    texts = risk_numbers(ax)
+    for tick in risk_table_axes(ax).get_xticks():
+        if tick in (5.0, 6.0):
+            assert texts[(tick, 0)] == "<5"
+    assert "0" not in {v for (t, _), v in texts.items() if 4 < t < 8}
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "suppressed (<5)" in legend
+
+
+def test_threshold_from_result_notes():
+    from dataclasses import dataclass
+
+    from trajectory.results import TidyResult
+
+    @dataclass(frozen=True, repr=False)
+    class KaplanMeierResult(TidyResult):
+        pass
+
+    table = km_by_hand(TIME_A, EVENT_A)
+    table.loc[table["time"] >= 8, "n_risk"] = np.nan
+    result = KaplanMeierResult(table=table, notes={"min_count": 3})
+    ax = plot_curves(result)
+    assert "<3" in risk_numbers(ax).values()
+
+
+def test_competing_outcomes_use_the_fixed_outcome_colours():
+    rows = []
+    for outcome, level in (("court", 0.2), ("dismissal_technical", 0.5)):
+        for t, f in ((2.0, level / 2), (5.0, level)):
+            rows.append({"group": "hate", "outcome": outcome, "time": t, "estimate": f,
+                         "lower": f * 0.8, "upper": f * 1.2, "n_risk": 10 if t == 2 else 6})
+    ax = plot_curves(pd.DataFrame(rows))
+    lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert [line.get_color() for line in lines] == [OUTCOME_COLOURS["court"],
+                                                    OUTCOME_COLOURS["dismissal_technical"]]
+    assert lines[0].get_ydata()[0] == 0.0  # incidence starts at 0
+    assert ax.get_ylabel() == "Cumulative incidence"
+    assert len(risk_table_axes(ax).get_yticks()) == 1  # one risk row for the group
+
+
+@pytest.mark.parametrize(("lang", "ylabel", "at_risk"), [
+    ("nl", "Aandeel zonder gebeurtenis", "Aantal at risk"),
+    ("fr", "Proportion sans l'événement", "Nombre à risque"),
+])
+def test_labels_in_dutch_and_french(lang, ylabel, at_risk):
+    ax = plot_curves(two_groups(), lang=lang)
+    assert ax.get_ylabel() == ylabel
+    assert risk_table_axes(ax).get_title(loc="left") == at_risk
+    assert "(dagen)" in ax.get_xlabel() or "(jours)" in ax.get_xlabel()
+
+
+def test_without_risk_table_there_is_one_axes_and_no_band():
+    ax = plot_curves(two_groups().drop(columns="n_risk"), risk_table=False, bands=False)
+    assert len(ax.figure.axes) == 1
+    assert len(ax.collections) == 0
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(SchemaError, match="n_risk"):
+        plot_curves(two_groups().drop(columns="n_risk"))
+    with pytest.raises(SchemaError, match="DataFrame or a TidyResult"):
+        plot_curves([1, 2, 3])
+
+
+def test_input_table_is_not_mutated():
+    table = two_groups()
+    before = table.copy()
+    plot_curves(table)
+    pd.testing.assert_frame_equal(table, before)
