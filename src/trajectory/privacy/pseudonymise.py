@@ -1,0 +1,266 @@
+"""Keyed pseudonyms for direct identifiers (PV, notice, case and person numbers).
+
+Every identifier read from an extract is replaced, at ingest and before anything is
+stored, by ``HMAC-SHA256(key, "<identifier kind>:<value>")`` written in hex and
+truncated to :data:`PSEUDONYM_LENGTH` characters. The same value of the same kind
+gets the same pseudonym in every file, so the police and parquet records of one case
+link, while the kind prefix keeps a PV number and a notice number that happen to
+share digits apart.
+
+Collision risk. A pseudonym of 16 hex characters carries 64 bits; the chance that
+two of *n* distinct identifiers share one is about ``n**2 / 2**65``: 3e-8 for one
+million identifiers, 3e-6 for ten million. :func:`pseudonymise` checks every batch
+it hashes and raises :class:`~trajectory.errors.PrivacyError` on a collision (pass a
+larger ``length`` then).
+
+The key. Real data needs a secret key, from the environment variable named by
+``[privacy] key_env`` (default ``TRAJECTORY_KEY``) or from ``[privacy] key_file``,
+which must lie outside any git work tree. Without a key, ingesting data whose config
+does not say ``synthetic = true`` is refused. Synthetic data without a key use
+:data:`DEMO_KEY`, a fixed *public* key: its pseudonyms protect nothing, which is fine
+for made-up data only. The key is held in a :class:`PseudonymKey` whose ``repr`` and
+``str`` never show it; it is never written to any output, log, error or provenance.
+
+Examples
+--------
+>>> key = PseudonymKey(b"a-test-key-of-at-least-16-bytes", source="test")
+>>> key
+PseudonymKey(source='test')
+>>> pseudonymise(["PV1", "PV2", "PV1", None], key=key, kind="pv_number").tolist()
+['8a713ff7876646c6', 'a5aca8e0bfb7725c', '8a713ff7876646c6', None]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..config import PrivacyConfig
+from ..errors import PrivacyError
+
+__all__ = [
+    "PSEUDONYM_LENGTH",
+    "DEMO_KEY",
+    "MIN_KEY_BYTES",
+    "PseudonymKey",
+    "load_key",
+    "pseudonymise",
+]
+
+#: Hex characters kept from the HMAC-SHA256 digest (64 bits).
+PSEUDONYM_LENGTH: int = 16
+#: Shortest key accepted, in bytes.
+MIN_KEY_BYTES: int = 16
+#: Public key used for synthetic data only (documented, deliberately not secret).
+DEMO_KEY: bytes = b"trajectory-public-demo-key: synthetic data only, not a secret"
+
+
+@dataclass(frozen=True)
+class PseudonymKey:
+    """A pseudonymisation key that never shows itself.
+
+    Parameters
+    ----------
+    secret : bytes
+        The key bytes (at least :data:`MIN_KEY_BYTES`). Hidden from ``repr``/``str``.
+    source : str
+        Where it came from, for provenance: ``"env:NAME"``, ``"file"``, ``"demo"``.
+    """
+
+    secret: bytes = field(repr=False)
+    source: str = "unknown"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.secret, bytes) or len(self.secret) < MIN_KEY_BYTES:
+            raise PrivacyError(
+                f"pseudonymisation key from {self.source} is too short: it needs at least "
+                f"{MIN_KEY_BYTES} bytes; generate one with "
+                "`python -c \"import secrets; print(secrets.token_hex(32))\"`"
+            )
+
+    def __str__(self) -> str:
+        return repr(self)
+
+    @property
+    def is_demo(self) -> bool:
+        """True for the public demo key (synthetic data only)."""
+        return self.secret == DEMO_KEY
+
+
+def _inside_git_work_tree(path: Path) -> Path | None:
+    for folder in [path.parent, *path.parent.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def load_key(
+    privacy: PrivacyConfig,
+    *,
+    synthetic: bool,
+    environ: Mapping[str, str] | None = None,
+) -> PseudonymKey:
+    """Find the pseudonymisation key of a study.
+
+    Looks in the environment variable ``privacy.key_env`` first, then in the file
+    ``privacy.key_file``. Synthetic studies without a key get :data:`DEMO_KEY`.
+
+    Parameters
+    ----------
+    privacy : PrivacyConfig
+        The ``[privacy]`` section of the study config.
+    synthetic : bool
+        ``[study] synthetic``: only then may the public demo key be used.
+    environ : Mapping, optional
+        Environment to read (default ``os.environ``).
+
+    Returns
+    -------
+    PseudonymKey
+
+    Raises
+    ------
+    PrivacyError
+        Real (non-synthetic) data without a key; a key file inside a git work tree;
+        an unreadable or too short key.
+
+    Examples
+    --------
+    >>> from trajectory.config import PrivacyConfig
+    >>> load_key(PrivacyConfig(key_env="NO_SUCH_VAR"), synthetic=True, environ={}).source
+    'demo'
+    >>> load_key(PrivacyConfig(key_env="K"), synthetic=False, environ={"K": "x" * 32})
+    PseudonymKey(source='env:K')
+    """
+    env = os.environ if environ is None else environ
+    value = env.get(privacy.key_env, "")
+    if value:
+        return PseudonymKey(value.encode("utf-8"), source=f"env:{privacy.key_env}")
+    if privacy.key_file is not None:
+        path = Path(privacy.key_file).expanduser().resolve()
+        repo = _inside_git_work_tree(path)
+        if repo is not None:
+            raise PrivacyError(
+                f"key file {path} lies inside the git work tree {repo}: a key there can be "
+                "committed by mistake. Move it outside the repository (e.g. "
+                "~/.trajectory/key) and point [privacy] key_file at it"
+            )
+        if not path.is_file():
+            raise PrivacyError(
+                f"key file {path} (from [privacy] key_file) not found; create it outside the "
+                "repository or set the environment variable "
+                f"{privacy.key_env}"
+            )
+        secret = path.read_bytes().strip()
+        return PseudonymKey(secret, source="file")
+    if synthetic:
+        return PseudonymKey(DEMO_KEY, source="demo")
+    raise PrivacyError(
+        "no pseudonymisation key: this study is not marked `synthetic = true`, so its "
+        "identifiers must be pseudonymised with a secret key. Set the environment variable "
+        f"{privacy.key_env} (e.g. `export {privacy.key_env}=$(python -c \"import secrets; "
+        "print(secrets.token_hex(32))\")`) or set [privacy] key_file to a file outside the "
+        "repository; keep the key, the same key links later extracts"
+    )
+
+
+def pseudonymise(
+    values: Iterable[object] | pd.Series,
+    *,
+    key: PseudonymKey,
+    kind: str,
+    length: int = PSEUDONYM_LENGTH,
+) -> pd.Series:
+    """Replace identifiers by keyed HMAC-SHA256 pseudonyms.
+
+    Parameters
+    ----------
+    values : iterable or pandas.Series
+        Raw identifiers; missing values (None, NaN, empty or blank strings) stay
+        missing. Values are compared as stripped strings.
+    key : PseudonymKey
+        See :func:`load_key`.
+    kind : str
+        Identifier kind (``"pv_number"``, ``"parquet_number"``...): part of the
+        hashed message, so equal strings of different kinds get different pseudonyms.
+    length : int
+        Hex characters kept (4 bits each), 8 to 64.
+
+    Returns
+    -------
+    pandas.Series
+        Object dtype, same index as ``values`` when it is a Series.
+
+    Raises
+    ------
+    PrivacyError
+        If two different values received the same pseudonym (use a larger ``length``).
+
+    Examples
+    --------
+    >>> key = PseudonymKey(b"another-key-0123456789", source="test")
+    >>> a = pseudonymise([" 42 ", "42"], key=key, kind="pv_number")
+    >>> b = pseudonymise(["42"], key=key, kind="parquet_number")
+    >>> a[0] == a[1], a[0] == b[0], len(a[0])
+    (True, False, 16)
+    """
+    if not 8 <= length <= 64:
+        raise PrivacyError(f"pseudonym length = {length}: must be between 8 and 64 hex characters")
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    present = series.notna().to_numpy()
+    out = np.full(len(series), None, dtype=object)
+    if not present.any():
+        return pd.Series(out, index=series.index, dtype=object)
+    raw = series[present].astype(object).to_numpy()
+    try:
+        text = pa.array(raw, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        text = pa.array([str(v) for v in raw], type=pa.string())
+    encoded = pc.utf8_trim_whitespace(text).dictionary_encode()
+    uniques = encoded.dictionary.to_pylist()
+    inner = hashlib.sha256(_pad(key.secret, 0x36))
+    outer = hashlib.sha256(_pad(key.secret, 0x5C))
+    prefix = f"{kind}:".encode()
+    hashed: list[str | None] = []
+    for value in uniques:
+        if not value:
+            hashed.append(None)
+            continue
+        h_in = inner.copy()
+        h_in.update(prefix + value.encode("utf-8"))
+        h_out = outer.copy()
+        h_out.update(h_in.digest())
+        hashed.append(h_out.hexdigest()[:length])
+    distinct = [h for h in hashed if h is not None]
+    if len(set(distinct)) != len(distinct):
+        raise PrivacyError(
+            f"pseudonym collision among {len(distinct):,} {kind} values at length {length}; "
+            "pass a larger length (e.g. 24)"
+        )
+    table = np.array(hashed, dtype=object)
+    out[present] = table[encoded.indices.to_numpy(zero_copy_only=False)]
+    return pd.Series(out, index=series.index, dtype=object)
+
+
+def _pad(secret: bytes, byte: int) -> bytes:
+    """HMAC key pad (RFC 2104) for SHA-256's 64-byte block."""
+    block = hashlib.sha256(secret).digest() if len(secret) > 64 else secret
+    block = block.ljust(64, b"\0")
+    return bytes(b ^ byte for b in block)
+
+
+def _check_against_stdlib() -> bool:
+    """Return True when the fast HMAC above equals :func:`hmac.new` (used by the tests)."""
+    key = PseudonymKey(b"k" * 70, source="check")
+    ours = pseudonymise(["x"], key=key, kind="t", length=64)[0]
+    ref = hmac.new(key.secret, b"t:x", hashlib.sha256).hexdigest()
+    return bool(ours == ref)
