@@ -1,0 +1,239 @@
+"""Benchmark: ingest a generated 1-million-case (~8-million-event) extract.
+
+Generates four extract files in the layout of ``study.example.toml`` with numpy
+(police: ``;`` Windows-1252 dd/mm/yyyy wide; parquet: ``;`` UTF-8 with BOM wide;
+court: ``,`` ISO long; victim services: ``;`` long), with a few hundred malformed
+rows, then runs :func:`trajectory.io.read_study` and saves the result to a DuckDB
+:class:`~trajectory.store.StudyStore`, in a child process whose peak resident memory
+is measured (``getrusage(RUSAGE_CHILDREN).ru_maxrss``).
+
+Usage::
+
+    python benchmarks/bench_ingest.py                # 1,000,000 cases
+    python benchmarks/bench_ingest.py --cases 100000 --keep /tmp/extract
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+START = np.datetime64("2021-01-01", "D")
+EXTRACTION = "2025-06-30"
+
+
+def _dates(days: np.ndarray, present: np.ndarray, fmt: str) -> pa.Array:
+    values = pa.array((START + days.astype("timedelta64[D]")).astype("datetime64[D]"),
+                      type=pa.date32(), mask=~present)
+    return pc.strftime(pc.cast(values, pa.timestamp("s")), format=fmt)
+
+
+def _write(table: pa.Table, path: Path, delimiter: str, bom: bool = False) -> None:
+    options = pacsv.WriteOptions(delimiter=delimiter, quoting_style="none")
+    with open(path, "wb") as handle:
+        if bom:
+            handle.write(b"\xef\xbb\xbf")
+        pacsv.write_csv(table, handle, write_options=options)
+
+
+def generate(folder: Path, n: int, seed: int = 1) -> dict[str, int]:
+    """Write the four extracts; return the number of rows and events written."""
+    rng = np.random.default_rng(seed)
+    pv = pa.array(np.char.add("PV", np.arange(n).astype(str)))
+    facts = rng.integers(0, 1000, n)
+    complaint = facts + rng.integers(0, 30, n)
+    record = complaint + rng.integers(0, 3, n)
+    transmitted = rng.random(n) < 0.9
+    transmission = record + rng.integers(1, 60, n)
+    referral = rng.random(n) < 0.3
+    everywhere = np.ones(n, bool)
+    groups = np.array(["101", "102", "201", "301", "302", "401", "402", "501", "601", "701"])
+    code = rng.integers(0, len(groups), n)
+    police = pa.table({
+        "PV_NR": pv,
+        "ZONE_POL": pa.array(rng.choice(["5339", "5340", "5341", "5342", "5343", "5344"], n)),
+        "NIS_COMMUNE": pa.array(rng.choice(["21004", "21009", "21012", "21001", "21015"], n)),
+        "CODE_PREV": pa.array(groups[code]),
+        "VIF": pa.array(rng.choice(["O", "N"], n)),
+        "HAINE": pa.array(rng.choice(["O", "N"], n, p=[0.1, 0.9])),
+        "CANAL": pa.array(rng.choice(["GUICHET", "POW", "CPVS", "FJC", "COURRIER"], n)),
+        "SEXE_VICTIME": pa.array(rng.choice(["F", "M", "X"], n, p=[0.7, 0.29, 0.01])),
+        "AGE_VICTIME": pa.array(rng.choice(["0-17", "18-29", "30-44", "45-64", "65+"], n)),
+        "AUTEUR_CONNU": pa.array(rng.choice(["O", "N"], n)),
+        "DATE_FAITS": _dates(facts, everywhere, "%d/%m/%Y"),
+        "DATE_PLAINTE": _dates(complaint, everywhere, "%d/%m/%Y"),
+        "DATE_PV": _dates(record, everywhere, "%d/%m/%Y"),
+        "DATE_TRANSMISSION": _dates(transmission, transmitted, "%d/%m/%Y"),
+        "DATE_ORIENTATION": _dates(complaint + 1, referral, "%d/%m/%Y"),
+    })
+    # a few malformed police rows: unparseable dates
+    bad = rng.choice(n, 100, replace=False)
+    plainte = np.asarray(police["DATE_PLAINTE"].to_numpy(zero_copy_only=False), dtype=object)
+    plainte[bad] = "31/02/2024"
+    police = police.set_column(police.schema.get_field_index("DATE_PLAINTE"), "DATE_PLAINTE",
+                               pa.array(plainte.tolist(), type=pa.string()))
+    _write(police, folder / "police.csv", ";")
+
+    idx = np.flatnonzero(transmitted)
+    m = len(idx)
+    entry = transmission[idx] + rng.integers(0, 10, m)
+    decided = rng.random(m) < 0.85
+    decision = rng.choice(["E40", "E41", "E42", "E43", "E44", "E45", "E46"], m,
+                          p=[0.25, 0.3, 0.1, 0.1, 0.05, 0.15, 0.05])
+    when = entry + rng.integers(10, 400, m)
+    informed = decided & (rng.random(m) < 0.4)
+    requalified = rng.random(m) < 0.1
+    columns = {}
+    for ev, name in [("E40", "DATE_CLASS_TECH"), ("E41", "DATE_CLASS_OPP"),
+                     ("E42", "DATE_PROBATION"), ("E43", "DATE_MEDIATION"),
+                     ("E44", "DATE_TRANSACTION"), ("E45", "DATE_CITATION"),
+                     ("E46", "DATE_CONVOCATION")]:
+        columns[name] = _dates(when, decided & (decision == ev), "%d/%m/%Y")
+    motive = np.where(decision == "E40", rng.choice(["T01", "T02", "T03"], m),
+                      np.where(decision == "E41", rng.choice(["O01", "O04", "O07"], m), ""))
+    group_names = np.array(["partner_violence", "partner_violence", "intrafamilial",
+                            "sexual_violence", "sexual_violence", "hate", "hate",
+                            "discrimination", "harassment", "cyber_harassment"])
+    parquet = pa.table({
+        "NOTICE": pa.array(np.char.add("N", idx.astype(str))),
+        "PV_ORIGINE": pv.take(pa.array(idx)),
+        "GROUPE": pa.array(group_names[code[idx]]),
+        "PREVENTION": pa.array(groups[code[idx]]),
+        "SECTION": pa.array(rng.choice(["FR", "NL"], m, p=[0.8, 0.2])),
+        "DATE_ENTREE": _dates(entry, np.ones(m, bool), "%d/%m/%Y"),
+        "DATE_REQUALIF": _dates(entry + 5, requalified, "%d/%m/%Y"),
+        "PREVENTION_NOUVELLE": pa.array(np.where(requalified, groups[(code[idx] + 1) % 10], "")),
+        **columns,
+        "MOTIF": pa.array(np.where(decided, motive, "")),
+        "DATE_INFO_VICTIME": _dates(when + 15, informed, "%d/%m/%Y"),
+    })
+    _write(parquet, folder / "parquet.csv", ";", bom=True)
+
+    summoned = decided & np.isin(decision, ["E45", "E46"])
+    s_idx = np.flatnonzero(summoned)
+    acts = []
+    for label, offset in (("HEARING", 60), ("JUDGMENT", 120), ("SENTENCE", 120)):
+        acts.append(pa.table({
+            "notice_nr": pa.array(np.char.add("N", idx[s_idx].astype(str))),
+            "act": pa.array(np.full(len(s_idx), label)),
+            "act_date": _dates(when[s_idx] + offset, np.ones(len(s_idx), bool), "%Y-%m-%d"),
+            "detail": pa.array(np.full(len(s_idx), "V01" if label == "JUDGMENT" else "")),
+        }))
+    court = pa.concat_tables(acts)
+    orphans = pa.table({"notice_nr": pa.array([f"X{i}" for i in range(50)]),
+                        "act": pa.array(["HEARING"] * 50),
+                        "act_date": pa.array(["2024-01-01"] * 50),
+                        "detail": pa.array([""] * 50)})
+    court = pa.concat_tables([court, orphans])
+    _write(court, folder / "court.csv", ",")
+
+    contacts = rng.poisson(1.0, n)
+    owner = np.repeat(np.arange(n), contacts)
+    victims = pa.table({
+        "pv": pv.take(pa.array(owner)),
+        "type_contact": pa.array(rng.choice(["CAW", "FJC", "ZSG", "JUSTITIEHUIS"], len(owner))),
+        "date_contact": _dates(complaint[owner] + rng.integers(0, 90, len(owner)),
+                               np.ones(len(owner), bool), "%d/%m/%Y"),
+    })
+    _write(victims, folder / "victim_services.csv", ";")
+    police_events = n * 3 + int(transmitted.sum()) + int(referral.sum())
+    parquet_events = m + int(requalified.sum()) + int(decided.sum()) + int(informed.sum())
+    return {
+        "police_rows": n, "parquet_rows": m, "court_rows": court.num_rows,
+        "victim_rows": victims.num_rows,
+        "events_written": police_events + parquet_events + court.num_rows + victims.num_rows,
+    }
+
+
+def _config(folder: Path):
+    import tomllib
+
+    from trajectory.config import example_config_path, from_dict
+
+    raw = tomllib.loads(example_config_path().read_text())
+    raw["study"].update({"synthetic": True, "extraction_date": EXTRACTION})
+    for src in raw["sources"]:
+        if src["name"] == "parquet":
+            keep = ("offence_group", "parquet_code", "division")
+            src["columns"] = {k: v for k, v in src["columns"].items() if k in keep}
+            src["events"] = {k: v for k, v in src["events"].items()
+                             if k not in ("E47", "E33", "E34")}
+    return from_dict(raw, base=folder)
+
+
+def _ingest(folder: str, queue: mp.Queue) -> None:
+    from trajectory.io import read_study
+    from trajectory.store import StudyStore
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    config = _config(Path(folder))
+    load_before = os.getloadavg()[0]
+    t0, c0 = time.perf_counter(), cpu()
+    result = read_study(config)
+    t1, c1 = time.perf_counter(), cpu()
+    StudyStore(Path(folder) / "study.duckdb").save(result).close()
+    t2, c2 = time.perf_counter(), cpu()
+    queue.put({
+        "ingest_seconds": round(t1 - t0, 1), "store_seconds": round(t2 - t1, 1),
+        "ingest_cpu_seconds": round(c1 - c0, 1), "store_cpu_seconds": round(c2 - c1, 1),
+        "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "cases": result.log.n_cases, "events": result.log.n_events,
+        "quarantined": int(len(result.quarantine)),
+        "reasons": {f"{r.source}/{r.reason}": int(r.count)
+                    for r in result.report.reasons.itertuples()},
+        "read": int(result.report.n_read),
+    })
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, default=None, help="folder for the extracts")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench_ingest_"))
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    written = generate(folder, args.cases)
+    gen = time.perf_counter() - t0
+    size = sum(p.stat().st_size for p in folder.glob("*.csv"))
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_ingest, args=(str(folder), queue))
+    child.start()
+    out = queue.get()
+    child.join()
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = {i.get("internal_api"): i.get("num_threads") for i in threadpool_info()}
+    except ImportError:  # pragma: no cover
+        blas = {}
+    report = {
+        "cases_generated": args.cases, **written, "csv_megabytes": round(size / 2**20),
+        "generate_seconds": round(gen, 1), **out, "peak_rss_megabytes": round(peak),
+        "rows_per_second": round(out["read"] / out["ingest_seconds"]),
+        "rows_per_cpu_second": round(out["read"] / out["ingest_cpu_seconds"]),
+        "cpu_count": os.cpu_count(), "python": platform.python_version(),
+        "blas_threads": blas,
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

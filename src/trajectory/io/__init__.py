@@ -1,0 +1,26 @@
+"""Read study extracts, map them onto the data contract, validate and quarantine.
+
+The entry points are :func:`read_study` (config -> :class:`IngestResult`: EventLog,
+quarantine table and :class:`QualityReport`) and :func:`validate_study` (config ->
+:class:`QualityReport`, used by ``trajectory validate``). See ``docs/ingest.md``.
+
+Modules: :mod:`.readers` (CSV/Excel/Parquet as string chunks with row numbers),
+:mod:`.parsing` (dates, codes, booleans), :mod:`.mapping` (one chunk onto the
+contract, row-level checks), :mod:`.study` (linking and cross-row checks),
+:mod:`.quality` (the report).
+"""
+
+from .quality import REASONS, QualityReport
+from .readers import SourceReader
+from .study import MIN_DATE, QUARANTINE_COLUMNS, IngestResult, read_study, validate_study
+
+__all__ = [
+    "read_study",
+    "validate_study",
+    "IngestResult",
+    "QualityReport",
+    "SourceReader",
+    "REASONS",
+    "QUARANTINE_COLUMNS",
+    "MIN_DATE",
+]

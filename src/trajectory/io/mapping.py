@@ -1,0 +1,234 @@
+"""Map one chunk of an extract onto the contract and find its row-level problems.
+
+For each record of a :class:`~trajectory.io.readers.Chunk`, :func:`map_chunk`
+pseudonymises the identifiers, maps the case columns and code values through the
+source's ``values`` tables, parses the event dates (wide: one column an event;
+long: one row an event) and their detail codes, and records the *first* problem of
+the record (reason code, extract column, offending value). Problems needing other
+rows or other files (duplicates, unknown cases, impossible sequences) are found
+later, in :mod:`trajectory.io.study`.
+
+Reason codes (row level): ``missing_identifier``, ``unknown_code``, ``bad_date``,
+``date_out_of_range``, ``missing_value``, ``missing_date``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..config import SourceConfig
+from ..errors import IngestError
+from ..privacy.pseudonymise import PseudonymKey, pseudonymise
+from ..schema import vocabulary
+from .parsing import detail_vocabulary, map_values, normalise_codes, parse_dates
+from .readers import Chunk
+
+__all__ = ["MappedChunk", "map_chunk", "required_columns", "LINK_IDENTIFIERS"]
+
+#: Identifiers that name a case, in order of precedence for the case key.
+LINK_IDENTIFIERS: tuple[str, ...] = ("pv_number", "parquet_number", "case_number")
+
+
+@dataclass
+class MappedChunk:
+    """Row-aligned results of :func:`map_chunk` (position ``i`` = record ``rows[i]``)."""
+
+    rows: np.ndarray
+    reason: np.ndarray
+    column: np.ndarray
+    value: np.ndarray
+    ids: pd.DataFrame
+    attrs: pd.DataFrame
+    events: pd.DataFrame
+    row_hash: np.ndarray
+    unmapped: pd.DataFrame
+
+
+def required_columns(src: SourceConfig) -> list[str]:
+    """Extract columns the config of ``src`` refers to, in config order."""
+    cols = [*src.identifiers.values(), *src.columns.values(), *src.events.values(),
+            *src.event_details.values()]
+    if src.long is not None:
+        cols += [src.long.event, src.long.date] + ([src.long.code] if src.long.code else [])
+    return list(dict.fromkeys(cols))
+
+
+def check_header(src: SourceConfig, columns: list[str]) -> None:
+    """Raise :class:`IngestError` naming the first configured column missing in the file."""
+    present = set(columns)
+    for col in required_columns(src):
+        if col not in present:
+            raise IngestError(
+                f"required column {col!r} (named in [[sources]] {src.name!r} of the study "
+                f"config) is missing; the file has columns {columns}. Fix the column name in "
+                "the config or re-export the extract with that column",
+                file=str(src.path),
+                column=col,
+            )
+    if not any(k in src.identifiers for k in LINK_IDENTIFIERS):
+        raise IngestError(
+            f"[[sources]] {src.name!r} maps no case identifier; map one of "
+            f"{', '.join(LINK_IDENTIFIERS)} in identifiers",
+            file=str(src.path),
+        )
+
+
+class _Problems:
+    def __init__(self, n: int) -> None:
+        self.reason = np.full(n, None, dtype=object)
+        self.column = np.full(n, None, dtype=object)
+        self.value = np.full(n, None, dtype=object)
+
+    def add(self, mask: pd.Series | np.ndarray, reason: str, column: str,
+            values: pd.Series | None) -> None:
+        mask = np.asarray(mask, dtype=bool) & (self.reason == None)  # noqa: E711
+        if not mask.any():
+            return
+        self.reason[mask] = reason
+        self.column[mask] = column
+        if values is not None:
+            self.value[mask] = np.asarray(values.astype(object))[mask]
+
+
+def _tally(source: str, contract: str, column: str, raw: pd.Series, bad: pd.Series) -> pd.DataFrame:
+    counts = raw[bad].value_counts()
+    return pd.DataFrame({
+        "source": source, "column": contract, "extract_column": column,
+        "value": counts.index.astype(str), "count": counts.to_numpy(dtype=np.int64),
+    })
+
+
+def map_chunk(
+    chunk: Chunk,
+    src: SourceConfig,
+    *,
+    key: PseudonymKey,
+    min_date: dt.date,
+    max_date: dt.date,
+    typed: bool = False,
+) -> MappedChunk:
+    """Map a chunk of ``src`` onto the contract; see the module docstring.
+
+    Parameters
+    ----------
+    chunk : Chunk
+        Records as strings, with their source row numbers.
+    src : SourceConfig
+        How the file maps onto the contract.
+    key : PseudonymKey
+        Pseudonymisation key for the identifiers.
+    min_date, max_date : datetime.date
+        Plausible range of event dates (inclusive); others are ``date_out_of_range``.
+    typed : bool
+        True for Excel/Parquet (date cells arrive as ISO text).
+    """
+    frame = chunk.frame
+    n = len(frame)
+    problems = _Problems(n)
+    unmapped: list[pd.DataFrame] = []
+    lo, hi = pd.Timestamp(min_date), pd.Timestamp(max_date)
+
+    ids = pd.DataFrame(
+        {kind: pseudonymise(frame[col], key=key, kind=kind)
+         for kind, col in src.identifiers.items()},
+        index=frame.index,
+    )
+    linking = [k for k in LINK_IDENTIFIERS if k in ids]
+    missing = ids[linking].isna().all(axis=1)
+    problems.add(missing, "missing_identifier", src.identifiers[linking[0]], None)
+
+    attrs = {}
+    for contract, col in src.columns.items():
+        raw = frame[col]
+        values, bad = map_values(raw, contract, dict(src.values.get(contract, {})),
+                                 decimal=src.decimal)
+        if bad.any():
+            problems.add(bad, "unknown_code", col, raw)
+            unmapped.append(_tally(src.name, contract, col, raw, bad))
+        attrs[contract] = values
+    attrs_frame = pd.DataFrame(attrs, index=frame.index)
+
+    code_map = dict(src.values.get("code", {}))
+    pieces: list[pd.DataFrame] = []
+
+    def dates_of(col: str) -> pd.Series:
+        dates, bad = parse_dates(frame[col], date_format=src.date_format,
+                                 decimal=src.decimal, typed=typed)
+        problems.add(bad, "bad_date", col, frame[col])
+        out = dates.notna() & ((dates < lo) | (dates > hi))
+        problems.add(out, "date_out_of_range", col, frame[col])
+        return dates
+
+    def details_of(col: str | None, events: pd.Series, has: pd.Series) -> pd.Series:
+        if col is None:
+            return pd.Series(None, index=frame.index, dtype=object)
+        raw = frame[col]
+        codes = raw.map(code_map).where(raw.map(code_map).notna(), raw) if code_map else raw
+        codes = normalise_codes(codes, decimal=src.decimal)
+        bad = pd.Series(False, index=frame.index)
+        for event in pd.unique(events[has & codes.notna()]):
+            allowed = detail_vocabulary(str(event))
+            if allowed is not None:
+                sel = has & codes.notna() & (events == event) & ~codes.isin(allowed)
+                bad |= sel
+        if bad.any():
+            problems.add(bad, "unknown_code", col, raw)
+            unmapped.append(_tally(src.name, "code", col, raw, bad))
+        return codes
+
+    if src.long is None:
+        for event, col in src.events.items():
+            dates = dates_of(col)
+            has = dates.notna()
+            detail = details_of(src.event_details.get(event),
+                                pd.Series(event, index=frame.index), has)
+            pos = np.flatnonzero(has.to_numpy())
+            pieces.append(pd.DataFrame({
+                "pos": pos, "event": event, "date": dates.to_numpy()[pos],
+                "code": detail.to_numpy()[pos], "column": col,
+            }))
+    else:
+        long = src.long
+        raw = frame[long.event]
+        event_map = dict(src.values.get("event", {}))
+        events = raw.map(event_map) if event_map else pd.Series(None, index=frame.index,
+                                                                 dtype=object)
+        events = events.where(events.notna(), raw)
+        problems.add(raw.isna(), "missing_value", long.event, raw)
+        known = set(vocabulary("events")["code"])
+        bad = raw.notna() & ~events.isin(known)
+        if bad.any():
+            problems.add(bad, "unknown_code", long.event, raw)
+            unmapped.append(_tally(src.name, "event", long.event, raw, bad))
+        problems.add(frame[long.date].isna(), "missing_date", long.date, frame[long.date])
+        dates = dates_of(long.date)
+        has = dates.notna() & ~bad & raw.notna()
+        detail = details_of(long.code, events, has)
+        pos = np.arange(n)
+        pieces.append(pd.DataFrame({
+            "pos": pos, "event": events.to_numpy(dtype=object), "date": dates.to_numpy(),
+            "code": detail.to_numpy(dtype=object), "column": long.date,
+        }))
+    events_frame = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(
+        {"pos": np.array([], dtype=np.int64), "event": [], "date": pd.to_datetime([]),
+         "code": [], "column": []})
+    row_hash = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return MappedChunk(
+        rows=chunk.rows,
+        reason=problems.reason,
+        column=problems.column,
+        value=problems.value,
+        ids=ids.reset_index(drop=True),
+        attrs=attrs_frame.reset_index(drop=True),
+        events=events_frame,
+        row_hash=row_hash,
+        unmapped=pd.concat(unmapped, ignore_index=True) if unmapped else _EMPTY_UNMAPPED,
+    )
+
+
+_EMPTY_UNMAPPED = pd.DataFrame({"source": [], "column": [], "extract_column": [],
+                                "value": [], "count": np.array([], dtype=np.int64)})

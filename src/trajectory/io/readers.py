@@ -1,0 +1,446 @@
+"""Read extract files as chunks of strings with their source row numbers.
+
+Every reader yields :class:`Chunk` objects: a DataFrame whose cells are stripped
+strings or ``None`` (all columns of the file, as text) and the row number of each
+record in the source: the physical line number for CSV (header = line 1; a record
+with a quoted line break is numbered by the line it starts on), the sheet row for
+Excel, the record number (from 1) for Parquet. Parsing into dates and codes happens
+later (:mod:`trajectory.io.mapping`), so that a bad cell quarantines one row and
+never stops the file.
+
+CSV files are streamed with pyarrow in blocks (a file larger than memory is read
+piece by piece); Excel sheets with openpyxl in read-only mode; Parquet files by
+record batches. Records with the wrong number of fields (a truncated last line, a
+stray delimiter) are collected in :attr:`SourceReader.bad_records` with their line.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "x.csv").write_bytes("id;ville\\n1;Liège\\n2\\n".encode("cp1252"))
+>>> reader = SourceReader(folder / "x.csv")
+>>> reader.encoding, reader.delimiter, reader.columns
+('cp1252', ';', ['id', 'ville'])
+>>> [c.frame.values.tolist() for c in reader.chunks()], reader.bad_records
+([[['1', 'Liège']]], [(3, 'expected 2 fields, found 1')])
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import IngestError
+
+__all__ = ["Chunk", "SourceReader", "detect_encoding", "detect_delimiter"]
+
+CHUNK_ROWS = 250_000
+_BLOCK = 1 << 24
+_SAMPLE = 1 << 16
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive records of a file: ``frame`` of strings/None, ``rows`` their numbers."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+
+
+def detect_encoding(path: Path) -> str:
+    """Return ``"utf-8-sig"`` (BOM), ``"utf-8"`` (valid UTF-8) or ``"cp1252"``.
+
+    The whole file is checked (in blocks), so a single Windows-1252 byte far down a
+    large file is found.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(3)
+        if head == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while block := handle.read(_BLOCK):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8"
+
+
+def detect_delimiter(header: str, sample_lines: list[str]) -> str:
+    """Pick the delimiter among ``; , tab |`` that splits the header into most fields.
+
+    Ties are broken by how consistently the next lines split into the same number
+    of fields. Returns ``","`` for a single-column file.
+
+    Examples
+    --------
+    >>> detect_delimiter("a;b;c", ["1;2,5;3"])
+    ';'
+    """
+    best, best_score = ",", (0, 0)
+    for delim in (";", ",", "\t", "|"):
+        n = len(next(csv.reader([header], delimiter=delim)))
+        if n < 2:
+            continue
+        same = sum(
+            len(next(csv.reader([line], delimiter=delim), [])) == n for line in sample_lines
+        )
+        score = (n, same)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+class SourceReader:
+    """Open one extract file and read it as string chunks.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    format : {"csv", "parquet", "excel"}
+    delimiter, encoding : str
+        ``"auto"`` to detect (CSV only).
+    sheet : str or int, optional
+        Excel sheet name or 0-based index (default: the first sheet).
+    chunk_rows : int
+        Records a chunk (Excel, Parquet); CSV chunks are blocks of ~16 MB.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        format: str = "csv",
+        delimiter: str = "auto",
+        encoding: str = "auto",
+        sheet: str | int | None = None,
+        chunk_rows: int = CHUNK_ROWS,
+    ) -> None:
+        self.path = Path(path)
+        self.format = format
+        self.sheet = sheet
+        self.chunk_rows = chunk_rows
+        self.bad_records: list[tuple[int, str]] = []
+        self.blank_records = 0
+        self.encoding = ""
+        self.delimiter = ""
+        if not self.path.is_file():
+            raise IngestError(
+                "file not found; check [[sources]] path in the study config "
+                "(relative paths are resolved against the config file's folder)",
+                file=str(self.path),
+            )
+        if format == "csv":
+            self._open_csv(delimiter, encoding)
+        elif format == "parquet":
+            self._open_parquet()
+        elif format == "excel":
+            self._open_excel()
+        else:
+            raise IngestError(f"unknown format {format!r}", file=str(self.path))
+
+    # ----------------------------------------------------------------- CSV
+    def _open_csv(self, delimiter: str, encoding: str) -> None:
+        if self.path.stat().st_size == 0:
+            raise IngestError(
+                "the file is empty (0 bytes): no header line. Re-export the extract with "
+                "its header, or remove this source from the config",
+                file=str(self.path),
+            )
+        self.encoding = detect_encoding(self.path) if encoding == "auto" else encoding
+        with open(self.path, "rb") as handle:
+            raw = handle.read(_SAMPLE)
+        text = raw.decode(self.encoding, errors="replace").lstrip("\ufeff")
+        lines = text.splitlines()
+        if not lines or not lines[0].strip():
+            raise IngestError(
+                "the first line is empty: the header line with the column names is missing",
+                file=str(self.path),
+                row=1,
+            )
+        self.delimiter = (
+            detect_delimiter(lines[0], lines[1:20]) if delimiter == "auto" else delimiter
+        )
+        header = next(csv.reader([lines[0]], delimiter=self.delimiter))
+        self.columns = [h.strip() for h in header]
+        dupes = sorted({c for c in self.columns if self.columns.count(c) > 1})
+        if dupes:
+            raise IngestError(
+                f"duplicated column name(s) {dupes} in the header; rename them in the extract",
+                file=str(self.path),
+                row=1,
+            )
+
+    def _csv_chunks(self) -> Iterator[Chunk]:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        invalid: list[tuple[int, int]] = []
+        ncol = len(self.columns)
+
+        def handler(row: pacsv.InvalidRow) -> str:
+            invalid.append((row.number, row.actual_columns))
+            return "skip"
+
+        arrow_encoding = "utf8" if self.encoding in ("utf-8", "utf-8-sig") else self.encoding
+        read_options = pacsv.ReadOptions(
+            column_names=[f"c{i}" for i in range(ncol)],
+            skip_rows=1,
+            encoding=arrow_encoding,
+            use_threads=False,
+            block_size=_BLOCK,
+        )
+        parse_options = pacsv.ParseOptions(
+            delimiter=self.delimiter,
+            invalid_row_handler=handler,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+        )
+        convert_options = pacsv.ConvertOptions(
+            column_types={f"c{i}": pa.string() for i in range(ncol)},
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        )
+        physical, has_quotes = _scan_lines(self.path)
+        # With quotes, a record may span lines: number records with the csv module.
+        exact = self._exact_lines() if has_quotes else None
+        next_line, emitted = 2, 0
+        try:
+            reader = pacsv.open_csv(
+                self.path,
+                read_options=read_options,
+                parse_options=parse_options,
+                convert_options=convert_options,
+            )
+            for batch in reader:
+                frame = _arrow_strings(batch)
+                frame.columns = self.columns
+                n = len(frame)
+                if exact is not None:
+                    rows = exact[emitted:emitted + n]
+                else:
+                    bad = np.array([num for num, _ in invalid if num >= next_line], dtype=np.int64)
+                    candidate = np.arange(next_line, next_line + n + len(bad), dtype=np.int64)
+                    rows = candidate[~np.isin(candidate, bad)][:n]
+                    next_line = int(rows[-1]) + 1 if n else next_line
+                emitted += n
+                yield self._clean(frame, rows)
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            text = str(exc)
+            if "UTF8" in text or isinstance(exc, UnicodeDecodeError):
+                hint = (f"the file is not valid {self.encoding}; set encoding = 'cp1252' (or "
+                        "'utf-8') for this source in the study config")
+            else:
+                hint = "check the delimiter and quoting of this source"
+            raise IngestError(f"cannot parse the file ({text}); {hint}",
+                              file=str(self.path)) from None
+        if exact is None:
+            self.bad_records = [(int(num), f"expected {ncol} fields, found {actual}")
+                                for num, actual in invalid]
+            if 1 + emitted + len(invalid) != physical:
+                raise IngestError(
+                    f"read {emitted + len(invalid) + 1} records but the file has {physical} "
+                    "lines, so row numbers would be wrong; save the file with LF or CRLF line "
+                    "endings",
+                    file=str(self.path),
+                )
+        elif emitted + len(invalid) != len(exact) + len(self.bad_records):
+            raise IngestError(
+                "the file parses differently line by line and as a whole (unbalanced quotes?); "
+                "check the quoting around the reported rows",
+                file=str(self.path),
+            )
+
+    def _clean(self, frame: pd.DataFrame, rows: np.ndarray) -> Chunk:
+        blank = frame.isna().all(axis=1).to_numpy()
+        if blank.any():
+            self.blank_records += int(blank.sum())
+            frame = frame.loc[~blank].reset_index(drop=True)
+            rows = rows[~blank]
+        return Chunk(frame, np.asarray(rows, dtype=np.int64))
+
+    def _exact_lines(self) -> np.ndarray:
+        good: list[int] = []
+        bad: list[tuple[int, str]] = []
+        ncol = len(self.columns)
+        with open(self.path, encoding=self.encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            next(reader, None)
+            start = reader.line_num + 1
+            for record in reader:
+                if len(record) == ncol or not record:
+                    good.append(start)
+                else:
+                    bad.append((start, f"expected {ncol} fields, found {len(record)}"))
+                start = reader.line_num + 1
+        self.bad_records = bad
+        return np.asarray(good, dtype=np.int64)
+
+    # ------------------------------------------------------------- Parquet
+    def _open_parquet(self) -> None:
+        import pyarrow.parquet as pq
+
+        try:
+            self._parquet = pq.ParquetFile(self.path)
+        except Exception as exc:  # pyarrow raises several types for a bad file
+            raise IngestError(
+                f"not a readable Parquet file ({exc}); re-export it or set format = 'csv'",
+                file=str(self.path),
+            ) from None
+        self.columns = list(self._parquet.schema_arrow.names)
+
+    def _parquet_chunks(self) -> Iterator[Chunk]:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        start = 1
+        for batch in self._parquet.iter_batches(batch_size=self.chunk_rows):
+            arrays = []
+            for array in batch.columns:
+                if pa.types.is_timestamp(array.type):
+                    array = pc.strftime(array, format="%Y-%m-%d")
+                elif not pa.types.is_string(array.type):
+                    array = array.cast(pa.string())
+                arrays.append(array)
+            frame = _arrow_strings(pa.RecordBatch.from_arrays(arrays, names=batch.schema.names))
+            rows = np.arange(start, start + len(frame), dtype=np.int64)
+            start += len(frame)
+            yield self._clean(frame, rows)
+
+    # --------------------------------------------------------------- Excel
+    def _open_excel(self) -> None:
+        import openpyxl
+
+        try:
+            self._book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises zipfile/KeyError/... on a bad file
+            raise IngestError(
+                f"not a readable .xlsx workbook ({exc}); save it as .xlsx or export to CSV",
+                file=str(self.path),
+            ) from None
+        names = self._book.sheetnames
+        sheet = self.sheet if self.sheet is not None else 0
+        if isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                raise IngestError(
+                    f"sheet index {sheet} out of range; sheets: {names}", file=str(self.path)
+                )
+            sheet = names[sheet]
+        if sheet not in names:
+            raise IngestError(
+                f"no sheet named {sheet!r}; sheets: {names}. Set `sheet` in [[sources]]",
+                file=str(self.path),
+            )
+        self._sheet = self._book[sheet]
+        header = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        if header is None or all(h is None for h in header):
+            raise IngestError(
+                f"sheet {sheet!r} is empty: row 1 must hold the column names",
+                file=str(self.path),
+                row=1,
+            )
+        width = max(i for i, h in enumerate(header) if h is not None) + 1
+        self.columns = [str(h).strip() if h is not None else f"column_{i + 1}"
+                        for i, h in enumerate(header[:width])]
+
+    def _excel_chunks(self) -> Iterator[Chunk]:
+        width = len(self.columns)
+        records: list[list[str | None]] = []
+        rows: list[int] = []
+        for number, values in enumerate(
+            self._sheet.iter_rows(min_row=2, values_only=True), start=2
+        ):
+            cells = [_excel_text(v) for v in values[:width]]
+            cells += [None] * (width - len(cells))
+            if any(v is not None for v in values[width:]):
+                self.bad_records.append((number, f"values beyond the {width} header columns"))
+                continue
+            if all(c is None for c in cells):
+                self.blank_records += 1
+                continue
+            records.append(cells)
+            rows.append(number)
+            if len(records) >= self.chunk_rows:
+                yield Chunk(pd.DataFrame(records, columns=self.columns, dtype=object),
+                            np.asarray(rows, dtype=np.int64))
+                records, rows = [], []
+        yield Chunk(pd.DataFrame(records, columns=self.columns, dtype=object),
+                    np.asarray(rows, dtype=np.int64))
+        self._book.close()
+
+    # ---------------------------------------------------------------------
+    def chunks(self) -> Iterator[Chunk]:
+        """Yield the records of the file, in order, as :class:`Chunk` objects."""
+        if self.format == "csv":
+            yield from self._csv_chunks()
+        elif self.format == "parquet":
+            yield from self._parquet_chunks()
+        else:
+            yield from self._excel_chunks()
+
+
+def _arrow_strings(batch: object) -> pd.DataFrame:
+    """Stripped strings of a record batch; empty strings become None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = {}
+    for name, array in zip(batch.schema.names, batch.columns, strict=True):  # type: ignore[attr-defined]
+        trimmed = pc.utf8_trim_whitespace(array)
+        cleaned = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        cols[name] = cleaned.to_numpy(zero_copy_only=False)
+    return pd.DataFrame(cols)
+
+
+def _strip(column: pd.Series) -> pd.Series:
+    values = column.astype(object)
+    mask = values.notna()
+    if not mask.any():
+        return values.where(mask, None)
+    out = values.copy()
+    stripped = values[mask].astype(str).str.strip()
+    out[mask] = stripped.where(stripped != "", None)
+    return out.where(out.notna(), None)
+
+
+def _excel_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def _scan_lines(path: Path) -> tuple[int, bool]:
+    """Physical line count of a file and whether it contains a double quote."""
+    count = 0
+    last = b""
+    quotes = False
+    first = True
+    with open(path, "rb") as handle:
+        while block := handle.read(_BLOCK):
+            count += block.count(b"\n")
+            # the header (parsed apart with the csv module) may be quoted
+            body = block[block.find(b"\n") + 1:] if first else block
+            quotes = quotes or b'"' in body
+            first = False
+            last = block[-1:]
+    return count + (1 if last not in (b"\n", b"") else 0), quotes

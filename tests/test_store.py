@@ -1,0 +1,68 @@
+"""StudyStore: round trip through DuckDB, lazy SQL, contract table and column names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from trajectory.config import load_config
+from trajectory.errors import TrajectoryError
+from trajectory.io import read_study
+from trajectory.schema import CASE_COLUMNS, EVENT_COLUMNS
+from trajectory.store import StudyStore
+
+DATA = Path(__file__).parent / "io" / "data"
+
+
+@pytest.fixture(scope="module")
+def result():
+    return read_study(load_config(DATA / "study.toml"))
+
+
+def test_round_trip(result, tmp_path):
+    path = tmp_path / "study.duckdb"
+    StudyStore(path).save(result).close()
+    with StudyStore(path, read_only=True) as store:
+        log = store.load()
+        assert set(store.tables()) == {"cases", "events", "quarantine", "identifiers",
+                                       "quality", "metadata"}
+        pd.testing.assert_frame_equal(log.cases, result.log.cases)
+        pd.testing.assert_frame_equal(log.events, result.log.events)
+        assert log.extraction_date == result.log.extraction_date
+        assert log.synthetic is True and dict(log.metadata) == dict(result.log.metadata)
+        quarantine = store.load_quarantine()
+        assert quarantine[["source", "row", "reason"]].values.tolist() == (
+            result.quarantine[["source", "row", "reason"]].values.tolist())
+
+
+def test_contract_tables_for_sql(result, tmp_path):
+    store = StudyStore(tmp_path / "s.duckdb").save(result)
+    con = store.connection
+    for table, columns in (("cases", CASE_COLUMNS), ("events", EVENT_COLUMNS)):
+        names = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+        assert names == list(columns)
+    types = dict((r[0], r[1]) for r in con.execute("DESCRIBE events").fetchall())
+    assert types["date"] == "DATE"
+    n = con.execute("SELECT count(*) FROM events WHERE event = 'E11'").fetchall()[0][0]
+    assert n == int((result.log.events["event"] == "E11").sum())
+    rel = store.relation("events").filter("source = 'court'")
+    assert len(rel.df()) == int((result.log.events["source"] == "court").sum())
+    with pytest.raises(TrajectoryError, match="not in study store"):
+        store.relation("nope")
+    store.close()
+
+
+def test_save_replaces(result, tmp_path):
+    store = StudyStore(tmp_path / "s.duckdb")
+    store.save(result)
+    store.save(result)
+    assert store.connection.execute("SELECT count(*) FROM cases").fetchall()[0][0] == (
+        result.log.n_cases)
+    store.close()
+
+
+def test_read_only_missing_file(tmp_path):
+    with pytest.raises(TrajectoryError, match="not found"):
+        StudyStore(tmp_path / "none.duckdb", read_only=True).load()
