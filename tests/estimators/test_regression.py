@@ -1,0 +1,208 @@
+"""Cox regression against R survival 3.5 (tests/reference/regression_cox.R)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trajectory.errors import EstimationError
+from trajectory.estimators.regression import cause_specific_cox, cox
+from trajectory.results import MODEL_COLUMNS
+
+REF = Path(__file__).resolve().parents[1] / "reference"
+
+
+def _read(name: str) -> pd.DataFrame:
+    return pd.read_csv(REF / name, comment="#")
+
+
+@pytest.fixture(scope="module")
+def lung() -> pd.DataFrame:
+    d = _read("data/lung.csv").dropna(subset=["time", "status", "age", "sex", "ph.ecog"])
+    d = d.reset_index(drop=True)
+    d["event"] = (d["status"] == 2).astype(int)
+    d["entry"] = np.minimum(d["time"] - 1, (np.arange(1, len(d) + 1) % 5) * 20)
+    d["w"] = (d["inst"] % 3 + 1).fillna(1)
+    return d
+
+
+@pytest.fixture(scope="module")
+def colon() -> pd.DataFrame:
+    d = _read("data/colon.csv").dropna(subset=["time", "status", "rx", "sex", "age", "nodes"])
+    return d.reset_index(drop=True)
+
+
+# case -> (data name, cox kwargs); R calls are in regression_cox.R / the CSV "call" column
+CASES = {
+    "lung_main": ("lung", {"covariates": ["age", "sex", "ph.ecog"], "event": "event"}),
+    "colon_death": ("colon2", {"formula": "C(rx, Treatment('Obs')) + sex + age + nodes",
+                               "event": "status"}),
+    "lung_strata": ("lung", {"covariates": ["age", "ph.ecog"], "strata": "sex",
+                             "event": "event"}),
+    "colon_cluster": ("colon", {"formula": "C(rx, Treatment('Obs')) + sex + age + nodes",
+                                "event": "status", "cluster": "id"}),
+    "colon_strata_cluster": ("colon", {"formula": "C(rx, Treatment('Obs')) + sex + age + nodes",
+                                       "event": "status", "cluster": "id", "strata": "etype"}),
+    "lung_entry": ("lung", {"covariates": ["age", "sex", "ph.ecog"], "entry": "entry",
+                            "event": "event"}),
+    "lung_weights": ("lung", {"covariates": ["age", "sex", "ph.ecog"], "weights": "w",
+                              "event": "event"}),
+}
+PARAMS = [(c, t, e) for c in CASES for t in ("efron", "breslow") for e in ("lifelines", "counts")
+          if not (t == "breslow" and e == "lifelines")]
+
+
+def _fit(case, ties, engine, lung, colon):
+    name, kw = CASES[case]
+    data = {"lung": lung, "colon": colon, "colon2": colon[colon["etype"] == 2]}[name]
+    return cox(data, ties=ties, engine=engine, **kw)
+
+
+@pytest.mark.parametrize(("case", "ties", "engine"), PARAMS)
+def test_cox_matches_r_coxph(case, ties, engine, lung, colon):
+    fit = _fit(case, ties, engine, lung, colon)
+    ref = _read("regression_cox_coef.csv").query("case == @case and ties == @ties")
+    np.testing.assert_allclose(fit.table["estimate"], ref["coef"], atol=1e-6, rtol=0)
+    np.testing.assert_allclose(fit.table["std_err"], ref["se"], atol=1e-6, rtol=0)
+    info = _read("regression_cox_fit.csv").query("case == @case and ties == @ties").iloc[0]
+    assert fit.loglik == pytest.approx(info["loglik"], abs=1e-6)
+    assert fit.loglik_null == pytest.approx(info["loglik_null"], abs=1e-6)
+    assert (fit.n, fit.n_event) == (info["n"], info["nevent"])
+    if np.isfinite(fit.concordance):
+        assert fit.concordance == pytest.approx(info["concordance"], abs=1e-9)
+    if "cluster" in CASES[case][1]:
+        naive = np.array(list(fit.notes["naive_std_err"].values()))
+        np.testing.assert_allclose(naive, ref["naive_se"], atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+@pytest.mark.parametrize("case", ["lung_main", "colon_death", "lung_strata", "lung_entry",
+                                  "lung_weights"])
+def test_ph_test_matches_r_cox_zph_km(case, ties, lung, colon):
+    fit = _fit(case, ties, "counts", lung, colon)
+    ref = _read("regression_cox_zph.csv").query(
+        "case == @case and ties == @ties and transform == 'km'")
+    got = fit.ph_test()
+    np.testing.assert_allclose(got["chisq"], ref["chisq"], atol=1e-6, rtol=1e-7)
+    np.testing.assert_array_equal(got["df"], ref["df"])
+    np.testing.assert_allclose(got["p"], ref["p"], atol=1e-7)
+
+
+@pytest.mark.parametrize("transform", ["identity", "log", "rank"])
+def test_ph_test_other_transforms_match_r(transform, lung, colon):
+    fit = _fit("lung_main", "efron", "lifelines", lung, colon)
+    ref = _read("regression_cox_zph.csv").query(
+        "case == 'lung_main' and ties == 'efron' and transform == @transform")
+    np.testing.assert_allclose(fit.ph_test(transform)["chisq"], ref["chisq"], atol=1e-6)
+
+
+def test_formula_reference_level_and_term_names(colon):
+    fit = cox(colon[colon["etype"] == 2], formula="C(rx, Treatment('Lev')) + age",
+              event="status")
+    assert fit.table["term"].tolist() == ["rx[T.Lev+5FU]", "rx[T.Obs]", "age"]
+    assert [t for t in fit.ph_test()["term"]] == ["C(rx, Treatment('Lev'))", "age", "GLOBAL"]
+
+
+def test_table_columns_and_hazard_ratio(lung):
+    fit = cox(lung, covariates=["age", "sex"], event="event")
+    assert list(fit.table.columns) == [*MODEL_COLUMNS, "hazard_ratio", "hr_lower", "hr_upper"]
+    np.testing.assert_allclose(fit.table["hazard_ratio"], np.exp(fit.table["estimate"]))
+    assert (fit.table["lower"] < fit.table["estimate"]).all()
+    assert fit.method.startswith("Cox")
+
+
+def test_cause_specific_equals_recoded_event():
+    rng = np.random.default_rng(3)
+    n = 400
+    df = pd.DataFrame({"time": rng.integers(1, 50, n),
+                       "outcome": rng.choice(["court", "alternative", "censored"], n),
+                       "zone": rng.choice(["a", "b", "c"], n)})
+    a = cause_specific_cox(df, cause="court", covariates=["zone"])
+    b = cox(df.assign(ev=df["outcome"] == "court"), event="ev", covariates=["zone"])
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.n_event == int((df["outcome"] == "court").sum())
+
+
+def test_inputs_not_mutated_and_errors(lung):
+    before = lung.copy()
+    cox(lung, covariates=["age"], event="event", entry="entry", ties="breslow")
+    pd.testing.assert_frame_equal(lung, before)
+    with pytest.raises(EstimationError, match="missing value"):
+        cox(_read("data/lung.csv").assign(ev=lambda d: d.status == 2), covariates=["ph.ecog"],
+            event="ev")
+    with pytest.raises(EstimationError, match="cause="):
+        cox(pd.DataFrame({"time": [1, 2], "outcome": ["a", "b"], "x": [0, 1]}), covariates=["x"])
+    with pytest.raises(EstimationError, match="not in the data"):
+        cox(lung, covariates=["nope"], event="event")
+    with pytest.raises(EstimationError, match="ties"):
+        cox(lung, covariates=["age"], event="event", ties="exact")
+
+
+def test_breslow_hand_computed_two_groups():
+    # times 1,2,3 (events), group x: 1,0,1; risk sets {all}, {2,3}, {3}.
+    # l(b) = b - log(2e^b + 1) + 0 - log(e^b + 1) + b - b  ->  maximiser solves
+    # 1 - 2e^b/(2e^b+1) - e^b/(e^b+1) = 0  ->  e^b = 1/sqrt(2)
+    df = pd.DataFrame({"time": [1, 2, 3], "ev": [1, 1, 1], "x": [1.0, 0.0, 1.0]})
+    fit = cox(df, covariates=["x"], event="ev", ties="breslow")
+    assert fit.table["hazard_ratio"].iloc[0] == pytest.approx(1 / np.sqrt(2), abs=1e-10)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_row_order_and_weights_equal_duplicates(seed):
+    rng = np.random.default_rng(seed)
+    n = 60
+    df = pd.DataFrame({"time": rng.integers(1, 15, n), "ev": rng.integers(0, 2, n),
+                       "g": rng.choice(["a", "b"], n), "k": rng.integers(1, 4, n)})
+    if df["ev"].sum() < 3 or df["g"].nunique() < 2:
+        return
+    base = cox(df, covariates=["g"], event="ev", weights="k", ties="breslow")
+    shuffled = cox(df.sample(frac=1, random_state=seed), covariates=["g"], event="ev",
+                   weights="k", ties="breslow")
+    expanded = cox(df.loc[df.index.repeat(df["k"])], covariates=["g"], event="ev",
+                   ties="breslow")
+    np.testing.assert_allclose(shuffled.table["estimate"], base.table["estimate"], atol=1e-9)
+    np.testing.assert_allclose(expanded.table["estimate"], base.table["estimate"], atol=1e-9)
+    np.testing.assert_allclose(expanded.table["std_err"], base.table["std_err"], atol=1e-9)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+def test_confidence_interval_coverage_on_simulated_cause_specific_hazards(ties):
+    # two competing exponential causes; "court" hazard 0.01 * HR(zone) * HR(sex)
+    true = {"zone[T.b]": np.log(1.5), "zone[T.c]": np.log(0.7), "sex[T.M]": np.log(1.3)}
+    hits = {k: 0 for k in true}
+    seeds = range(100)
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        n = 600
+        zone = rng.choice(["a", "b", "c"], n)
+        sex = rng.choice(["F", "M"], n)
+        eta = (zone == "b") * true["zone[T.b]"] + (zone == "c") * true["zone[T.c]"] \
+            + (sex == "M") * true["sex[T.M]"]
+        t_court = rng.exponential(1 / (0.01 * np.exp(eta)))
+        t_alt = rng.exponential(1 / 0.006, n)
+        cens = rng.uniform(20, 250, n)
+        t = np.minimum.reduce([t_court, t_alt, cens])
+        out = np.select([t == t_court, t == t_alt], ["court", "alternative"], "censored")
+        df = pd.DataFrame({"time": t, "outcome": out, "zone": zone, "sex": sex})
+        fit = cause_specific_cox(df, cause="court", covariates=["zone", "sex"], ties=ties)
+        for _, row in fit.table.iterrows():
+            hits[row["term"]] += row["lower"] <= true[row["term"]] <= row["upper"]
+    for term, h in hits.items():
+        assert 0.90 <= h / len(seeds) <= 0.99, (term, h)
+
+
+def test_breslow_baseline_cumulative_hazard_matches_r_basehaz(lung):
+    from trajectory.estimators import _cox_engine as ce
+
+    fit = cox(lung, covariates=["age", "sex", "ph.ecog"], event="event", ties="breslow")
+    data, cfit, _, _ = fit.model_data
+    cum = np.cumsum(ce.baseline_hazard(data, cfit))
+    ref = _read("regression_cox_basehaz.csv").set_index("time")["hazard"]
+    np.testing.assert_allclose(cum, ref.loc[data.times].to_numpy(), rtol=1e-6)
