@@ -27,7 +27,7 @@ False
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 import pandas as pd
 
@@ -72,6 +72,11 @@ class TidyResult:
     time_unit: str = "days"
     n: int = 0
     notes: Mapping[str, Any] = field(default_factory=dict)
+
+    #: How the disclosure gate (``trajectory.privacy.disclose``) reads ``table``:
+    #: its keyword arguments (``counts``, ``derived``, ``dims``, ``withhold_by``).
+    #: Empty: the gate infers them from the columns (curves, model tables, ``n``).
+    disclosure: ClassVar[Mapping[str, Any]] = {}
 
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of the tidy table."""

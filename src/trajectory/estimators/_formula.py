@@ -95,6 +95,13 @@ def design_matrix(
             column(frame, c, "covariate")
         formula = " + ".join(f"`{c}`" if not c.isidentifier() else c for c in covariates)
     rhs = formula.split("~", 1)[-1]
+    # formulaic reads object columns as categorical but not pandas/pyarrow string or
+    # boolean extension dtypes (as loaded from DuckDB): give it plain objects
+    extension = [c for c in frame.columns
+                 if isinstance(frame[c].dtype, (pd.StringDtype, pd.BooleanDtype))
+                 or str(frame[c].dtype).endswith("[pyarrow]")]
+    if extension:
+        frame = frame.assign(**{c: frame[c].astype(object) for c in extension})
     try:
         mm = formulaic.model_matrix(rhs, frame, na_action="raise")
     except Exception as exc:  # formulaic raises many types; re-raise as ours

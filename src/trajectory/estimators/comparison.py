@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Mapping
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,10 @@ class ComparisonResult(TidyResult):
         when ``rho``/``gamma`` are not 0, as R ``survdiff``). Gray: one row a
         competing outcome (``state, statistic, df, p``).
     """
+
+    #: test statistics only (no counts): the disclosure gate passes them unchanged
+    disclosure: ClassVar[Mapping[str, Any]] = {"no_counts": True}
+
 
     statistic: float = float("nan")
     df: int = 0

@@ -94,6 +94,10 @@ def _draw_stack(
     """Fill the layers bottom to top; return the number of suppressed spans hatched."""
     times = np.append(wide.index.to_numpy(float), t_end)
     colours = colours_for([*order, *([remainder] if remainder else [])])
+    # an outcome with no published step (events held back below k) stays at 0, as the
+    # disclosure gate publishes it: a held-back curve starts flat at 0
+    wide = wide.reindex(columns=[*order, *[c for c in wide.columns if c not in order]],
+                        fill_value=0.0)
     hidden = wide[order].isna().any(axis=1).to_numpy()
     # draw hidden times with the last shown values, then cover them with the hatch
     shown = wide[order].mask(np.repeat(hidden[:, None], len(order), axis=1)).ffill().fillna(0.0)

@@ -26,6 +26,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import matplotlib
 import matplotlib.pyplot as plt
 
 from ..errors import ConfigError
@@ -363,5 +364,12 @@ def theme_context() -> Iterator[None]:
     ...     mpl.rcParams["axes.spines.top"]
     False
     """
+    # The first figure of a session may resolve the backend inside this context (in
+    # Jupyter the inline backend then switches interactive mode on); rc_context would
+    # undo that on exit and later figures would no longer display, so keep it.
     with plt.rc_context(THEME_RC):  # type: ignore[arg-type]
-        yield
+        try:
+            yield
+        finally:
+            interactive = matplotlib.is_interactive()
+    matplotlib.interactive(interactive)

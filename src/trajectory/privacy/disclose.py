@@ -64,6 +64,7 @@ def disclose(
     total: Any = "Total",
     zeros_safe: bool = True,
     decimals: int = 3,
+    withhold_by: str | None = None,
 ) -> Any:
     """Return ``obj`` made safe to publish, with an audit of what was hidden and why.
 
@@ -112,6 +113,12 @@ def disclose(
         If the table's kind cannot be told (declare ``counts``), or a small cell
         cannot be protected.
 
+    withhold_by : str, optional
+        Treat the table as one row a group (a result table, not an additive count
+        table): rows whose ``withhold_by`` count is below ``k`` are withheld, and every
+        other count column (``n_*``) shown below ``k`` is blanked with the columns
+        derived from it. Result classes declare it in their ``disclosure`` spec.
+
     Examples
     --------
     >>> import pandas as pd
@@ -130,8 +137,16 @@ def disclose(
     if k < 1:
         raise PrivacyError(f"k must be at least 1, got {k!r}")
     options = dict(k=k, rounding=rounding, counts=counts, dims=dims, derived=derived,
-                   layout=layout, total=total, zeros_safe=zeros_safe)
+                   layout=layout, total=total, zeros_safe=zeros_safe, withhold_by=withhold_by)
     if isinstance(obj, TidyResult):
+        spec = dict(getattr(type(obj), "disclosure", {}) or {})
+        if spec.get("no_counts") and counts is None:
+            audit = _audit(k, rounding, zeros_safe, "no counts")
+            audit["notes"].append("the table holds test statistics only: nothing to hide")
+            return obj.replace(notes={**obj.notes, "disclosure": audit})
+        if counts is None and withhold_by is None and spec:
+            options.update({key: value for key, value in spec.items() if key in options})
+            counts, withhold_by = options["counts"], options["withhold_by"]
         table = obj.table
         if counts is None and set(CURVE_COLUMNS) <= set(table.columns):
             return disclose_curves(obj, k=k, rounding=rounding, decimals=decimals)
@@ -184,7 +199,8 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
 
 def _disclose_frame(df: pd.DataFrame, *, k: int, rounding: int | None, counts: Any,
                     dims: Any, derived: Any, layout: str, total: Any,
-                    zeros_safe: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
+                    zeros_safe: bool, withhold_by: str | None = None,
+                    ) -> tuple[pd.DataFrame, dict[str, Any]]:
     derived_map = {c: _as_list(v) for c, v in (derived or {}).items()}
     count_cols = _as_list(counts)
     columns = [c for c in df.columns if not _is_flag(c)]
@@ -192,6 +208,11 @@ def _disclose_frame(df: pd.DataFrame, *, k: int, rounding: int | None, counts: A
                and not pd.api.types.is_bool_dtype(df[c])]
     group_size = next((c for c in _GROUP_SIZE_NAMES if c in columns), None)
     rows_mode = False
+    if withhold_by is not None:
+        if withhold_by not in df.columns:
+            raise SchemaError(f"withhold_by={withhold_by!r} is not a column of {list(df.columns)}")
+        return _withhold_rows(df, by=withhold_by, k=k, derived=derived_map,
+                              rounding=rounding, zeros_safe=zeros_safe)
     if not count_cols:
         estimates = [c for c in numeric if c not in derived_map and c != group_size
                      and pd.api.types.is_float_dtype(df[c])]
@@ -221,8 +242,8 @@ def _disclose_frame(df: pd.DataFrame, *, k: int, rounding: int | None, counts: A
     if dims is None:
         value_cols = set(count_cols) | set(derived_map)
         if rows_mode:
-            dims = [c for c in columns if c not in value_cols and c not in numeric
-                    and not pd.api.types.is_bool_dtype(df[c])]
+            dims = [c for c in columns if (c not in value_cols and c not in numeric
+                    and not pd.api.types.is_bool_dtype(df[c])) or c in _ROW_KEY_NAMES]
         else:
             dims = [c for c in columns if c not in value_cols]
             floats = [c for c in dims if pd.api.types.is_float_dtype(df[c])]
@@ -231,9 +252,76 @@ def _disclose_frame(df: pd.DataFrame, *, k: int, rounding: int | None, counts: A
                     f"column(s) {floats} hold decimals: declare them in derived= (rates, "
                     "shares) or name the dimension columns with dims=[...]"
                 )
-    return _disclose_long(df, dims=list(dims), counts=count_cols, derived=derived_map,
-                          k=k, rounding=rounding, total=total, zeros_safe=zeros_safe,
-                          withhold_by=count_cols[0] if rows_mode else None)
+    out, audit = _disclose_long(df, dims=list(dims), counts=count_cols, derived=derived_map,
+                                k=k, rounding=rounding, total=total, zeros_safe=zeros_safe,
+                                withhold_by=count_cols[0] if rows_mode else None)
+    if rows_mode:
+        _blank_small_counts(out, audit, k=k, skip=count_cols[0], derived=derived_map)
+    return out, audit
+
+
+def _withhold_rows(df: pd.DataFrame, *, by: str, k: int, derived: Mapping[str, list[str]],
+                   rounding: int | None, zeros_safe: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """One row a group (result tables): withhold rows whose group size is below ``k``.
+
+    Every number of a withheld row is blanked and ``withheld`` is set; then counts
+    shown in ``[1, k-1]`` elsewhere in the row are blanked with what derives from them.
+    """
+    audit = _audit(k, rounding, zeros_safe, "rows")
+    out = df.copy()
+    size = pd.to_numeric(out[by], errors="coerce")
+    small = (size < k) & ~((size == 0) & zeros_safe)
+    numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c])
+               and not pd.api.types.is_bool_dtype(out[c]) and not _is_flag(c)]
+    if small.any():
+        for column in numeric:
+            out[column] = out[column].astype(float).mask(small)
+        for position in np.flatnonzero(small.to_numpy()):
+            audit["items"].append({"column": "*", "where": f"row {int(position)}",
+                                   "reason": f"group of fewer than k={k} cases withheld"})
+        audit["notes"].append(f"{int(small.sum())} row(s) for groups below k={k} withheld")
+    out["withheld"] = small.to_numpy() | (out["withheld"].fillna(False).astype(bool).to_numpy()
+                                         if "withheld" in out.columns else False)
+    _blank_small_counts(out, audit, k=k, skip=by, derived=derived)
+    if rounding:
+        for column in [by, *[c for c in numeric if c in COUNT_NAMES or str(c).startswith("n_")]]:
+            values = out[column].to_numpy(dtype=float)
+            shown = ~np.isnan(values)
+            values[shown] = rounded_to_base(values[shown], base=rounding, k=k)
+            out[column] = values
+    return out, audit
+
+
+def _blank_small_counts(out: pd.DataFrame, audit: dict[str, Any], *, k: int, skip: str,
+                        derived: Mapping[str, list[str]]) -> None:
+    """In a one-row-a-group table, blank every other count shown in ``[1, k-1]``.
+
+    Such tables (quantiles, flags, funnels) are not additive, so no margin can
+    recover a blanked count; columns derived from it are blanked with it.
+    """
+    for column in out.columns:
+        if column == skip or _is_flag(column) or not isinstance(column, str):
+            continue
+        if not (column in COUNT_NAMES or column.startswith("n_")):
+            continue
+        if not pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(
+                out[column]):
+            continue
+        values = out[column]
+        small = (values > 0) & (values < k)
+        if not small.any():
+            continue
+        out[column] = values.astype(float).mask(small)
+        for rate, sources in derived.items():
+            if column in sources and rate in out.columns:
+                out[rate] = out[rate].mask(small)
+        for position in np.flatnonzero(small.to_numpy()):
+            audit["items"].append({"column": column, "where": f"row {int(position)}",
+                                   "reason": f"count below k={k}"})
+
+
+#: numeric columns that index rows of a result table (quantile level, time point)
+_ROW_KEY_NAMES = ("q", "quantile", "time", "horizon", "day", "days", "month", "months")
 
 
 def _is_total(value: Any, total: Any) -> bool:
