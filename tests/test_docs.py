@@ -29,3 +29,21 @@ def test_schema_doc_lists_every_code(name: str) -> None:
 def test_readme_shows_the_two_commands() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make demo" in text and "make test" in text
+
+
+def test_readme_tour_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    tour = re.search(r"## A quick tour of the API\n\n```python\n(.*?)```", text, re.S)
+    assert tour is not None
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(tour.group(1), "README.md", "exec"), namespace)  # noqa: S102
+    assert namespace["found"].table["q"].between(0, 1).all()  # type: ignore[attr-defined]
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
