@@ -110,7 +110,12 @@ def _with_start(curve: pd.DataFrame, start: float) -> pd.DataFrame:
     first.update(time=0.0, estimate=start, lower=start, upper=start)
     if "suppressed" in curve.columns:
         first["suppressed"] = False
-    return pd.concat([pd.DataFrame([first]), curve], ignore_index=True)
+    head = pd.DataFrame([first]).astype(curve.dtypes.to_dict(), errors="ignore")
+    out = curve.iloc[[0] * 1].copy() if len(curve) else pd.DataFrame([first])
+    if len(curve):
+        out.iloc[0] = head.iloc[0].reindex(out.columns).to_numpy()
+        return pd.concat([out, curve], ignore_index=True)
+    return head
 
 
 def _draw_curve(

@@ -98,10 +98,16 @@ def _coarsen(curve: pd.DataFrame, *, k: int, km: bool, conf_type: str, alpha: fl
              decimals: int) -> pd.DataFrame:
     curve = curve.sort_values("time", kind="stable")
     nr = curve["n_risk"].to_numpy(dtype=float)
+    if "_at_risk" in curve.columns:
+        # multi-state / competing risks: the group's number at risk, not the state's
+        # (an absorbing state has nobody at risk of leaving it, yet its curve is shown)
+        nr_filter = curve.pop("_at_risk").to_numpy(dtype=float)
+    else:
+        nr_filter = nr
     cum_d = _floor_to(np.cumsum(curve["n_event"].to_numpy(dtype=float)), k)
     cum_c = _floor_to(np.cumsum(curve["n_censor"].to_numpy(dtype=float)), k)
     step = np.diff(cum_d, prepend=0.0) > 0
-    keep = np.flatnonzero(step & (nr >= k))
+    keep = np.flatnonzero(step & (nr_filter >= k))
     out = curve.iloc[keep].copy()
     prev_d = np.concatenate(([0.0], cum_d[keep][:-1]))
     # floored censorings strictly before each kept time (those censored at t are at risk)
@@ -128,6 +134,43 @@ def _coarsen(curve: pd.DataFrame, *, k: int, km: bool, conf_type: str, alpha: fl
     for c in floats:
         out[c] = out[c].round(decimals)
     return out
+
+
+def _coarsen_states(curves: pd.DataFrame, *, state: str, k: int,
+                    decimals: int) -> pd.DataFrame:
+    """Multi-state occupation of one group on a coarse time grid.
+
+    A state's occupation changes with entries and exits, so the grid is the group's:
+    times at which its cumulative number of transitions (entries into any state)
+    reaches a new multiple of ``k`` while at least ``k`` cases are at risk. At those
+    times every state is shown, except a state entered by fewer than ``k`` cases so
+    far, whose estimate is suppressed (NaN and ``suppressed``).
+    """
+    wide_events = curves.pivot_table(index="time", columns=state, values="n_event",
+                                     aggfunc="sum", fill_value=0.0).sort_index()
+    at_risk = curves.groupby("time")["n_risk"].max().reindex(wide_events.index)
+    cum_all = _floor_to(np.cumsum(wide_events.sum(axis=1).to_numpy(dtype=float)), k)
+    step = np.diff(cum_all, prepend=0.0) > 0
+    kept_times = wide_events.index[step & (at_risk.to_numpy(dtype=float) >= k)]
+    cum_state = wide_events.cumsum()
+    out = curves[curves["time"].isin(kept_times)].sort_values(["time", state]).copy()
+    entered = cum_state.stack().rename("_entered")
+    out = out.join(entered, on=["time", state])
+    floors = _floor_to(out["_entered"].to_numpy(dtype=float), k)
+    out["n_event"] = out.groupby(state)["_entered"].transform(
+        lambda c: np.diff(_floor_to(c.to_numpy(dtype=float), k), prepend=0.0))
+    # states occupied from time 0 (the cohort's starting state) hold the whole group
+    first = curves.sort_values("time", kind="stable").groupby(state)["estimate"].first()
+    initial = out[state].map(first).fillna(0).to_numpy() > 0
+    hidden = (floors < k) & ~initial
+    for c in ("estimate", "lower", "upper", "std_err"):
+        if c in out.columns:
+            out[c] = out[c].astype(float).mask(hidden).round(decimals)
+    out["suppressed"] = hidden
+    out["n_risk"] = _ceil_to(out["n_risk"].to_numpy(dtype=float), k) + 0.0
+    out["n_censor"] = out.groupby(state)["n_censor"].transform(
+        lambda c: np.diff(_floor_to(np.cumsum(c.to_numpy(dtype=float)), k), prepend=0.0))
+    return out.drop(columns="_entered").reset_index(drop=True)
 
 
 def _withhold_groups(frame: pd.DataFrame, groups: set[Any]) -> pd.DataFrame:
@@ -166,8 +209,18 @@ def disclose_curves(result: TidyResult, *, k: int = 5, rounding: int | None = No
     items = [{"column": "curve", "where": f"group={g!r}",
               "reason": f"fewer than {k} cases: whole curve withheld"} for g in small]
     frames = []
+    if state:
+        # the group's number at risk at each time: the largest over its states
+        table = table.assign(
+            _at_risk=table.groupby(["group", "time"], sort=False)["n_risk"].transform("max"))
+    if state and type(result).__name__ == "StateOccupationResult":
+        for group, curves in table.groupby("group", sort=False):
+            if group not in small:
+                frames.append(_coarsen_states(curves.drop(columns="_at_risk"),
+                                              state=state[0], k=k, decimals=decimals))
     for _, curve in table.groupby(["group", *state], sort=False):
-        if curve["group"].iloc[0] in small:
+        if curve["group"].iloc[0] in small or frames and type(result).__name__ == (
+                "StateOccupationResult"):
             continue
         km = not state and _is_product_limit(curve.sort_values("time", kind="stable"))
         frames.append(_coarsen(curve, k=k, km=km, conf_type=conf_type, alpha=result.alpha,

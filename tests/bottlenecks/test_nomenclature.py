@@ -1,0 +1,109 @@
+"""nomenclature(): crosswalk, kappa, requalification and lost flags, by hand."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trajectory.bottlenecks import kappa_table, nomenclature
+
+_spec = importlib.util.spec_from_file_location(
+    "_bottleneck_build", Path(__file__).parent / "_build.py")
+_build = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_build)
+
+
+def _case(i, police, parquet, *, requal=False, hate=(False, False), division="FR",
+          group="hate", decision=100):
+    events = [("E11", 0), ("E20", 0), ("E30", 10), ("E31", 10, police)]
+    if requal:
+        events.append(("E32", 20, parquet))
+    events.append(("E40", 10 + decision))
+    return {"case_id": f"c{i:03d}", "offence_group": group, "police_code": police,
+            "parquet_code": parquet, "hate_police": hate[0], "hate_parquet": hate[1],
+            "ifg_police": False, "ifg_parquet": False, "division": division,
+            "events": events}
+
+
+@pytest.fixture(scope="module")
+def log():
+    cases = []
+    # police code 401: 8 kept, 2 recoded to 402 (one by requalification, decided later)
+    for i in range(8):
+        cases.append(_case(i, "401", "401", hate=(True, i >= 6)))  # 2 of 8 keep the flag
+    cases.append(_case(8, "401", "402", requal=True, hate=(True, True), decision=300))
+    cases.append(_case(9, "401", "402", hate=(True, False), division="NL"))
+    # police code 601: 5 kept
+    for i in range(10, 15):
+        cases.append(_case(i, "601", "601", group="harassment", division="NL"))
+    return _build.make_log(cases, extraction_day=1000)
+
+
+def test_crosswalk_and_kappa(log):
+    res = nomenclature(log, min_n=1)
+    cw = res.table.set_index(["police_code", "parquet_code"])
+    assert cw.loc[("401", "401"), "n"] == 8 and cw.loc[("401", "402"), "n"] == 2
+    assert cw.loc[("401", "401"), "share"] == pytest.approx(0.8)
+    # 3x3 table: agreement 13/15; kappa = (po - pe) / (1 - pe)
+    po = 13 / 15
+    pe = (10 * 8 + 0 * 2 + 5 * 5) / 15**2
+    k = res.agreement.set_index(["by", "group"]).loc[("all", "all")]
+    assert k["agreement"] == pytest.approx(po)
+    assert k["kappa"] == pytest.approx((po - pe) / (1 - pe))
+
+
+def test_kappa_table_two_by_two():
+    a = pd.Series(["x"] * 25 + ["y"] * 25)
+    b = pd.Series(["x"] * 20 + ["y"] * 5 + ["x"] * 10 + ["y"] * 15)
+    k = kappa_table(a, b)
+    assert k["kappa"] == pytest.approx(0.4)  # po 0.7, pe 0.5
+    assert k["lower"] < 0.4 < k["upper"]
+
+
+def test_requalification_rates_and_delay(log):
+    res = nomenclature(log, min_n=1)
+    rq = res.requalification.set_index("police_code")
+    assert rq.loc["401", "n_requalified"] == 1 and rq.loc["401", "n"] == 10
+    assert rq.loc["401", "requalification_rate"] == pytest.approx(0.1)
+    assert rq.loc["401", "differs_rate"] == pytest.approx(0.2)
+    assert rq.loc["401", "median_days_requalified"] == 300
+    assert rq.loc["401", "median_days_other"] == 100
+    assert rq.loc["401", "delay_days"] == 200
+
+
+def test_lost_flags_by_hand(log):
+    res = nomenclature(log, min_n=1)
+    fl = res.flags_lost.set_index(["flag", "by", "group"])
+    row = fl.loc[("hate", "all", "all")]
+    # 10 cases flagged by the police; lost in 6 (c000-c005) + c009 = 7
+    assert (row["n_flagged"], row["n_lost"]) == (10, 7)
+    assert fl.loc[("hate", "division", "NL"), "loss_rate"] == 1.0
+    t = res.tests
+    assert set(t["metric"]) >= {"hate_flag_loss_difference", "requalification_delay_days"}
+
+
+def test_outcomes_at_365_days(log):
+    res = nomenclature(log, min_n=1)
+    out = res.outcomes.set_index(["requalified", "outcome"])
+    # every case dismissed (technical) before 365 days after registration
+    assert out.loc[("no", "dismissal_technical"), "estimate"] == pytest.approx(1.0)
+    assert out.loc[("yes", "dismissal_technical"), "estimate"] == pytest.approx(1.0)
+    ag = res.agreement.set_index(["by", "group"])
+    assert np.isfinite(ag.loc[("all", "all"), "std_err"])
+    # harassment cases use one code only: kappa is undefined there, reported as NaN
+    assert np.isnan(ag.loc[("offence_group", "harassment"), "kappa"])
+
+
+def test_division_chi_square_monte_carlo_matches_r():
+    from trajectory.bottlenecks.nomenclature import chi_square_monte_carlo
+
+    table = np.array([[1500, 200, 150], [400, 40, 45]])
+    # R 4.2.2: chisq.test(matrix(c(1500,400,200,40,150,45),2), simulate.p.value=TRUE,
+    # B=9999) gave 0.2115 (set.seed(1)); asymptotic chisq.test 0.2041. Monte Carlo
+    # standard error at B=9999 is about 0.004.
+    assert chi_square_monte_carlo(table) == pytest.approx(0.2115, abs=0.012)
+    assert chi_square_monte_carlo(np.array([[30, 10], [10, 30]])) == pytest.approx(1e-4)
