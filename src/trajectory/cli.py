@@ -5,7 +5,8 @@ how to fix it, and exit with status 2 (fatal input problem) or 1 (anything else)
 
 Examples
 --------
->>> main(["--version"])  # doctest: +SKIP
+>>> main(["synth"])  # the error goes to standard error; the exit status is returned
+1
 """
 
 from __future__ import annotations
@@ -107,10 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except TrajectoryError as exc:
-        from .errors import ConfigError, IngestError
+        from .errors import ConfigError, IngestError, PrivacyError
 
         print(f"trajectory {args.command}: error: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, (ConfigError, IngestError)) else 1
+        return 2 if isinstance(exc, (ConfigError, IngestError, PrivacyError)) else 1
 
 
 if __name__ == "__main__":  # pragma: no cover

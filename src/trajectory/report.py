@@ -38,11 +38,12 @@ import pandas as pd
 
 from . import __version__
 from .config import StudyConfig, load_config
-from .errors import TrajectoryError
+from .errors import EstimationError, PrivacyError, TrajectoryError
 from .schema import EventLog
 
 __all__ = [
     "StudyContext",
+    "Withheld",
     "study_context",
     "run_study_report",
     "run_demo",
@@ -110,6 +111,27 @@ class StudyContext:
     quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
     published: list[str] = field(default_factory=list)
 
+    def _withhold(self, name: str, reason: str) -> Withheld:
+        if self.tables_dir is not None:
+            self.tables_dir.mkdir(parents=True, exist_ok=True)
+            pd.DataFrame({"withheld": [reason]}).to_csv(
+                self.tables_dir / f"{name}.csv", index=False)
+        self.published.append(name)
+        return Withheld(name, reason)
+
+    def estimate(self, name: str, function: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call an estimator and publish its result; withhold it if it cannot be estimated.
+
+        A model that does not converge or a comparison without enough cases raises an
+        :class:`~trajectory.errors.EstimationError`; in a report that becomes a
+        sentence saying so, not a failed notebook.
+        """
+        try:
+            result = function(*args, **kwargs)
+        except EstimationError as exc:
+            return self._withhold(name, f"not estimated on these data: {exc}")
+        return self.publish(result, name)
+
     def publish(self, obj: Any, name: str, **disclose_options: Any) -> Any:
         """Pass ``obj`` through the disclosure gate, save its table as CSV, return it.
 
@@ -122,7 +144,10 @@ class StudyContext:
         """
         from .privacy import disclose
 
-        safe = disclose(obj, k=self.threshold, rounding=self.rounding, **disclose_options)
+        try:
+            safe = disclose(obj, k=self.threshold, rounding=self.rounding, **disclose_options)
+        except PrivacyError as exc:
+            return self._withhold(name, f"not published: {exc}")
         if isinstance(safe, pd.DataFrame):
             safe = _readable(safe)
         elif hasattr(safe, "replace") and isinstance(getattr(safe, "table", None), pd.DataFrame):
@@ -133,6 +158,48 @@ class StudyContext:
             table.to_csv(self.tables_dir / f"{name}.csv", index=False)
         self.published.append(name)
         return safe
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """Stands in for a table, figure or model that the report does not publish.
+
+    It says why (too few cases to protect, a model that cannot be estimated on these
+    data) where the result would have been, and draws that sentence in place of a
+    figure, so that a report on sparse data still runs to the end.
+    """
+
+    name: str
+    reason: str
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """An empty table: nothing is published."""
+        return pd.DataFrame()
+
+    def to_frame(self) -> pd.DataFrame:
+        """An empty table: nothing is published."""
+        return self.table
+
+    def summary(self) -> pd.DataFrame:
+        """An empty table: nothing is published."""
+        return self.table
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Draw the reason in place of the figure."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 1.2))
+        ax.axis("off")
+        ax.text(0, 0.5, f"{self.name}: {self.reason}", wrap=True, va="center", fontsize=9)
+        return ax
+
+    def __repr__(self) -> str:
+        return f"[{self.name}] {self.reason}"
+
+    def _repr_html_(self) -> str:
+        return f"<p><i>{html.escape(self.name)}: {html.escape(self.reason)}</i></p>"
 
 
 def _readable(table: pd.DataFrame) -> pd.DataFrame:

@@ -29,6 +29,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -93,6 +94,10 @@ class ReceptionResult(TidyResult):
     tests : DataFrame
         One-vs-rest comparisons (:data:`~trajectory.bottlenecks._stats.TEST_COLUMNS`).
     """
+
+    #: one row a group x stage x quantile: groups below k are withheld
+    disclosure: ClassVar[Mapping[str, Any]] = {"withhold_by": "n"}
+
 
     missing: pd.DataFrame = field(default_factory=pd.DataFrame)
     support: pd.DataFrame = field(default_factory=pd.DataFrame)
