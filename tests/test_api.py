@@ -16,7 +16,8 @@ def test_every_public_name_resolves() -> None:
 def test_import_is_light_and_side_effect_free() -> None:
     code = (
         "import sys, trajectory; "
-        "heavy = [m for m in ('lifelines', 'matplotlib', 'statsmodels', 'duckdb') if m in sys.modules]; "
+        "heavy = [m for m in ('lifelines', 'matplotlib', 'statsmodels', 'duckdb') "
+        "if m in sys.modules]; "
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -42,7 +42,7 @@ def test_readme_tour_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert tour is not None
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {}
-    exec(compile(tour.group(1), "README.md", "exec"), namespace)  # noqa: S102
+    exec(compile(tour.group(1), "README.md", "exec"), namespace)
     assert namespace["found"].table["q"].between(0, 1).all()  # type: ignore[attr-defined]
     import matplotlib.pyplot as plt
 

@@ -83,7 +83,8 @@ def _small_counts(report_dir: Path, minimum_checked: int = 100) -> list[str]:
     for path in tables:
         frame = pd.read_csv(path)
         for column in frame.columns:
-            if not COUNT_COLUMN.match(str(column)) or not pd.api.types.is_numeric_dtype(frame[column]):
+            numeric = pd.api.types.is_numeric_dtype(frame[column])
+            if not COUNT_COLUMN.match(str(column)) or not numeric:
                 continue
             values = frame[column].dropna()
             small = values[(values > 0) & (values < THRESHOLD)]

@@ -97,10 +97,10 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from . import plotting as plotting
     from .attrition import attrition_table as attrition_table
-    from .bottlenecks import flags as flags
-    from .bottlenecks import nomenclature as nomenclature
-    from .bottlenecks import reception as reception
-    from .bottlenecks import sanctioning as sanctioning
+    from .bottlenecks.flags import flags as flags
+    from .bottlenecks.nomenclature import nomenclature as nomenclature
+    from .bottlenecks.reception import reception as reception
+    from .bottlenecks.sanctioning import sanctioning as sanctioning
     from .cohort import build_cohort as build_cohort
     from .cohort import stage_table as stage_table
     from .cohort import transitions as transitions
@@ -125,8 +125,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .estimators import state_occupation as state_occupation
     from .io import read_study as read_study
     from .io import validate_study as validate_study
-    from .privacy import disclose as disclose
     from .privacy import k_anonymity as k_anonymity
+    from .privacy.disclose import disclose as disclose
     from .report import run_demo as run_demo
     from .report import run_study_report as run_study_report
     from .report import study_context as study_context

@@ -17,20 +17,21 @@ Examples
 >>> [s.name for s in cfg.sources]
 ['police', 'parquet', 'court', 'victim_services']
 >>> from_dict({"study": {"name": "x", "extraction_date": "2024-12-31"},
-...            "privacy": {"threshold": 1}})
+...            "privacy": {"threshold": 1}})  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-trajectory.errors.ConfigError: [privacy] threshold = 1: must be an integer >= 2 (a threshold of 1 publishes single cases)
+trajectory.errors.ConfigError: [privacy] threshold = 1: must be an integer >= 2 ...
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import ConfigError
 from .schema import CASE_COLUMNS, LANGUAGES, default_endpoints, vocabulary
@@ -276,7 +277,8 @@ def _source(i: int, raw: Mapping[str, Any], base: Path | None) -> SourceConfig:
         if col not in CASE_COLUMNS or col in ("case_id", "source", "extraction_date"):
             allowed = [c for c in CASE_COLUMNS if c not in ("case_id", "source", "extraction_date")]
             raise ConfigError(
-                f"[{section}.columns] unknown contract column {col!r}; allowed: {', '.join(allowed)}"
+                f"[{section}.columns] unknown contract column {col!r}; "
+                f"allowed: {', '.join(allowed)}"
             )
     event_codes = set(vocabulary("events")["code"])
     events = _str_map(section, "events", raw.get("events", {}))

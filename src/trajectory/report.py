@@ -28,11 +28,12 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -252,7 +253,8 @@ def study_context(
     else:
         from .synth import make_study
 
-        log, truth = make_study(n_cases, seed=seed, scenario=scenario)
+        study = make_study(n_cases, seed=seed, scenario=scenario)
+        log, truth = study.log, study.truth
     if threshold is None:
         threshold = config.privacy.threshold if config else 5
     if lang is None:
@@ -330,19 +332,22 @@ def provenance(config: StudyConfig, *, seed: int, timings: dict[str, float]) -> 
     Returns config, input file SHA-256 hashes, package versions, Python, git commit,
     seed and step timings.
     """
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in _PROVENANCE_PACKAGES:
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             versions[package] = None
     inputs = {
-        src.name: {"path": str(src.path), "sha256": _sha256(src.path) if src.path.is_file() else None}
+        src.name: {
+            "path": str(src.path),
+            "sha256": _sha256(src.path) if src.path.is_file() else None,
+        }
         for src in config.sources
     }
     return {
         "trajectory_version": __version__,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "config": _jsonable(config),
         "inputs": inputs,
         "packages": versions,
@@ -488,11 +493,12 @@ def run_study_report(
         if store_path.exists():
             store_path.unlink()
         StudyStore(store_path).save(ingest)
-    parameters = {
+    seed = int(config.seed if config.seed is not None else 1)
+    parameters: dict[str, Any] = {
         "config_path": str(Path(config_path).resolve()),
         "store_path": str(store_path),
         "tables_dir": str(out_dir / "tables"),
-        "seed": int(config.seed if config.seed is not None else 1),
+        "seed": seed,
         "lang": config.language,
         "threshold": int(config.privacy.threshold),
     }
@@ -500,7 +506,7 @@ def run_study_report(
     executed = _execute_notebooks(paths, out_dir, parameters, steps)
     with steps.step("assemble HTML"):
         index = _combined_html(executed, out_dir, config.title or f"Study {config.name}")
-    record = provenance(config, seed=parameters["seed"], timings=steps.timings)
+    record = provenance(config, seed=seed, timings=steps.timings)
     (out_dir / "provenance.json").write_text(
         json.dumps(record, indent=2, sort_keys=True), encoding="utf-8"
     )

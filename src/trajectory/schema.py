@@ -25,9 +25,10 @@ from __future__ import annotations
 import csv
 import functools
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -114,7 +115,7 @@ VALUE_SETS: dict[str, tuple[str, ...]] = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read_vocabulary(name: str) -> pd.DataFrame:
     if name not in VOCABULARIES:
         raise SchemaError(
@@ -161,7 +162,7 @@ def labels(name: str, lang: str = "en") -> dict[str, str]:
     if lang not in LANGUAGES:
         raise SchemaError(f"unknown language {lang!r}; allowed: {', '.join(LANGUAGES)}")
     frame = _read_vocabulary(name)
-    return dict(zip(frame["code"], frame[f"label_{lang}"]))
+    return dict(zip(frame["code"], frame[f"label_{lang}"], strict=True))
 
 
 def label(name: str, code: str, lang: str = "en") -> str:
@@ -187,7 +188,7 @@ def default_endpoints() -> dict[str, tuple[str, ...]]:
     """
     frame = _read_vocabulary("outcome_groups")
     return {
-        row.code: tuple(str(row.events).split())
+        str(row.code): tuple(str(row.events).split())
         for row in frame.itertuples()
         if str(row.events).strip()
     }
@@ -267,9 +268,10 @@ def validate_eventlog(log: EventLog) -> None:
     ...                       "extraction_date": pd.to_datetime(["2024-12-31"] * 2)})
     >>> events = pd.DataFrame({"case_id": [], "event": [], "date": pd.to_datetime([])})
     >>> validate_eventlog(EventLog(cases, events, pd.Timestamp("2024-12-31")))
+    ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    trajectory.errors.SchemaError: cases: column 'case_id' has 1 duplicated value(s), e.g. 'a'; each case must appear once
+    trajectory.errors.SchemaError: cases: column 'case_id' has 1 duplicated value(s), e.g. 'a'; ...
     """
     for table, frame, required in (
         ("cases", log.cases, REQUIRED_CASE_COLUMNS),

@@ -29,8 +29,8 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import pandas as pd
 

@@ -38,7 +38,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -154,7 +154,7 @@ def _coarsen_states(curves: pd.DataFrame, *, state: str, k: int,
     kept_times = wide_events.index[step & (at_risk.to_numpy(dtype=float) >= k)]
     cum_state = wide_events.cumsum()
     out = curves[curves["time"].isin(kept_times)].sort_values(["time", state]).copy()
-    entered = cum_state.stack().rename("_entered")
+    entered = cast(pd.Series, cum_state.stack()).rename("_entered")
     out = out.join(entered, on=["time", state])
     floors = _floor_to(out["_entered"].to_numpy(dtype=float), k)
     out["n_event"] = out.groupby(state)["_entered"].transform(
