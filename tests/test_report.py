@@ -23,10 +23,14 @@ THRESHOLD = 5
 #: columns that hold counts of cases in published tables
 COUNT_COLUMN = re.compile(r"^(n|n_.*|count|cases|events)$")
 
-pytestmark = pytest.mark.filterwarnings(
-    # jupyter_client/ipykernel announce their own deprecations when papermill starts a kernel
-    "ignore::DeprecationWarning",
-)
+pytestmark = [
+    pytest.mark.filterwarnings(
+        # jupyter_client/ipykernel announce their own deprecations when papermill starts a kernel
+        "ignore::DeprecationWarning",
+    ),
+    # one worker runs the whole module, so the demo report fixture is built once
+    pytest.mark.xdist_group("report"),
+]
 
 
 @pytest.fixture(scope="module")

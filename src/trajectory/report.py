@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import html
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -361,10 +362,30 @@ def provenance(config: StudyConfig, *, seed: int, timings: dict[str, float]) -> 
 def _execute_notebooks(
     paths: list[Path], out_dir: Path, parameters: dict[str, Any], progress: _Progress
 ) -> list[Path]:
-    import papermill as pm
 
     executed_dir = out_dir / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
+    done = []
+    # the kernel inherits the environment: a non-interactive MPLBACKEND (e.g. Agg, set
+    # for tests and headless runs) would keep figures out of the notebooks
+    previous = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    try:
+        done = _run_each(paths, executed_dir, out_dir, parameters, progress)
+    finally:
+        if previous is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = previous
+    return done
+
+
+def _run_each(
+    paths: list[Path], executed_dir: Path, out_dir: Path, parameters: dict[str, Any],
+    progress: _Progress,
+) -> list[Path]:
+    import papermill as pm
+
     done = []
     for path in paths:
         target = executed_dir / path.name
