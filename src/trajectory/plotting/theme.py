@@ -210,6 +210,15 @@ STAGE_LABELS: dict[str, dict[str, str]] = {
     "decision": {"en": "Decision", "nl": "Beslissing", "fr": "Décision"},
     "court": {"en": "Court", "nl": "Rechtbank", "fr": "Tribunal"},
     "support": {"en": "Victim support", "nl": "Slachtofferhulp", "fr": "Aide aux victimes"},
+    # stages of the attrition funnel (trajectory.attrition)
+    "complaint": {"en": "Complaint", "nl": "Aangifte", "fr": "Plainte"},
+    "pv": {"en": "Written record (PV)", "nl": "Proces-verbaal", "fr": "Procès-verbal"},
+    "parquet_registration": {"en": "Parquet registration", "nl": "Inschrijving parket",
+                             "fr": "Enregistrement au parquet"},
+    "qualification": {"en": "Qualification", "nl": "Kwalificatie", "fr": "Qualification"},
+    "summons": {"en": "Summons", "nl": "Dagvaarding", "fr": "Citation"},
+    "judgment": {"en": "Judgment", "nl": "Vonnis", "fr": "Jugement"},
+    "conviction": {"en": "Conviction", "nl": "Veroordeling", "fr": "Condamnation"},
 }
 
 _VOCABULARIES_FOR_LABELS: tuple[str, ...] = (
