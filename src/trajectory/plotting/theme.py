@@ -219,6 +219,8 @@ STAGE_LABELS: dict[str, dict[str, str]] = {
     "summons": {"en": "Summons", "nl": "Dagvaarding", "fr": "Citation"},
     "judgment": {"en": "Judgment", "nl": "Vonnis", "fr": "Jugement"},
     "conviction": {"en": "Conviction", "nl": "Veroordeling", "fr": "Condamnation"},
+    # multi-state model (trajectory.cohort.transitions)
+    "judged": {"en": "Judged", "nl": "Gevonnist", "fr": "Jugé"},
 }
 
 _VOCABULARIES_FOR_LABELS: tuple[str, ...] = (
