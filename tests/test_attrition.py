@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,13 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
+import _support.eventlogs as _build
 from trajectory.attrition import DEFAULT_STAGES, AttritionResult, attrition_table
 from trajectory.errors import ConfigError, SchemaError
 
-_spec = importlib.util.spec_from_file_location(
-    "_bottleneck_build", Path(__file__).parent / "bottlenecks" / "_build.py")
-_build = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_build)
 make_log = _build.make_log
 
 

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
+import _support.eventlogs as _build
 from trajectory.bottlenecks import kappa_table, nomenclature
-
-_spec = importlib.util.spec_from_file_location(
-    "_bottleneck_build", Path(__file__).parent / "_build.py")
-_build = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_build)
 
 
 def _case(i, police, parquet, *, requal=False, hate=(False, False), division="FR",

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
+import _support.eventlogs as _build
 from trajectory.bottlenecks import reception
-
-_spec = importlib.util.spec_from_file_location(
-    "_bottleneck_build", Path(__file__).parent / "_build.py")
-_build = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_build)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ written by tests/reference/nonparametric_tests.R (R 4.2.2, survival 3.5.3, cmprs
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _support.reference import lung, read_reference
 from trajectory.errors import EstimationError
 from trajectory.estimators import gray_test, logrank
 
@@ -23,32 +23,17 @@ REF = Path(__file__).resolve().parents[1] / "reference"
 TOL = 1e-8
 
 
-@functools.cache
-def _read_cached(name: str) -> pd.DataFrame:
-    return pd.read_csv(REF / name, comment="#")
-
-
-def _read(name: str) -> pd.DataFrame:
-    return _read_cached(name).copy()
-
-
-def _lung() -> pd.DataFrame:
-    lung = _read("data/lung.csv")
-    lung["dead"] = (lung["status"] == 2).astype(int)
-    return lung
-
-
 def _lung_ecog() -> pd.DataFrame:
-    lung = _lung().dropna(subset=["ph.ecog"])
-    return lung.assign(**{"ph.ecog": lung["ph.ecog"].astype(int)})
+    data = lung().dropna(subset=["ph.ecog"])
+    return data.assign(**{"ph.ecog": data["ph.ecog"].astype(int)})
 
 
 def _ties() -> pd.DataFrame:
-    return _read("data/np_ties.csv")
+    return read_reference("data/np_ties.csv")
 
 
 def _mgus2() -> pd.DataFrame:
-    mg = _read("data/mgus2.csv")
+    mg = read_reference("data/mgus2.csv")
     mg["etime"] = np.where(mg["pstat"] == 0, mg["futime"], mg["ptime"])
     ev = np.where(mg["pstat"] == 0, np.where(mg["death"] == 1, "death", "censor"), "pcm")
     mg["event"] = pd.Categorical(ev, categories=["censor", "pcm", "death"])
@@ -56,7 +41,7 @@ def _mgus2() -> pd.DataFrame:
 
 
 LOGRANK_SPECS = {
-    "lung_sex": (_lung, {"event": "dead", "by": "sex"}),
+    "lung_sex": (lung, {"event": "dead", "by": "sex"}),
     "lung_ecog_strata_sex": (_lung_ecog, {"event": "dead", "by": "ph.ecog", "strata": "sex"}),
     "ties_group": (_ties, {"event": "status", "by": "group"}),
     "ties_wi_strata_group": (_ties, {"event": "status", "by": "wi", "strata": "group"}),
@@ -70,7 +55,7 @@ GRAY_SPECS = {
 
 
 def _logrank_cases() -> list[tuple[str, float, float, str]]:
-    ref = _read("nonparametric_logrank.csv")
+    ref = read_reference("nonparametric_logrank.csv")
     keys = ref[["spec", "rho", "gamma", "source"]].drop_duplicates()
     return [tuple(r) for r in keys.itertuples(index=False)]
 
@@ -78,7 +63,7 @@ def _logrank_cases() -> list[tuple[str, float, float, str]]:
 @pytest.mark.parametrize(("spec", "rho", "gamma", "source"), _logrank_cases())
 def test_logrank_matches_r(spec: str, rho: float, gamma: float, source: str) -> None:
     """source=survdiff: R survdiff(rho=); source=hand: the R fh_test() loop (any gamma)."""
-    ref = _read("nonparametric_logrank.csv")
+    ref = read_reference("nonparametric_logrank.csv")
     ref = ref[(ref["spec"] == spec) & (ref["rho"] == rho) & (ref["gamma"] == gamma)
               & (ref["source"] == source)]
     make, kw = LOGRANK_SPECS[spec]
@@ -93,7 +78,8 @@ def test_logrank_matches_r(spec: str, rho: float, gamma: float, source: str) -> 
 
 def test_hand_fh_agrees_with_survdiff_in_the_reference_itself() -> None:
     """The R hand loop used for gamma != 0 reproduces survdiff where both exist."""
-    ref = _read("nonparametric_logrank.csv").drop_duplicates(["spec", "rho", "gamma", "source"])
+    ref = read_reference("nonparametric_logrank.csv").drop_duplicates(
+        ["spec", "rho", "gamma", "source"])
     both = ref[ref["gamma"] == 0].pivot_table(index=["spec", "rho"], columns="source",
                                               values="statistic").dropna()
     assert len(both) >= 4
@@ -103,7 +89,7 @@ def test_hand_fh_agrees_with_survdiff_in_the_reference_itself() -> None:
 @pytest.mark.parametrize("rho", [0.0, 1.0])
 @pytest.mark.parametrize("spec", list(GRAY_SPECS))
 def test_gray_test_matches_cmprsk_cuminc(spec: str, rho: float) -> None:
-    ref = _read("nonparametric_gray.csv")
+    ref = read_reference("nonparametric_gray.csv")
     ref = ref[(ref["spec"] == spec) & (ref["rho"] == rho)].reset_index(drop=True)
     make, kw = GRAY_SPECS[spec]
     res = gray_test(make(), rho=rho, **kw)

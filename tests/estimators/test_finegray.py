@@ -10,19 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _support.reference import read_reference
 from trajectory.errors import EstimationError
 from trajectory.estimators.finegray import crr_expand, fine_gray, finegray_expand
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 
 
-def _read(name: str) -> pd.DataFrame:
-    return pd.read_csv(REF / name, comment="#")
-
-
 @pytest.fixture(scope="module")
 def mgus2() -> pd.DataFrame:
-    d = _read("data/mgus2.csv")
+    d = read_reference("data/mgus2.csv")
     d["etime"] = np.where(d["pstat"] == 0, d["futime"], d["ptime"])
     d["ev"] = np.where(d["pstat"] == 1, "pcm", np.where(d["death"] == 1, "death", "censor"))
     d["male"] = (d["sex"] == "M").astype(int)
@@ -37,7 +34,7 @@ def _fit(d, **kw):
 def test_expansion_equals_r_finegray(mgus2):
     status = np.select([mgus2["ev"] == "pcm", mgus2["ev"] == "death"], [1, 2], 0)
     ex = finegray_expand(mgus2["etime"].to_numpy(), status)
-    ref = _read("regression_finegray_expanded.csv")
+    ref = read_reference("regression_finegray_expanded.csv")
     assert len(ex) == len(ref)
     np.testing.assert_array_equal(ex["row"] + 1, ref["id"])  # mgus2 id = row number
     np.testing.assert_array_equal(ex["start"], ref["fgstart"])
@@ -49,18 +46,18 @@ def test_expansion_equals_r_finegray(mgus2):
 @pytest.mark.parametrize("ties", ["efron", "breslow"])
 def test_coefficients_match_r_finegray_coxph(mgus2, ties):
     fit = _fit(mgus2, ties=ties)
-    ref = _read("regression_finegray_coef.csv")
+    ref = read_reference("regression_finegray_coef.csv")
     ref = ref[ref["method"] == f"finegray_coxph_{ties}"]
     np.testing.assert_allclose(fit.table["estimate"], ref["coef"], atol=1e-6, rtol=0)
     # per-case clustered robust SE = R coxph(... + cluster(id)) (efron row in the CSV)
     if ties == "efron":
-        cl = _read("regression_finegray_coef.csv").query(
+        cl = read_reference("regression_finegray_coef.csv").query(
             "method == 'finegray_coxph_efron_cluster_id'")
         np.testing.assert_allclose(fit.table["std_err"], cl["se"], atol=1e-6, rtol=0)
 
 
 def test_default_is_close_to_crr_and_crr_method_matches(mgus2):
-    ref = _read("regression_finegray_coef.csv").query("method == 'crr'")
+    ref = read_reference("regression_finegray_coef.csv").query("method == 'crr'")
     default = _fit(mgus2)
     # documented gap: tie conventions of the censoring weights (~3e-4 on mgus2)
     np.testing.assert_allclose(default.table["estimate"], ref["coef"], atol=5e-4, rtol=0)
@@ -71,7 +68,7 @@ def test_default_is_close_to_crr_and_crr_method_matches(mgus2):
 
 
 def test_predicted_cumulative_incidence_matches_r(mgus2):
-    ref = _read("regression_finegray_cif.csv")
+    ref = read_reference("regression_finegray_cif.csv")
     profiles = pd.DataFrame({"age": [60, 80, 60], "male": [0, 0, 1]})
     times = [12, 60, 120, 240, 360]
     got = _fit(mgus2, ties="breslow").predict_cumulative_incidence(profiles, times=times)

@@ -7,7 +7,6 @@ R 4.2.2 / survival 3.5.3; each CSV header names the R call.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from _support.reference import lung, read_reference
 from trajectory.errors import EstimationError
 from trajectory.estimators import (
     cumulative_incidence,
@@ -31,27 +31,12 @@ SE_TOL = 1e-6  # standard errors and confidence limits
 CONF_TYPES = ["log", "log-log", "plain"]
 
 
-@functools.cache
-def _read_cached(name: str) -> pd.DataFrame:
-    return pd.read_csv(REF / name, comment="#")
-
-
-def _read(name: str) -> pd.DataFrame:
-    return _read_cached(name).copy()
-
-
-def _lung() -> pd.DataFrame:
-    lung = _read("data/lung.csv")
-    lung["dead"] = (lung["status"] == 2).astype(int)
-    return lung
-
-
 def _ties() -> pd.DataFrame:
-    return _read("data/np_ties.csv")
+    return read_reference("data/np_ties.csv")
 
 
 def _mgus2() -> pd.DataFrame:
-    mg = _read("data/mgus2.csv")
+    mg = read_reference("data/mgus2.csv")
     mg["etime"] = np.where(mg["pstat"] == 0, mg["futime"], mg["ptime"])
     ev = np.where(mg["pstat"] == 0, np.where(mg["death"] == 1, "death", "censor"), "pcm")
     mg["event"] = pd.Categorical(ev, categories=["censor", "pcm", "death"])
@@ -67,8 +52,8 @@ def _toy(name: str) -> pd.DataFrame:
 KM_SPECS = {
     "toy_mid": (lambda: _toy("toy_mid"), {"event": "status"}),
     "toy_last": (lambda: _toy("toy_last"), {"event": "status"}),
-    "lung_all": (_lung, {"event": "dead"}),
-    "lung_sex": (_lung, {"event": "dead", "by": "sex"}),
+    "lung_all": (lung, {"event": "dead"}),
+    "lung_sex": (lung, {"event": "dead", "by": "sex"}),
     "ties_all": (_ties, {"event": "status"}),
     "ties_entry_group": (_ties, {"event": "status", "entry": "entry", "by": "group"}),
     "ties_wi": (_ties, {"event": "status", "by": "group", "weights": "wi"}),
@@ -100,7 +85,7 @@ def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 @pytest.mark.parametrize("conf_type", CONF_TYPES)
 @pytest.mark.parametrize("spec", list(KM_SPECS))
 def test_kaplan_meier_and_nelson_aalen_match_r_survfit(spec: str, conf_type: str) -> None:
-    ref = _read("nonparametric_km.csv")
+    ref = read_reference("nonparametric_km.csv")
     ref = ref[(ref["spec"] == spec) & (ref["conf_type"] == conf_type)].reset_index(drop=True)
     make, kw = KM_SPECS[spec]
     data = make()
@@ -127,7 +112,7 @@ def test_kaplan_meier_and_nelson_aalen_match_r_survfit(spec: str, conf_type: str
 @pytest.mark.parametrize("conf_type", CONF_TYPES)
 @pytest.mark.parametrize("spec", list(KM_SPECS))
 def test_quantiles_match_r_quantile_survfit(spec: str, conf_type: str) -> None:
-    ref = _read("nonparametric_quantiles.csv")
+    ref = read_reference("nonparametric_quantiles.csv")
     ref = ref[(ref["spec"] == spec) & (ref["conf_type"] == conf_type)].reset_index(drop=True)
     make, kw = KM_SPECS[spec]
     q = kaplan_meier(make(), conf_type=conf_type, **kw).quantiles(q=[0.1, 0.25, 0.5, 0.75, 0.9])
@@ -147,7 +132,7 @@ def test_quantile_flat_stretch_rules() -> None:
 
 @pytest.mark.parametrize("spec", list(KM_SPECS))
 def test_rmst_matches_r_print_survfit_rmean(spec: str) -> None:
-    ref = _read("nonparametric_rmean.csv")
+    ref = read_reference("nonparametric_rmean.csv")
     ref = ref[ref["spec"] == spec]
     make, kw = KM_SPECS[spec]
     km = kaplan_meier(make(), **kw)
@@ -173,7 +158,7 @@ def test_rmst_matches_r_print_survfit_rmean(spec: str) -> None:
 @pytest.mark.parametrize("conf_type", CONF_TYPES)
 @pytest.mark.parametrize("spec", list(CIF_SPECS))
 def test_cumulative_incidence_matches_r_multistate_survfit(spec: str, conf_type: str) -> None:
-    ref = _read("nonparametric_cif.csv")
+    ref = read_reference("nonparametric_cif.csv")
     ref = ref[(ref["spec"] == spec) & (ref["conf_type"] == conf_type)]
     make, kw = CIF_SPECS[spec]
     ours = cumulative_incidence(make(), conf_type=conf_type, **kw).table
@@ -212,9 +197,9 @@ def _toy_transitions() -> pd.DataFrame:
 @pytest.mark.parametrize("conf_type", CONF_TYPES)
 @pytest.mark.parametrize("spec", list(MSM_SPECS))
 def test_state_occupation_matches_r_survfit_istate(spec: str, conf_type: str) -> None:
-    ref = _read("nonparametric_msm.csv")
+    ref = read_reference("nonparametric_msm.csv")
     ref = ref[(ref["spec"] == spec) & (ref["conf_type"] == conf_type)]
-    data = _toy_transitions() if spec == "toy" else _read("data/np_msm_mgus2.csv")
+    data = _toy_transitions() if spec == "toy" else read_reference("data/np_msm_mgus2.csv")
     kw = MSM_SPECS[spec]
     ours = state_occupation(data, conf_type=conf_type, **kw).table
     keys = ["group", "state", "time"]

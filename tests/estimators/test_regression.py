@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _support.reference import read_reference
 from trajectory.errors import EstimationError
 from trajectory.estimators.regression import cause_specific_cox, cox
 from trajectory.results import MODEL_COLUMNS
@@ -17,13 +18,9 @@ from trajectory.results import MODEL_COLUMNS
 REF = Path(__file__).resolve().parents[1] / "reference"
 
 
-def _read(name: str) -> pd.DataFrame:
-    return pd.read_csv(REF / name, comment="#")
-
-
 @pytest.fixture(scope="module")
 def lung() -> pd.DataFrame:
-    d = _read("data/lung.csv").dropna(subset=["time", "status", "age", "sex", "ph.ecog"])
+    d = read_reference("data/lung.csv").dropna(subset=["time", "status", "age", "sex", "ph.ecog"])
     d = d.reset_index(drop=True)
     d["event"] = (d["status"] == 2).astype(int)
     d["entry"] = np.minimum(d["time"] - 1, (np.arange(1, len(d) + 1) % 5) * 20)
@@ -33,7 +30,8 @@ def lung() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def colon() -> pd.DataFrame:
-    d = _read("data/colon.csv").dropna(subset=["time", "status", "rx", "sex", "age", "nodes"])
+    d = read_reference("data/colon.csv")
+    d = d.dropna(subset=["time", "status", "rx", "sex", "age", "nodes"])
     return d.reset_index(drop=True)
 
 
@@ -66,10 +64,10 @@ def _fit(case, ties, engine, lung, colon):
 @pytest.mark.parametrize(("case", "ties", "engine"), PARAMS)
 def test_cox_matches_r_coxph(case, ties, engine, lung, colon):
     fit = _fit(case, ties, engine, lung, colon)
-    ref = _read("regression_cox_coef.csv").query("case == @case and ties == @ties")
+    ref = read_reference("regression_cox_coef.csv").query("case == @case and ties == @ties")
     np.testing.assert_allclose(fit.table["estimate"], ref["coef"], atol=1e-6, rtol=0)
     np.testing.assert_allclose(fit.table["std_err"], ref["se"], atol=1e-6, rtol=0)
-    info = _read("regression_cox_fit.csv").query("case == @case and ties == @ties").iloc[0]
+    info = read_reference("regression_cox_fit.csv").query("case == @case and ties == @ties").iloc[0]
     assert fit.loglik == pytest.approx(info["loglik"], abs=1e-6)
     assert fit.loglik_null == pytest.approx(info["loglik_null"], abs=1e-6)
     assert (fit.n, fit.n_event) == (info["n"], info["nevent"])
@@ -85,7 +83,7 @@ def test_cox_matches_r_coxph(case, ties, engine, lung, colon):
                                   "lung_weights"])
 def test_ph_test_matches_r_cox_zph_km(case, ties, lung, colon):
     fit = _fit(case, ties, "counts", lung, colon)
-    ref = _read("regression_cox_zph.csv").query(
+    ref = read_reference("regression_cox_zph.csv").query(
         "case == @case and ties == @ties and transform == 'km'")
     got = fit.ph_test()
     np.testing.assert_allclose(got["chisq"], ref["chisq"], atol=1e-6, rtol=1e-7)
@@ -96,7 +94,7 @@ def test_ph_test_matches_r_cox_zph_km(case, ties, lung, colon):
 @pytest.mark.parametrize("transform", ["identity", "log", "rank"])
 def test_ph_test_other_transforms_match_r(transform, lung, colon):
     fit = _fit("lung_main", "efron", "lifelines", lung, colon)
-    ref = _read("regression_cox_zph.csv").query(
+    ref = read_reference("regression_cox_zph.csv").query(
         "case == 'lung_main' and ties == 'efron' and transform == @transform")
     np.testing.assert_allclose(fit.ph_test(transform)["chisq"], ref["chisq"], atol=1e-6)
 
@@ -133,7 +131,8 @@ def test_inputs_not_mutated_and_errors(lung):
     cox(lung, covariates=["age"], event="event", entry="entry", ties="breslow")
     pd.testing.assert_frame_equal(lung, before)
     with pytest.raises(EstimationError, match="missing value"):
-        cox(_read("data/lung.csv").assign(ev=lambda d: d.status == 2), covariates=["ph.ecog"],
+        cox(read_reference("data/lung.csv").assign(ev=lambda d: d.status == 2),
+            covariates=["ph.ecog"],
             event="ev")
     with pytest.raises(EstimationError, match="cause="):
         cox(pd.DataFrame({"time": [1, 2], "outcome": ["a", "b"], "x": [0, 1]}), covariates=["x"])
@@ -204,5 +203,5 @@ def test_breslow_baseline_cumulative_hazard_matches_r_basehaz(lung):
     fit = cox(lung, covariates=["age", "sex", "ph.ecog"], event="event", ties="breslow")
     data, cfit, _, _ = fit.model_data
     cum = np.cumsum(ce.baseline_hazard(data, cfit))
-    ref = _read("regression_cox_basehaz.csv").set_index("time")["hazard"]
+    ref = read_reference("regression_cox_basehaz.csv").set_index("time")["hazard"]
     np.testing.assert_allclose(cum, ref.loc[data.times].to_numpy(), rtol=1e-6)
