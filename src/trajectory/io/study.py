@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import SourceConfig, StudyConfig
+from ..errors import IngestError
 from ..privacy.pseudonymise import PseudonymKey, load_key
 from ..schema import CASE_COLUMNS, EVENT_COLUMNS, EventLog, vocabulary
 from .mapping import LINK_IDENTIFIERS, MappedChunk, check_header, map_chunk
@@ -510,12 +511,21 @@ def _build_identifiers(sources: list[_Source]) -> pd.DataFrame:
 
 
 def _file_row(s: _Source) -> dict[str, object]:
-    read = len(s.rows) + len(s.reader.bad_records)
+    """Counts of one file; raises if a physical line is unaccounted for."""
+    reader = s.reader
+    read = len(s.rows) + len(reader.bad_records)
     accepted = int(s.ok.sum())
-    return {
+    row = {
         "source": s.cfg.name, "file": str(s.cfg.path), "format": s.cfg.format,
-        "encoding": s.reader.encoding or None, "delimiter": s.reader.delimiter or None,
-        "read": read, "accepted": accepted,
-        "quarantined": int((~s.ok).sum()) + len(s.reader.bad_records),
-        "blank": s.reader.blank_records,
+        "encoding": reader.encoding or None, "delimiter": reader.delimiter or None,
+        "lines": reader.lines, "header": reader.tally.header, "blank": reader.blank_records,
+        "continued": reader.tally.continued, "read": read, "accepted": accepted,
+        "quarantined": int((~s.ok).sum()) + len(reader.bad_records),
     }
+    counted = row["header"] + row["blank"] + row["continued"] + accepted + row["quarantined"]
+    if counted != reader.lines:
+        raise IngestError(
+            f"{reader.lines} lines in the file but {counted} accounted for (header, blank, "
+            "records); please report this as a bug of trajectory with the file's shape",
+            file=str(s.cfg.path))
+    return row
