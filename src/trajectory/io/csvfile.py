@@ -298,9 +298,9 @@ def _check_span(path: Path, record: list[str], start: int, end: int, ncol: int,
             break
         before += len(_BREAK.findall(value))
     opened = start + before
-    # a line inside the record that splits into exactly ncol fields is a record of its own
+    # a line inside a quoted value that splits into exactly ncol fields is a record of its own
     swallowed = ncol > 1 and any(line.count(delimiter) == ncol - 1
-                                 for line in _BREAK.split(delimiter.join(record))[1:])
+                                 for value in record for line in _BREAK.split(value)[1:])
     if len(record) != ncol or swallowed:
         what = (f"has {len(record)} fields instead of {ncol}" if len(record) != ncol else
                 "holds lines that look like records of their own")

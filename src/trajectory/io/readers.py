@@ -344,18 +344,27 @@ class SourceReader:
                 file=str(self.path),
             ) from None
         names = self._book.sheetnames
+        if self.sheet is None and len(names) > 1:
+            raise IngestError(
+                f"the workbook has {len(names)} sheets and the study config does not say which "
+                "to read; set sheet = \"<name as on the tab>\" or sheet = <0-based position> "
+                "in this [[sources]] table",
+                file=str(self.path))
         sheet = self.sheet if self.sheet is not None else 0
         if isinstance(sheet, int):
             if not 0 <= sheet < len(names):
                 raise IngestError(
-                    f"sheet index {sheet} out of range; sheets: {names}", file=str(self.path)
-                )
+                    f"sheet index {sheet} out of range: the workbook has {len(names)} sheets "
+                    f"(0 to {len(names) - 1}); set sheet in [[sources]]",
+                    file=str(self.path))
             sheet = names[sheet]
         if sheet not in names:
             raise IngestError(
-                f"no sheet named {sheet!r}; sheets: {names}. Set `sheet` in [[sources]]",
+                f"no sheet named {sheet!r} among the workbook's {len(names)} sheets; set "
+                "sheet in [[sources]] to the name as on the tab, or a 0-based position",
                 file=str(self.path),
             )
+        self.sheet_name = sheet
         self._sheet = self._book[sheet]
         header = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
         if header is None or all(h is None for h in header):

@@ -402,6 +402,7 @@ def _build_cases(sources: list[_Source], config: StudyConfig
     if not parts:
         frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in contract})
         frame["_source"] = pd.Series([], dtype=object)
+        frame["_order"] = pd.Series([], dtype=np.int64)
     else:
         frame = pd.concat(parts, ignore_index=True).sort_values("_order", kind="stable")
     conflicts: dict[str, int] = {}
