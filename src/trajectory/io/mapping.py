@@ -15,6 +15,8 @@ Reason codes (row level): ``missing_identifier``, ``unknown_code``, ``bad_date``
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,23 +60,54 @@ def required_columns(src: SourceConfig) -> list[str]:
 
 
 def check_header(src: SourceConfig, columns: list[str]) -> None:
-    """Raise :class:`IngestError` naming the first configured column missing in the file."""
+    """Raise :class:`IngestError` naming the first configured column missing in the file.
+
+    The message never shows the file's header cells (in a file without a header
+    line they are the first record): it gives their number, says when the first line
+    looks like data, and names a configured column that matches a header cell but for
+    case, spaces or accents.
+    """
     present = set(columns)
-    for col in required_columns(src):
-        if col not in present:
-            raise IngestError(
-                f"required column {col!r} (named in [[sources]] {src.name!r} of the study "
-                f"config) is missing; the file has columns {columns}. Fix the column name in "
-                "the config or re-export the extract with that column",
-                file=str(src.path),
-                column=col,
-            )
+    missing = [col for col in required_columns(src) if col not in present]
+    if missing and _looks_like_data(columns):
+        raise IngestError(
+            "the first line looks like a data record, not column names: the file seems to "
+            "have no header line. Re-export the extract with its header (the column names "
+            "the study config refers to)",
+            file=str(src.path), row=1)
+    if missing:
+        col = missing[0]
+        near = {_fold(c) for c in columns}
+        hint = (f" A header cell matches {col!r} except for case, spaces or accents: write "
+                "the name exactly as in the file." if _fold(col) in near else "")
+        raise IngestError(
+            f"required column {col!r} (named in [[sources]] {src.name!r} of the study "
+            f"config) is not in the header line ({len(columns)} columns; "
+            f"{len(missing)} configured column(s) missing).{hint} Fix the column name in the "
+            "config or re-export the extract with that column",
+            file=str(src.path),
+            column=col,
+        )
     if not any(k in src.identifiers for k in LINK_IDENTIFIERS):
         raise IngestError(
             f"[[sources]] {src.name!r} maps no case identifier; map one of "
             f"{', '.join(LINK_IDENTIFIERS)} in identifiers",
             file=str(src.path),
         )
+
+
+_DATA_CELL = re.compile(r"^[\d\s./:,;+-]*\d[\d\s./:,;+-]*$|^[A-Z]{1,3}[.\s]?\d")
+
+
+def _looks_like_data(columns: list[str]) -> bool:
+    """Most header cells are numbers, dates or PV-like numbers: a data record."""
+    hits = sum(bool(_DATA_CELL.match(c)) for c in columns if c)
+    return hits >= max(1, (len(columns) + 1) // 2)
+
+
+def _fold(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in text if c.isalnum()).casefold()
 
 
 class _Problems:

@@ -45,6 +45,7 @@ from .mapping import LINK_IDENTIFIERS, MappedChunk, check_header, map_chunk
 from .parsing import BOOLEAN_COLUMNS
 from .quality import QualityReport, build_report
 from .readers import Chunk, SourceReader
+from .redact import redact, redact_series
 
 __all__ = ["IngestResult", "read_study", "validate_study", "QUARANTINE_COLUMNS", "MIN_DATE"]
 
@@ -295,7 +296,9 @@ def read_study(
     failed_links += _link_counts(sources, several)
     cases, conflicts = _build_cases(sources, config)
     events = _build_events(sources)
-    quarantine = _build_quarantine(sources)
+    k = config.privacy.threshold
+    unmapped = _total_unmapped(sources)
+    quarantine = _redact_quarantine(_build_quarantine(sources), unmapped, k)
     identifiers = _build_identifiers(sources)
     log = EventLog(
         cases=cases,
@@ -308,7 +311,7 @@ def read_study(
     report = build_report(
         files=[_file_row(s) for s in sources],
         quarantine=quarantine,
-        unmapped=pd.concat([s.unmapped for s in sources], ignore_index=True),
+        unmapped=_redact_unmapped(unmapped, k),
         links=pd.DataFrame(failed_links, columns=["source", "link", "outcome", "count"]),
         conflicts=conflicts,
         n_cases=len(cases),
@@ -494,6 +497,49 @@ def _build_quarantine(sources: list[_Source]) -> pd.DataFrame:
     frame["_o"] = frame["source"].map(order)
     frame = frame.sort_values(["_o", "row"], kind="stable").drop(columns="_o")
     return frame.reset_index(drop=True)[list(QUARANTINE_COLUMNS)]
+
+
+#: What the ``value`` of a quarantined row holds, by reason (see :mod:`.redact`).
+_VALUE_KIND = {"bad_date": "date", "date_out_of_range": "date", "missing_date": "date",
+               "impossible_sequence": "date", "unknown_code": "code", "missing_value": "code",
+               "duplicate_case": "pseudonym", "unknown_case": "pseudonym"}
+
+
+def _total_unmapped(sources: list[_Source]) -> pd.DataFrame:
+    """Unmapped values with their count in the whole file (chunks added up)."""
+    frame = pd.concat([s.unmapped for s in sources], ignore_index=True)
+    if frame.empty:
+        return frame
+    keys = ["source", "column", "extract_column", "value"]
+    return frame.groupby(keys, sort=False)["count"].sum().reset_index()
+
+
+def _redact_quarantine(frame: pd.DataFrame, unmapped: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Quarantine values: dates and frequent codes in clear, anything else as a shape."""
+    if frame.empty:
+        return frame
+    counts = pd.Series(0, index=frame.index, dtype="int64")
+    if not unmapped.empty:
+        per_value = unmapped.groupby(["source", "extract_column", "value"])["count"].sum()
+        keys = pd.MultiIndex.from_arrays([frame["source"].astype(object),
+                                          frame["column"].astype(object),
+                                          frame["value"].astype(object)])
+        counts = pd.Series(per_value.reindex(keys).fillna(0).to_numpy(dtype="int64"),
+                           index=frame.index)
+    kinds = frame["reason"].astype(object).map(_VALUE_KIND).fillna("text")
+    value = frame["value"].astype(object).where(frame["value"].notna(), None)
+    out = frame.copy()
+    out["value"] = redact_series(value, kinds, counts, k).astype("string")
+    return out
+
+
+def _redact_unmapped(unmapped: pd.DataFrame, k: int) -> pd.DataFrame:
+    if unmapped.empty:
+        return unmapped
+    out = unmapped.copy()
+    out["value"] = [redact(v, kind="code", count=int(c), k=k)
+                    for v, c in zip(out["value"], out["count"], strict=True)]
+    return out
 
 
 def _build_identifiers(sources: list[_Source]) -> pd.DataFrame:
