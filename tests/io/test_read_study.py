@@ -58,7 +58,10 @@ def result(config):
 
 
 def _pv(value: str) -> str:
-    return pseudonymise([value], key=PseudonymKey(DEMO_KEY, source="demo"), kind="pv_number")[0]
+    """Pseudonym of a PV number as ingest makes it: normalised ([ingest] normalise_pv)."""
+    spelled = value.upper().replace(".", "").replace(" ", "")
+    return pseudonymise([spelled], key=PseudonymKey(DEMO_KEY, source="demo"),
+                        kind="pv_number")[0]
 
 
 def _records_in_file(path: Path) -> int:
@@ -265,6 +268,9 @@ def test_key_never_appears_in_any_output(config, tmp_path):
         assert secret.encode().hex() not in text
     assert secret.encode() not in blob and secret.encode().hex().encode() not in blob
     assert result.log.metadata["pseudonym_key"] == "env:TRAJ_TEST_KEY"
+    fingerprint = result.log.metadata["key_fingerprint"]
+    assert fingerprint == PseudonymKey(secret.encode(), source="x").fingerprint
+    assert fingerprint != PseudonymKey(DEMO_KEY, source="demo").fingerprint
     # a different key gives different pseudonyms: the demo ones are not reused
     assert _pv("BR.1") not in set(result.log.cases["case_id"])
 
@@ -319,3 +325,46 @@ def test_frequent_unmapped_code_is_shown_in_clear(tmp_path):
     unmapped = {r.value: r.count for r in result.report.unmapped.itertuples()}
     assert unmapped == {"TELEPHONE": 5, "A{3}": 1}  # k = 5 rows share TELEPHONE
     assert set(result.quarantine["value"]) == {"TELEPHONE", "A{3}"}
+
+
+def test_pv_spellings_merge_and_are_counted(tmp_path):
+    (tmp_path / "police.csv").write_text("PV;D\nBR.12.L3;05/01/2024\nBR.13;05/01/2024\n")
+    (tmp_path / "victims.csv").write_text(
+        "pv;t;d\nbr 12 l3;CAW;06/01/2024\nBR12L3;CAW;07/01/2024\nbr.13;CAW;08/01/2024\n")
+    raw = {"study": {"name": "t", "extraction_date": "2025-06-30", "synthetic": True},
+           "sources": [
+               {"name": "police", "kind": "police", "path": "police.csv",
+                "identifiers": {"pv_number": "PV"}, "events": {"E11": "D"}},
+               {"name": "victims", "kind": "victim_services", "path": "victims.csv",
+                "identifiers": {"pv_number": "pv"}, "long": {"event": "t", "date": "d"},
+                "values": {"event": {"CAW": "E60"}}}]}
+    result = read_study(from_dict(raw, base=tmp_path))
+    assert result.quarantine.empty and result.log.n_cases == 2 and result.log.n_events == 5
+    links = {r.link: r.count for r in result.report.links.itertuples()}
+    assert links["pv_number spellings merged (case, spaces, dots)"] == 3
+    raw["ingest"] = {"normalise_pv": False}
+    result = read_study(from_dict(raw, base=tmp_path))
+    assert (result.quarantine["reason"] == "unknown_case").sum() == 3
+
+
+@pytest.mark.parametrize("policy,quarantined", [("quarantine", 2), ("warn", 0)])
+def test_events_before_the_complaint(tmp_path, policy, quarantined):
+    (tmp_path / "police.csv").write_text(
+        "PV;PLAINTE;TRANSMIS;ENTREE;CLASSEMENT\n"
+        "A1;05/01/2024;04/01/2024;;\n"          # transmission before the complaint
+        "A2;05/01/2024;06/01/2024;07/01/2024;01/01/2024\n"  # dismissal before it
+        "A3;05/01/2024;06/01/2024;07/01/2024;08/02/2024\n")
+    cfg = from_dict({"study": {"name": "t", "extraction_date": "2025-06-30", "synthetic": True},
+                     "ingest": {"early_events": policy},
+                     "sources": [{"name": "police", "kind": "police", "path": "police.csv",
+                                  "identifiers": {"pv_number": "PV"},
+                                  "events": {"E11": "PLAINTE", "E23": "TRANSMIS",
+                                             "E30": "ENTREE", "E41": "CLASSEMENT"}}]},
+                    base=tmp_path)
+    result = read_study(cfg)
+    assert len(result.quarantine) == quarantined
+    if quarantined:
+        assert result.quarantine["row"].tolist() == [2, 3]
+        assert result.quarantine["column"].tolist() == ["TRANSMIS", "CLASSEMENT"]
+    links = {r.link: (r.outcome, r.count) for r in result.report.links.itertuples()}
+    assert links["event dated before the complaint"][1] == 2
