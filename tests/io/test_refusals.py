@@ -104,7 +104,7 @@ def test_config_tables_given_as_scalars(section):
 
 def test_scalar_table_in_a_toml_file_names_the_file(tmp_path):
     (tmp_path / "s.toml").write_text(
-        '[study]\nname = "x"\nextraction_date = "2025-06-30"\n'.replace("[study]", "privacy = 5\n[study]"))
+        'privacy = 5\n[study]\nname = "x"\nextraction_date = "2025-06-30"\n')
     with pytest.raises(ConfigError, match=r"s\.toml: \[privacy\] must be a table"):
         load_config(tmp_path / "s.toml")
 

@@ -200,7 +200,7 @@ def _scan(path: Path, encoding: str) -> _Scan:
 
 
 def _count_breaks(data: bytes, previous: bytes) -> int:
-    """Line ends in ``data`` (``\\r\\n`` once; a ``\\n`` after a ``\\r`` ending the previous block is its second half)."""
+    """Line ends in ``data``: ``\\r\\n`` counts once, also across two blocks."""
     n = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
     if previous == b"\r" and data[:1] == b"\n":
         n -= 1

@@ -39,8 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IngestError
-from .csvfile import LineTally, survey
-from .csvfile import read_quoted
+from .csvfile import LineTally, read_quoted, survey
 
 __all__ = ["Chunk", "SourceReader", "detect_encoding", "detect_delimiter"]
 
@@ -283,9 +282,10 @@ class SourceReader:
         t.blank += self.blank_records
         t.records -= self.blank_records
         self.blank_records = t.blank
-        if t.header + t.blank + t.continued + t.records != self.lines:
+        counted = t.header + t.blank + t.continued + t.records
+        if counted != self.lines:
             raise IngestError(
-                f"the file has {self.lines} lines but {t.header + t.blank + t.continued + t.records} "
+                f"the file has {self.lines} lines but {counted} "
                 "were read, so some would be lost (mixed quoting or line ends?); save the file "
                 "again as CSV and read it again",
                 file=str(self.path))

@@ -572,8 +572,9 @@ def _redact_unmapped(unmapped: pd.DataFrame, k: int) -> pd.DataFrame:
     if unmapped.empty:
         return unmapped
     out = unmapped.copy()
-    out["value"] = [redact(v, kind="code", count=int(c), k=k)
-                    for v, c in zip(out["value"], out["count"], strict=True)]
+    out["value"] = pd.Series([redact(v, kind="code", count=int(c), k=k)
+                              for v, c in zip(out["value"], out["count"], strict=True)],
+                             index=out.index, dtype=object)
     return out
 
 
@@ -597,14 +598,16 @@ def _file_row(s: _Source) -> dict[str, object]:
     reader = s.reader
     read = len(s.rows) + len(reader.bad_records)
     accepted = int(s.ok.sum())
-    row = {
+    quarantined = int((~s.ok).sum()) + len(reader.bad_records)
+    t = reader.tally
+    row: dict[str, object] = {
         "source": s.cfg.name, "file": str(s.cfg.path), "format": s.cfg.format,
         "encoding": reader.encoding or None, "delimiter": reader.delimiter or None,
-        "lines": reader.lines, "header": reader.tally.header, "blank": reader.blank_records,
-        "continued": reader.tally.continued, "read": read, "accepted": accepted,
-        "quarantined": int((~s.ok).sum()) + len(reader.bad_records),
+        "lines": reader.lines, "header": t.header, "blank": reader.blank_records,
+        "continued": t.continued, "read": read, "accepted": accepted,
+        "quarantined": quarantined,
     }
-    counted = row["header"] + row["blank"] + row["continued"] + accepted + row["quarantined"]
+    counted = t.header + reader.blank_records + t.continued + accepted + quarantined
     if counted != reader.lines:
         raise IngestError(
             f"{reader.lines} lines in the file but {counted} accounted for (header, blank, "
