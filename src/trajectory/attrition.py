@@ -53,15 +53,14 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .bottlenecks._stats import (
-    NON_COURT_CLOSURES,
-    case_extraction_days,
-    event_days,
-    wilson_interval,
-)
+from .cohort_days import case_extraction_days, event_days
 from .errors import ConfigError, SchemaError
+from .estimators.proportions import wilson_interval
 from .results import TidyResult
 from .schema import EventLog
+
+#: Decisions that end a case without a court: the case leaves the funnel.
+NON_COURT_CLOSURES: tuple[str, ...] = ("E33", "E34", "E35", "E40", "E41", "E42", "E43", "E44")
 
 __all__ = ["AttritionResult", "DEFAULT_STAGES", "attrition_table"]
 
@@ -224,10 +223,11 @@ def attrition_table(
     *,
     stages: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
     by: str | None = None,
-    horizon: int | None = 730,
+    horizon: int | None = None,
     window: tuple[str | pd.Timestamp, str | pd.Timestamp] | None = None,
     alpha: float = 0.05,
     time_aware: bool = True,
+    config: Any = None,
 ) -> AttritionResult:
     """Funnel of an entry cohort from complaint to conviction, fixed and time-aware.
 
@@ -241,8 +241,9 @@ def attrition_table(
         The first stage is the entry (time zero). Default: all eight stages.
     by : str, optional
         A column of ``log.cases`` (e.g. ``"offence_group"``): one funnel per value.
-    horizon : int, default 730
-        Follow-up in days. Only cases with at least ``horizon`` days between entry and
+    horizon : int, optional
+        Follow-up in days (default the config's ``follow_up_days``, else 730). Only
+        cases with at least ``horizon`` days between entry and
         their extraction date count in the fixed-horizon measures.
     window : (start, end), optional
         Entry dates (inclusive) defining the cohort.
@@ -250,6 +251,9 @@ def attrition_table(
         Intervals are ``1 - alpha`` (Wilson for proportions).
     time_aware : bool, default True
         Also compute ``cumulative_aj`` (needs :mod:`trajectory.estimators`).
+    config : StudyConfig, optional
+        The study config: ``[cohort] entry_window`` and ``follow_up_days`` give
+        ``window`` and ``horizon`` when those are left at their defaults.
 
     Returns
     -------
@@ -260,7 +264,11 @@ def attrition_table(
     --------
     See the module docstring.
     """
-    if horizon is None or horizon <= 0:
+    if config is not None:
+        window = window if window is not None else config.cohort.entry_window
+        horizon = horizon if horizon is not None else config.cohort.follow_up_days
+    horizon = 730 if horizon is None else horizon
+    if horizon <= 0:
         raise ConfigError(
             f"attrition_table: horizon must be a positive number of days, got {horizon}"
         )

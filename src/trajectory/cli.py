@@ -94,7 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     syn.add_argument("--seed", type=int, default=1)
     syn.add_argument("--scenario", default="brussels",
                      help="brussels (all planted bottlenecks), null, slow_zone, lost_hate_flag, "
-                          "opportunity_division, requalification_delay")
+                          "opportunity_division, requalification_delay, confined_slow_zone, "
+                          "confined_hate_division, confined_ifg_division, null_uneven, "
+                          "null_mix")
     syn.add_argument("--out", help="output folder")
     syn.add_argument("--clean", action="store_true", help="no planted malformed rows")
     syn.add_argument("--sample", action="store_true",

@@ -172,6 +172,7 @@ def build_cohort(
     covariates: Sequence[str] | None = None,
     engine: Literal["pandas", "duckdb"] = "pandas",
     con: Any = None,
+    config: Any = None,
 ) -> Cohort:
     """Build the time-to-event cohort: one row a case, time from origin to first endpoint.
 
@@ -210,6 +211,10 @@ def build_cohort(
         In-memory or DuckDB aggregation; identical tables.
     con : duckdb connection, optional
         Connection holding ``cases`` and ``events`` (``engine="duckdb"``).
+    config : StudyConfig, optional
+        The study config: ``[cohort]`` (``origin``, ``entry_window``,
+        ``follow_up_days``, ``covariates``) and ``[endpoints]`` fill the arguments left
+        at their defaults (an explicit argument wins).
 
     Returns
     -------
@@ -240,6 +245,13 @@ def build_cohort(
     origin_fallback    1
     Name: n_cases, dtype: int64
     """
+    if config is not None:
+        c = config.cohort
+        origin = c.origin if origin == "E11" else origin
+        window = window if window is not None else c.entry_window
+        horizon = horizon if horizon is not None else c.follow_up_days
+        covariates = covariates if covariates is not None else c.covariates
+        endpoints = endpoints if endpoints is not None else config.endpoints
     ends = cr.check_endpoints(endpoints)
     src = open_source(log, engine, con)
     try:

@@ -59,13 +59,19 @@ DELIMITERS: tuple[str, ...] = ("auto", ";", ",", "\t", "|")
 ENCODINGS: tuple[str, ...] = ("auto", "utf-8", "utf-8-sig", "cp1252")
 DECIMALS: tuple[str, ...] = (".", ",")
 
-_TOP_KEYS = ("study", "cohort", "endpoints", "groupings", "privacy", "ingest", "sources",
-             "report")
+_TOP_KEYS = (
+    "study", "cohort", "endpoints", "groupings", "flags", "privacy", "ingest", "sources",
+    "report",
+)
 _INGEST_KEYS = ("max_quarantine_share", "normalise_pv", "early_events")
 EARLY_EVENTS: tuple[str, ...] = ("quarantine", "warn")
 _STUDY_KEYS = ("name", "title", "extraction_date", "synthetic", "seed", "language", "store")
 _COHORT_KEYS = ("origin", "entry_window", "follow_up_days", "covariates")
 _PRIVACY_KEYS = ("threshold", "rounding", "key_env", "key_file")
+_FLAGS_KEYS = (
+    "fdr", "min_n", "delay_ratio", "delay_days", "share_points", "hazard_ratio",
+    "code_distance", "subgroups", "outcomes",
+)
 _REPORT_KEYS = ("out_dir", "notebooks")
 _SOURCE_KEYS = (
     "name", "kind", "path", "format", "delimiter", "encoding", "decimal", "date_format",
@@ -143,6 +149,61 @@ class CohortConfig:
 
 
 @dataclass(frozen=True)
+class FlagRules:
+    """False discovery rate, practical minimum effects and the search's subgroups.
+
+    Attributes
+    ----------
+    fdr : float
+        Target false discovery rate of TreeBH, at every level of the tree.
+    min_n : int
+        Smallest group (and rest) compared.
+    delay_ratio, delay_days : float
+        A delay is flagged when it is at least ``delay_ratio`` times **and**
+        ``delay_days`` days longer than the rest's (both on the pooled quantiles).
+    share_points : float
+        A share is flagged when it is at least this many percentage points worse.
+    hazard_ratio : float
+        A hazard is flagged when it is at least this ratio in the harmful direction
+        (``1 / hazard_ratio`` for outcomes whose lower hazard is the harm, and for
+        decisions after a requalification).
+    code_distance : float
+        Excess total variation distance of the divisions' parquet codes.
+    subgroups : tuple of str
+        Case columns whose levels are searched one by one, besides the pooled study.
+    outcomes : mapping
+        Outcome -> harmful direction of its cause-specific hazard.
+    case_rounding : int
+        Base to which sentences round their numbers of cases.
+    """
+
+    fdr: float = 0.05
+    min_n: int = 20
+    delay_ratio: float = 1.25
+    delay_days: float = 5.0
+    share_points: float = 5.0
+    hazard_ratio: float = 1.25
+    code_distance: float = 0.10
+    subgroups: tuple[str, ...] = ("offence_group",)
+    outcomes: Mapping[str, str] = field(default_factory=lambda: {
+        "dismissal_opportunity": "greater", "dismissal_technical": "greater",
+        "court": "less"})
+    case_rounding: int = 10
+
+    def __post_init__(self) -> None:
+        if not 0 < self.fdr < 1:
+            raise ConfigError(f"flags: fdr must be in (0, 1), got {self.fdr}")
+        for name in ("delay_ratio", "hazard_ratio"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"flags: {name} must be >= 1, got {getattr(self, name)}")
+        for name in ("delay_days", "share_points", "code_distance"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"flags: {name} must be >= 0, got {getattr(self, name)}")
+        bad = {k: v for k, v in self.outcomes.items() if v not in ("greater", "less")}
+        if bad:
+            raise ConfigError(f"flags: outcomes directions must be 'greater' or 'less': {bad}")
+
+@dataclass(frozen=True)
 class PrivacyConfig:
     """Disclosure threshold, rounding base and where the pseudonymisation key comes from.
 
@@ -193,6 +254,7 @@ class StudyConfig:
     cohort: CohortConfig = field(default_factory=CohortConfig)
     endpoints: Mapping[str, tuple[str, ...]] = field(default_factory=default_endpoints)
     groupings: tuple[str, ...] = ("offence_group", "zone", "division")
+    flags: FlagRules = field(default_factory=lambda: FlagRules())
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
     report_dir: Path | None = None
@@ -306,6 +368,45 @@ def _str_map(section: str, key: str, value: Any) -> dict[str, str]:
             raise ConfigError(f"[{section}.{key}] {k} = {v!r}: expected a string")
         out[str(k)] = str(v)
     return out
+
+
+def _flags(raw: Any, endpoints: Mapping[str, tuple[str, ...]]) -> FlagRules:
+    """The ``[flags]`` table: FDR, practical minimum effects, subgroups, outcomes."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"[flags] must be a table of keys, got {raw!r}")
+    _check_keys("flags", raw, _FLAGS_KEYS)
+    values: dict[str, Any] = {}
+    for key in ("fdr", "delay_ratio", "delay_days", "share_points", "hazard_ratio",
+                "code_distance"):
+        if key in raw:
+            v = raw[key]
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise ConfigError(f"[flags] {key} = {v!r}: must be a number")
+            values[key] = float(v)
+    if "min_n" in raw:
+        v = raw["min_n"]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 2:
+            raise ConfigError(f"[flags] min_n = {v!r}: must be an integer >= 2")
+        values["min_n"] = v
+    if "subgroups" in raw:
+        subs = raw["subgroups"]
+        if not isinstance(subs, list) or any(c not in CASE_COLUMNS for c in subs):
+            raise ConfigError(
+                f"[flags] subgroups = {subs!r}: must be a list of case columns "
+                f"({', '.join(CASE_COLUMNS)})"
+            )
+        values["subgroups"] = tuple(subs)
+    if "outcomes" in raw:
+        outs = raw["outcomes"]
+        if not isinstance(outs, Mapping):
+            raise ConfigError("[flags] outcomes must map outcome names to 'greater'/'less'")
+        unknown = [k for k in outs if k not in endpoints]
+        if unknown:
+            raise ConfigError(
+                f"[flags] outcomes {unknown} are not endpoints; endpoints: {list(endpoints)}"
+            )
+        values["outcomes"] = {str(k): str(v) for k, v in outs.items()}
+    return FlagRules(**values)
 
 
 def _source(i: int, raw: Mapping[str, Any], base: Path | None) -> SourceConfig:
@@ -583,6 +684,8 @@ def from_dict(
                 f"{', '.join(CASE_COLUMNS)}"
             )
 
+    flag_rules = _flags(_table("flags", data.get("flags", {})), endpoints)
+
     privacy_raw = _table("privacy", data.get("privacy", {}))
     _check_keys("privacy", privacy_raw, _PRIVACY_KEYS)
     threshold = privacy_raw.get("threshold", 5)
@@ -633,6 +736,7 @@ def from_dict(
         cohort=cohort,
         endpoints=endpoints,
         groupings=tuple(by),
+        flags=flag_rules,
         privacy=privacy,
         ingest=ingest,
         report_dir=report_path,

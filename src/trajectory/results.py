@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-__all__ = ["TidyResult", "CURVE_COLUMNS", "MODEL_COLUMNS"]
+__all__ = ["TidyResult", "CURVE_COLUMNS", "MODEL_COLUMNS", "curve_at"]
 
 CURVE_COLUMNS: tuple[str, ...] = (
     "group",
@@ -45,6 +45,50 @@ CURVE_COLUMNS: tuple[str, ...] = (
     "n_censor",
 )
 MODEL_COLUMNS: tuple[str, ...] = ("term", "estimate", "std_err", "lower", "upper", "p")
+
+
+def curve_at(
+    table: pd.DataFrame, times: Any, *, keys: tuple[str, ...] = ("group",), start: float = 1.0
+) -> pd.DataFrame:
+    """Read step curves at given times, as R ``summary(survfit(...), times=)``.
+
+    For each curve (a combination of ``keys``) and each requested time ``t``: the
+    ``estimate``, ``lower`` and ``upper`` of the last step at or before ``t`` (``start``
+    before the first step, with limits equal to it), ``n_risk`` the number at risk at
+    ``t`` (that of the first step at or after ``t``; 0 after the last), and ``n_event``
+    the events up to ``t``.
+
+    Examples
+    --------
+    >>> tab = pd.DataFrame({"group": "all", "time": [2.0, 5.0], "estimate": [0.8, 0.5],
+    ...     "lower": [0.6, 0.3], "upper": [0.9, 0.7], "n_risk": [10, 6], "n_event": [2, 3]})
+    >>> curve_at(tab, [1, 2, 4, 9])[["time", "estimate", "n_risk", "n_event"]]
+       time  estimate  n_risk  n_event
+    0     1       1.0      10        0
+    1     2       0.8      10        2
+    2     4       0.8       6        2
+    3     9       0.5       0        5
+    """
+    import numpy as np
+
+    wanted = np.sort(np.atleast_1d(np.asarray(times, dtype=float)))
+    rows = []
+    for key, tab in table.sort_values([*keys, "time"]).groupby(list(keys), sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        t = tab["time"].to_numpy(float)
+        before = np.searchsorted(t, wanted, side="right") - 1
+        after = np.searchsorted(t, wanted, side="left")
+        ev = np.cumsum(tab["n_event"].to_numpy(float))
+        for w, b, a in zip(wanted, before, after, strict=True):
+            rec = dict(zip(keys, key, strict=True))
+            rec["time"] = int(w) if float(w).is_integer() else float(w)
+            for c in ("estimate", "lower", "upper"):
+                rec[c] = start if b < 0 else float(tab[c].iloc[b])
+            rec["n_risk"] = int(tab["n_risk"].iloc[a]) if a < len(t) else 0
+            rec["n_event"] = 0 if b < 0 else int(ev[b])
+            rows.append(rec)
+    return pd.DataFrame(rows, columns=[*keys, "time", "estimate", "lower", "upper",
+                                       "n_risk", "n_event"])
 
 
 @dataclass(frozen=True, repr=False)

@@ -1,34 +1,34 @@
-"""flags(): Benjamini-Hochberg, rules and sentences; planted truth recovered, null clean.
+"""flags(): TreeBH over the comparison tree, practical minimums, sentences, config.
 
-Definition of the false-flag rate used here (see docs/flags.md): for one run, the false
-discovery proportion is ``false flags / max(flags, 1)``, a flag being false when no
-planted bottleneck has its lens, grouping column and group. The false-flag rate is its
-mean over seeds (an estimate of the FDR). On the null scenario every flag is false, so
-this mean is exactly the share of seeds with at least one flag: under the complete null
-the FDR that Benjamini-Hochberg controls *is* the probability of any flag.
+Detection and false-flag guarantees on generator variations and on permutation nulls are
+in ``test_flags_evidence.py``; this file checks the decision rule itself on hand-built
+comparison tables, and one generated study of each kind.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.stats.multitest import multipletests
 
-from trajectory.bottlenecks import FLAG_COLUMNS, ReceptionResult, flags
-from trajectory.bottlenecks._stats import TEST_COLUMNS
+from trajectory.bottlenecks import FLAG_COLUMNS, TEST_COLUMNS, FlagRules, ReceptionResult, flags
+from trajectory.config import from_dict
 from trajectory.errors import ConfigError
+from trajectory.estimators.multiplicity import tree_bh
 from trajectory.synth import make_study
 
 N_CASES = 20_000  #: the documented sample size of the detection guarantees
-FDR = 0.05
 
 
 def _tests(rows):
     base = {c: np.nan for c in TEST_COLUMNS}
     base.update(lens="reception", stage="transmission", events="E20->E23", by="zone",
-                test="log-rank", adjusted_for="offence_group", n_group=100, n_rest=400,
-                value=40.0, reference=20.0, effect_lower=np.nan, effect_upper=np.nan)
+                subgroup="all", reference_group="rest", metric="median_ratio",
+                test="Wald", adjusted_for="offence_group", n_group=100, n_rest=400,
+                value=40.0, reference=20.0)
     return pd.DataFrame([{**base, **r} for r in rows], columns=list(TEST_COLUMNS))
 
 
@@ -36,37 +36,71 @@ def _result(rows):
     return ReceptionResult(table=pd.DataFrame(), tests=_tests(rows), n=500)
 
 
-def test_benjamini_hochberg_rules_and_severity():
-    rows = [
-        {"group": "5340", "metric": "median_ratio", "effect": 2.0, "effect_lower": 1.5,
-         "effect_upper": 2.5, "p": 0.001},  # flagged, CI beyond 1.25: high
-        {"group": "5341", "metric": "median_ratio", "effect": 1.3, "effect_lower": 1.1,
-         "effect_upper": 1.5, "p": 0.004},  # flagged, CI crosses 1.25: moderate
-        {"group": "5342", "metric": "median_ratio", "effect": 1.1, "effect_lower": 1.05,
-         "effect_upper": 1.15, "p": 1e-9},  # significant but too small
-        {"group": "5343", "metric": "median_ratio", "effect": 0.5, "effect_lower": 0.4,
-         "effect_upper": 0.6, "p": 1e-9},  # faster: not a bottleneck
-        {"group": "5344", "metric": "median_ratio", "effect": 3.0, "effect_lower": 1.0,
-         "effect_upper": 9.0, "p": 0.2},  # large but not significant after BH
-        {"group": "FR", "by": "division", "metric": "referral_rate_difference",
-         "stage": "victim_support", "effect": -0.2, "effect_lower": -0.3,
-         "effect_upper": -0.15, "p": 0.01, "value": 0.3, "reference": 0.5},
-    ]
-    f = flags(_result(rows), fdr=FDR)
+ROWS = [
+    {"group": "5340", "effect": 2.0, "effect_lower": 1.5, "effect_upper": 2.5, "p": 1e-6},
+    {"group": "5341", "effect": 1.3, "effect_lower": 1.1, "effect_upper": 1.5, "p": 0.001},
+    {"group": "5342", "effect": 1.1, "effect_lower": 1.05, "effect_upper": 1.15, "p": 1e-9},
+    {"group": "5343", "effect": 0.5, "effect_lower": 0.4, "effect_upper": 0.6, "p": 1e-9},
+    {"group": "5344", "effect": 3.0, "effect_lower": 1.0, "effect_upper": 9.0, "p": 0.2},
+    {"group": "5339", "effect": 1.5, "effect_lower": 1.3, "effect_upper": 1.7, "p": 1e-8,
+     "value": 4.5, "reference": 3.0},  # 1.5x but only 1.5 days longer: not a bottleneck
+    {"group": "FR", "by": "division", "stage": "victim_support",
+     "metric": "referral_rate_difference", "effect": -0.2, "effect_lower": -0.3,
+     "effect_upper": -0.1, "p": 0.001, "value": 0.3, "reference": 0.5,
+     "reference_group": "NL"},
+]
+
+
+def test_decision_tree_bh_practical_minimum_and_severity():
+    f = flags(_result(ROWS))
     assert list(f.table.columns) == list(FLAG_COLUMNS)
-    p = np.array([r["p"] for r in rows])
-    expected_q = multipletests(p, method="fdr_bh")[1]
-    got = f.table.set_index("group")["q"]
-    for r, q in zip(rows, expected_q, strict=False):
-        assert got[r["group"]] == pytest.approx(q)
-    sev = f.table.set_index("group")["severity"].to_dict()
+    t = f.table.set_index("group")
+    # q is the tree-adjusted value of TreeBH on the same table
+    tab = _tests(ROWS).assign(family=lambda d: d["lens"] + ":" + d["stage"] + ":" + d["metric"])
+    tree = tree_bh(tab, levels=["by", "family", "subgroup", "group"], q=0.05)
+    expected = dict(zip(tab["group"], tree["q_tree"], strict=True))
+    for g, q in expected.items():
+        assert t.loc[g, "q"] == pytest.approx(q)
+    sev = t["severity"].to_dict()
     assert sev == {"5340": "high", "5341": "moderate", "5342": "none", "5343": "none",
-                   "5344": "none", "FR": "high"}
-    assert f.flagged()["group"].tolist() == ["5340", "FR", "5341"]
-    s = f.table.set_index("group").loc["5340", "sentence"]
+                   "5344": "none", "5339": "none", "FR": "high"}
+    assert f.flagged()["group"].tolist()[:2] == ["5340", "FR"]
+
+
+def test_a_flag_never_has_an_interval_covering_no_difference():
+    f = flags(_result(ROWS))
+    for r in f.flagged().itertuples():
+        neutral = 1.0 if r.metric.endswith("ratio") else 0.0
+        assert not (r.effect_lower <= neutral <= r.effect_upper)
+
+
+def test_sentences_only_on_flagged_rows_and_name_everything():
+    f = flags(_result(ROWS))
+    t = f.table.set_index("group")
+    assert (t.loc[~t["flagged"], "sentence"] == "").all()
+    s = t.loc["5340", "sentence"]
     assert s.startswith("In police zone Brussels-West (5340), the median time from police "
                         "registration to transmission of the PV to the parquet is 2.0x")
-    assert "95% CI 1.5-2.5" in s
+    assert "95% CI 1.5-2.5" in s and "within offence group" in s
+    assert "about 500 cases compared" in s
+    fr = t.loc["FR", "sentence"]
+    assert "the NL division" in fr and "-20 points" in fr
+    for text in f.table["sentence"]:
+        assert not re.search(r"\bnan\b", text) and "the the" not in text.lower()
+
+
+def test_subgroup_sentence_names_the_subgroup():
+    rows = [dict(ROWS[0], subgroup="sexual_violence")]
+    s = flags(_result(rows)).flagged()["sentence"].iloc[0]
+    assert s.startswith("Among sexual violence cases, in police zone")
+
+
+def test_rules_change_the_decision():
+    strict = FlagRules(delay_ratio=2.5)
+    f = flags(_result(ROWS), rules=strict)
+    assert f.flagged()["group"].tolist() == ["FR"]
+    loose_days = flags(_result(ROWS), rules=FlagRules(delay_days=1))
+    assert "5339" in loose_days.flagged()["group"].tolist()
 
 
 def test_flags_errors():
@@ -74,15 +108,23 @@ def test_flags_errors():
         flags(_result([]), fdr=0)
     with pytest.raises(ConfigError, match="no comparisons"):
         flags(ReceptionResult(table=pd.DataFrame()).replace(tests=None))
+    with pytest.raises(ConfigError, match="delay_ratio"):
+        FlagRules(delay_ratio=0.5)
 
 
-def _score(f, truth):
-    planted = {(r.lens, r.group_column, str(r.group_value)) for r in truth.planted.itertuples()}
-    hit = f.flagged()
-    keys = list(zip(hit["lens"], hit["by"], hit["group"].astype(str), strict=False))
-    detected = {k: k in keys for k in planted}
-    false = sum(k not in planted for k in keys)
-    return detected, false, len(keys)
+def test_config_flags_table_is_read():
+    base = {"study": {"name": "x", "extraction_date": "2024-12-31"}}
+    cfg = from_dict({**base, "flags": {"fdr": 0.01, "delay_days": 14, "share_points": 8,
+                                       "subgroups": ["offence_group", "victim_sex"],
+                                       "outcomes": {"court": "less"}}})
+    assert cfg.flags.fdr == 0.01 and cfg.flags.delay_days == 14
+    assert cfg.flags.subgroups == ("offence_group", "victim_sex")
+    with pytest.raises(ConfigError, match="flags"):
+        from_dict({**base, "flags": {"fdr_typo": 0.1}})
+    with pytest.raises(ConfigError, match="not endpoints"):
+        from_dict({**base, "flags": {"outcomes": {"nowhere": "less"}}})
+    with pytest.raises(ConfigError, match=r"\[flags\] must be a table"):
+        from_dict({**base, "flags": 5})
 
 
 @pytest.fixture(scope="module")
@@ -91,61 +133,47 @@ def brussels():
 
 
 def test_planted_bottlenecks_flagged_one_seed(brussels):
-    """All four planted bottlenecks (brussels scenario) are flagged, and nothing else."""
+    """All four planted bottlenecks of ``brussels`` are flagged, and nothing else."""
     log, truth = brussels
-    f = flags(log, fdr=FDR)
-    detected, false, n_flags = _score(f, truth)
-    assert all(detected.values()), (detected, f.summary().to_string())
-    assert false == 0, f.summary().to_string()
-    t = f.flagged()
-    slow = t.loc[(t["group"] == "5340") & (t["stage"] == "transmission")].iloc[0]
+    f = flags(log)
+    planted = {(r.lens, r.group_column, str(r.group_value)) for r in truth.planted.itertuples()}
+    hit = f.flagged()
+    keys = set(zip(hit["lens"], hit["by"], hit["group"].astype(str), strict=True))
+    assert planted <= keys, f.summary().to_string()
+    assert keys <= planted, f.summary().to_string()
+    slow = hit.loc[(hit["group"] == "5340") & (hit["stage"] == "transmission")
+                   & (hit["subgroup"] == "all")].iloc[0]
     assert slow["effect"] == pytest.approx(3.0, rel=0.1)  # planted ratio 3
-    hr = t.loc[(t["by"] == "division") & (t["group"] == "NL")].iloc[0]
+    hr = hit.loc[(hit["by"] == "division") & (hit["subgroup"] == "all")].iloc[0]
+    assert (hr["group"], hr["reference_group"]) == ("NL", "FR")  # the contrast, not a culprit
     assert hr["effect"] == pytest.approx(2.0, rel=0.1)  # planted hazard ratio 2
+    assert "missing" not in set(f.table.loc[f.table["by"] == "division", "group"])
+    assert {"all", "hate", "sexual_violence"} <= set(f.table["subgroup"])
+
+
+def test_config_drives_the_lenses(brussels):
+    """[groupings], [flags] and [endpoints] change what flags() compares and decides."""
+    log, _ = brussels
+    base = {"study": {"name": "x", "extraction_date": "2024-12-31"}}
+    only_division = from_dict({**base, "groupings": {"by": ["offence_group", "division"]},
+                               "flags": {"subgroups": []}})
+    f = flags(log, config=only_division)
+    assert set(f.table["by"]) <= {"division", "offence_group", "police_code"}
+    assert set(f.table["subgroup"]) == {"all"}
+    strict = from_dict({**base, "flags": {"hazard_ratio": 3.0}})
+    g = flags(log, config=strict)
+    assert not (g.flagged()["metric"] == "cause_specific_hazard_ratio").any()
 
 
 def test_null_scenario_no_flag_one_seed():
     log, _ = make_study(N_CASES, seed=1, scenario="null")
-    f = flags(log, fdr=FDR)
-    assert f.notes["n_tests"] > 100
+    f = flags(log)
+    assert f.notes["n_tests"] > 300
     assert len(f.flagged()) == 0, f.summary().to_string()
-
-
-SEEDS = range(20)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("scenario", ["brussels", "slow_zone", "lost_hate_flag",
-                                      "opportunity_division", "requalification_delay"])
-def test_detection_rate_over_20_seeds(scenario):
-    found, fdp = [], []
-    for seed in SEEDS:
-        log, truth = make_study(N_CASES, seed=seed, scenario=scenario)
-        detected, false, n_flags = _score(flags(log, fdr=FDR), truth)
-        found.append(detected)
-        fdp.append(false / max(n_flags, 1))
-    rates = pd.DataFrame(found).mean()
-    print(f"{scenario}: detection rates {rates.to_dict()}, false-flag rate {np.mean(fdp):.3f}")
-    assert (rates >= 0.9).all(), rates
-    assert np.mean(fdp) <= FDR
-
-
-@pytest.mark.slow
-def test_null_false_flag_rate_over_20_seeds():
-    any_flag = []
-    for seed in SEEDS:
-        log, _ = make_study(N_CASES, seed=seed, scenario="null")
-        any_flag.append(len(flags(log, fdr=FDR).flagged()) > 0)
-    rate = float(np.mean(any_flag))
-    print(f"null: share of seeds with a (false) flag {rate:.3f}")
-    assert rate <= FDR
 
 
 def test_every_result_plots(brussels):
     """Each lens result draws through trajectory.plotting (dispatch by shape)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -160,7 +188,6 @@ def test_every_result_plots(brussels):
     for result in (attrition_table(small, time_aware=False), rec, nomenclature(small),
                    sanctioning(small), flags(rec)):
         ax = result.plot()
-        # a cumulative incidence of several outcomes by group is one panel a group
         assert isinstance(ax, (Axes, Figure)), type(result).__name__
     plt.close("all")
 
@@ -168,10 +195,19 @@ def test_every_result_plots(brussels):
 def test_docs_flags_md_documents_every_rule():
     from pathlib import Path
 
-    from trajectory.bottlenecks import RULES
-
     text = (Path(__file__).parents[2] / "docs" / "flags.md").read_text(encoding="utf-8")
-    for metric in RULES:
-        assert f"`{metric.split(':')[0]}`" in text, metric
-        rule = RULES[metric]
-        assert f"{abs(rule.threshold):g}" in text.replace("−", "-"), metric
+    for metric in ("median_ratio", "q75_ratio", "q90_ratio", "referral_rate_difference",
+                   "hate_flag_loss_difference", "ifg_flag_loss_difference",
+                   "informed_rate_difference", "cause_specific_hazard_ratio",
+                   "requalification_hazard_ratio", "division_code_distance"):
+        assert f"`{metric}`" in text, metric
+    defaults = FlagRules()
+    for key in ("fdr", "delay_ratio", "delay_days", "share_points", "hazard_ratio",
+                "code_distance", "min_n"):
+        assert f"`{key}`" in text and f"{getattr(defaults, key):g}" in text, key
+    assert "Bogomolov" in text and "TreeBH" in text
+
+
+def test_replace_keeps_rules_frozen():
+    r = replace(FlagRules(), fdr=0.1)
+    assert r.fdr == 0.1 and FlagRules().fdr == 0.05

@@ -1,4 +1,10 @@
-"""Private statistics of the bottleneck lenses, against R and against the estimators."""
+"""The lenses' statistics come from the estimators: checked against R and the estimators.
+
+The R fixture ``bottlenecks_stats.csv`` (``tests/reference/bottlenecks_stats.R``) is the
+one the lenses' former private stack was checked on; the lens statistic builders
+(:func:`delay_statistic`, :func:`hazard_statistic`, :func:`share_statistic`) must give the
+same numbers through :mod:`trajectory.estimators.grouped`.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from statsmodels.stats.proportion import proportion_confint
 
-from trajectory.bottlenecks import _stats
+from trajectory.bottlenecks.compare import ALL, Design, compare
+from trajectory.bottlenecks.nomenclature import requalification_rows
+from trajectory.bottlenecks.reception import delay_statistic, share_statistic
+from trajectory.bottlenecks.sanctioning import hazard_statistic
+from trajectory.cohort_days import MISSING, CaseDays
 from trajectory.estimators import kaplan_meier
+from trajectory.estimators.grouped import grouped_counts, logrank_vs_rest
+from trajectory.synth import make_study
 
 REF = Path(__file__).parents[1] / "reference" / "bottlenecks_stats.csv"
 
@@ -34,96 +43,93 @@ def ref() -> dict[str, float]:
     return dict(zip(frame["quantity"], frame["value"], strict=False))
 
 
-def test_logrank_matches_r_survdiff(ref):
+def _labels(g):
+    return np.where(g, "g", "rest").astype(object)
+
+
+def test_lens_logrank_matches_r_survdiff(ref):
     time, event, g, s, _, _ = _r_data()
-    o, e, v, p = _stats.logrank_one_vs_rest(time, event, g, s)
-    assert o == ref["logrank_strat_obs_g1"]
-    assert e == pytest.approx(ref["logrank_strat_exp_g1"], rel=1e-10)
-    assert (o - e) ** 2 / v == pytest.approx(ref["logrank_strat_chisq"], rel=1e-10)
-    o, e, v, p = _stats.logrank_one_vs_rest(time, event, g)
-    assert e == pytest.approx(ref["logrank_exp_g1"], rel=1e-10)
-    assert (o - e) ** 2 / v == pytest.approx(ref["logrank_chisq"], rel=1e-10)
+    res = logrank_vs_rest(grouped_counts(time, event, _labels(g), strata=s)).loc["g"]
+    assert res["observed"] == ref["logrank_strat_obs_g1"]
+    assert res["expected"] == pytest.approx(ref["logrank_strat_exp_g1"], rel=1e-10)
+    assert res["chisq"] == pytest.approx(ref["logrank_strat_chisq"], rel=1e-10)
 
 
-def test_cox_one_vs_rest_matches_r_coxph_breslow(ref):
+def test_lens_hazard_statistic_matches_r_coxph_breslow(ref):
     time, event, g, s, time2, _ = _r_data()
-    hr, lo, hi, p = _stats.cox_one_vs_rest(time2, event, g, s)
-    assert np.log(hr) == pytest.approx(ref["cox_strat_coef"], rel=1e-8)
-    se = (np.log(hi) - np.log(lo)) / (2 * 1.959963984540054)
+    stat = hazard_statistic(time2, event, 0.05)
+    pos = np.arange(time.size)
+    row = stat(pos, _labels(g), s.astype(str).astype(object)).loc["g"]
+    assert np.log(row["effect"]) == pytest.approx(ref["cox_strat_coef"], rel=1e-8)
+    se = (np.log(row["effect_upper"]) - np.log(row["effect_lower"])) / (2 * 1.959963984540054)
     assert se == pytest.approx(ref["cox_strat_se"], rel=1e-8)
-    hr, lo, hi, p = _stats.cox_one_vs_rest(time2, event, g)
-    assert np.log(hr) == pytest.approx(ref["cox_coef"], rel=1e-8)
-
-
-def test_cmh_matches_r_mantelhaen(ref):
-    _, _, g, s, _, y = _r_data()
-    frame = pd.DataFrame({"g": g, "y": y, "s": s})
-    agg = frame.groupby(["s", "g"])["y"].agg(["sum", "size"]).unstack("g")
-    d, lo, hi, p = _stats.mh_risk_difference(
-        agg[("sum", True)], agg[("size", True)], agg[("sum", False)], agg[("size", False)],
-        alpha=0.05)
-    assert p == pytest.approx(ref["cmh_p"], rel=1e-8)
-    assert lo < d < hi
-
-
-def test_mh_risk_difference_one_stratum_is_the_plain_difference():
-    d, lo, hi, _ = _stats.mh_risk_difference(np.array([30]), np.array([100]), np.array([10]),
-                                             np.array([50]), alpha=0.05)
-    assert d == pytest.approx(0.3 - 0.2)
-    # Sato's variance reduces to the Wald variance p1 q1 / n1 + p0 q0 / n0 in one stratum
-    se = np.sqrt(0.3 * 0.7 / 100 + 0.2 * 0.8 / 50)
-    assert (hi - lo) / 2 == pytest.approx(1.959963984540054 * se, rel=1e-9)
-
-
-def test_wilson_interval_matches_formula():
-    lo, hi = _stats.wilson_interval([3, 0], [10, 0], alpha=0.05)
-    z = 1.959963984540054
-    p, n = 0.3, 10
-    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    assert lo[0] == pytest.approx(centre - half) and hi[0] == pytest.approx(centre + half)
-    assert np.isnan(lo[1]) and np.isnan(hi[1])
-
-
-def test_two_proportion_test_newcombe_interval():
-    d, lo, hi, p = _stats.two_proportion_test(30, 100, 10, 100, alpha=0.05)
-    l1, u1 = proportion_confint(30, 100, alpha=0.05, method="wilson")
-    l2, u2 = proportion_confint(10, 100, alpha=0.05, method="wilson")
-    assert lo == pytest.approx(0.2 - np.sqrt((0.3 - l1) ** 2 + (u2 - 0.1) ** 2))
-    assert hi == pytest.approx(0.2 + np.sqrt((u1 - 0.3) ** 2 + (0.1 - l2) ** 2))
-    pooled = 0.2
-    z = 0.2 / np.sqrt(pooled * 0.8 * 2 / 100)
+    # effect, interval and p are one Wald statistic
     from scipy.stats import norm
-    assert p == pytest.approx(2 * norm.sf(z))
+    assert row["p"] == pytest.approx(2 * norm.sf(abs(np.log(row["effect"])) / se), rel=1e-8)
+    unstrat = stat(pos, _labels(g), np.full(time.size, "all", dtype=object)).loc["g"]
+    assert np.log(unstrat["effect"]) == pytest.approx(ref["cox_coef"], rel=1e-8)
 
 
-def test_pooled_log_ratio_single_stratum_is_the_ratio():
-    r, lo, hi = _stats.pooled_log_ratio([30.0], [20.0], [45.0], [10.0], [8.0], [12.5],
-                                        alpha=0.05)
-    assert r == pytest.approx(3.0)
-    assert lo < 3.0 < hi
+def test_share_statistic_is_one_wald_estimand():
+    _, _, g, s, _, y = _r_data()
+    row = share_statistic(y.astype(float), 0.05)(np.arange(y.size), _labels(g),
+                                                  s.astype(str).astype(object)).loc["g"]
+    half = (row["effect_upper"] - row["effect_lower"]) / 2
+    from scipy.stats import norm
+    assert row["p"] == pytest.approx(2 * norm.sf(abs(row["effect"]) / (half / 1.959963984540054)))
+    assert row["value"] == pytest.approx(y[g].mean())
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 12), st.booleans(), st.sampled_from("abc")),
-                min_size=2, max_size=50),
-       st.sampled_from([0.25, 0.5, 0.75, 0.9]))
-def test_km_quantile_cells_equals_estimators_kaplan_meier(rows, q):
-    frame = pd.DataFrame(rows, columns=["time", "outcome", "cell"])
-    frame["time"] = frame["time"].astype(float)
-    ref = (kaplan_meier(frame, by="cell").quantiles([q]).set_index("group")
-           [["estimate", "lower", "upper"]])
-    mine = (_stats.km_quantile_cells(frame["time"].to_numpy(), frame["outcome"].to_numpy(),
-                                     frame["cell"].to_numpy(), q, 0.05)
-            [["estimate", "lower", "upper"]].reindex(ref.index))
-    np.testing.assert_allclose(mine.to_numpy(float), ref.to_numpy(float), equal_nan=True)
+def test_delay_statistic_interval_and_test_agree():
+    log, _ = make_study(3000, seed=4, scenario="slow_zone")
+    days = CaseDays(log)
+    dur = days.duration("E20", "E23")
+    stat = delay_statistic(dur.time, dur.event, 0.5, 0.05)
+    zone = days.column("zone")[dur.rows]
+    og = days.column("offence_group")[dur.rows]
+    res = stat(np.arange(dur.rows.size), zone, og)
+    covers = (res["effect_lower"] <= 1) & (res["effect_upper"] >= 1)
+    assert ((res["p"] >= 0.05) == covers).all()
+    assert res.loc["5340", "effect"] > 2
+    # one stratum: the ratio is the ratio of the two KM medians of the estimators
+    one = stat(np.arange(dur.rows.size), zone, np.full(dur.rows.size, ALL, dtype=object))
+    frame = pd.DataFrame({"time": dur.time, "outcome": dur.event,
+                          "g": np.where(zone == "5340", "in", "out")})
+    med = kaplan_meier(frame, by="g").quantiles([0.5]).set_index("group")["estimate"]
+    assert one.loc["5340", "effect"] == pytest.approx(med["in"] / med["out"], rel=1e-12)
 
 
-def test_logrank_equals_estimators_logrank_with_strata():
-    from trajectory.estimators.comparison import logrank
+def test_case_days_follow_the_cohort_rules():
+    cases = pd.DataFrame({"case_id": ["a", "b", "c"],
+                          "extraction_date": pd.to_datetime(["2024-03-01"] * 3)})
+    d = pd.to_datetime
+    events = pd.DataFrame({
+        "case_id": ["a", "a", "b", "b", "c"], "event": ["E11", "E30", "E11", "E30", "E30"],
+        "date": d(["2024-01-01", "2024-02-01", "2024-01-10", "2024-05-01", "2024-01-20"])})
+    from trajectory.schema import EventLog
+    days = CaseDays(EventLog(cases, events, pd.Timestamp("2024-12-31")))
+    dur = days.duration("E11", "E30")
+    # b's registration is after its extraction date: ignored, so b is censored there
+    assert dur.time.tolist() == [31, 51] and dur.event.tolist() == [True, False]
+    assert days.first(["E11"])[2] == MISSING
 
-    time, event, g, s, _, _ = _r_data()
-    df = pd.DataFrame({"time": time, "outcome": event, "g": g.astype(int), "s": s})
-    theirs = logrank(df, by="g", strata="s")
-    *_, p = _stats.logrank_one_vs_rest(time, event, g, s)
-    assert p == pytest.approx(theirs.p, rel=1e-9)
+
+def test_requalification_rows_never_credit_open_time():
+    case, entry, exit_, ev, req = requalification_rows(
+        np.array([10, 10, 3]), np.array([True, True, True]), np.array([0, 12, 3]))
+    # requalified on day 0: requalified from the start; after or on the decision day: never
+    assert req.tolist() == [True, False, False]
+    assert entry.tolist() == [0, 0, 0] and exit_.tolist() == [10, 10, 3]
+
+
+def test_unknown_is_not_a_group_and_two_levels_give_one_contrast():
+    log, _ = make_study(4000, seed=3, scenario="opportunity_division")
+    days = CaseDays(log)
+    rows = np.arange(days.n)
+    y = (days.column("division") == "NL").astype(float)  # any share
+    found = compare(days, rows, share_statistic(y, 0.05), Design(compare=("division",)),
+                    harmful="greater", neutral=0.0)
+    assert found
+    assert all(r["group"] != "missing" for r in found)
+    pooled = [r for r in found if r["subgroup"] == ALL]
+    assert len(pooled) == 1 and pooled[0]["reference_group"] in ("FR", "NL")

@@ -197,6 +197,20 @@ def test_requalification_of_code_601_delays_the_decision_by_90_days(
     assert stats.ks_2samp(a, b).pvalue > 1e-4
 
 
+def test_requalified_share_of_parquet_cases_matches_the_calibration(big: dict) -> None:
+    """Requalification is a process while open; its candidate rate is solved so that the
+    share of parquet cases requalified before their decision is ``requalification``."""
+    _, t = big["null"]
+    reached = t[t["E30"].notna()]
+    p = PARAMS["requalification"].value
+    for group in OFFENCE_GROUPS:
+        sub = reached[reached["offence_group"] == group]
+        observed = sub["E32"].notna().mean()
+        assert abs(observed - p) <= Z * np.sqrt(p * (1 - p) / len(sub)), (group, observed)
+    assert (reached["E32"].dropna() <= reached.loc[reached["E32"].notna(), "E30"]
+            + reached.loc[reached["E32"].notna(), "dec_days"].fillna(np.inf)).all()
+
+
 def test_true_cumulative_incidence_matches_an_independent_sample(big: dict) -> None:
     from trajectory.synth import true_cumulative_incidence
 

@@ -157,7 +157,11 @@ def test_bad_arguments_raise_config_error(kwargs: dict, match: str) -> None:
 def test_each_scenario_plants_what_it_says(scenario: str) -> None:
     _, truth = make_study(100, seed=1, scenario=scenario)
     planted = truth.planted["bottleneck"].tolist()
-    expected = {"null": [], "brussels": ["slow_zone", "lost_hate_flag", "opportunity_division",
-                                         "requalification_delay"]}.get(scenario, [scenario])
+    expected = {"null": [], "null_uneven": [], "null_mix": [],
+                "brussels": ["slow_zone", "lost_hate_flag", "opportunity_division",
+                             "requalification_delay"],
+                "confined_hate_division": ["hate_division_referral",
+                                           "hate_division_opportunity"],
+                "confined_ifg_division": ["ifg_division_flag_loss"]}.get(scenario, [scenario])
     assert planted == expected
     assert set(truth.planted["lens"]) <= {"reception", "nomenclature", "sanctioning"}

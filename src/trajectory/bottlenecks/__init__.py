@@ -3,19 +3,23 @@
 >>> from trajectory.bottlenecks import flags, reception, nomenclature, sanctioning
 """
 
-from .flags import FLAG_COLUMNS, RULES, Flags, Rule, flags
+from ..config import FlagRules
+from .compare import TEST_COLUMNS, Design
+from .flags import FLAG_COLUMNS, TREE_LEVELS, Flags, flags
 from .nomenclature import NomenclatureResult, kappa_table, nomenclature
 from .reception import RECEPTION_STAGES, ReceptionResult, reception
 from .sanctioning import SanctioningResult, sanctioning
 
 __all__ = [
     "FLAG_COLUMNS",
-    "RULES",
     "RECEPTION_STAGES",
+    "TEST_COLUMNS",
+    "TREE_LEVELS",
+    "Design",
+    "FlagRules",
     "Flags",
     "NomenclatureResult",
     "ReceptionResult",
-    "Rule",
     "SanctioningResult",
     "flags",
     "kappa_table",

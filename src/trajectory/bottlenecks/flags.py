@@ -1,17 +1,19 @@
-"""Flags: the bottlenecks of the three lenses in one table, with false-discovery control.
+"""Flags: the bottlenecks of the three lenses in one table, with tree-wise FDR control.
 
 Every lens (:func:`~trajectory.bottlenecks.reception`,
 :func:`~trajectory.bottlenecks.nomenclature`,
-:func:`~trajectory.bottlenecks.sanctioning`) compares each group with the rest of the
-cases (one-vs-rest), censoring-aware. :func:`flags` gathers all those comparisons,
-adjusts their p-values together (Benjamini-Hochberg, ``q``), and flags a comparison
-when **both** ``q < fdr`` **and** the effect goes beyond a documented minimum relevant
-size in the harmful direction (:data:`RULES`; see ``docs/flags.md``). Each row carries
-a plain-language sentence.
+:func:`~trajectory.bottlenecks.sanctioning`) compares groups with the rest of the cases
+(or, for a two-level factor, the two levels), pooled over the study and within each
+subgroup (offence group), censoring-aware. The comparisons form a tree, dimension ->
+stage/metric -> subgroup -> group, tested together by TreeBH
+(:func:`trajectory.estimators.multiplicity.tree_bh`). A comparison is flagged when it
+is selected at false discovery rate ``fdr`` **and** its effect goes beyond a practical
+minimum in the harmful direction (:class:`FlagRules`, the study config's ``[flags]``
+table). Each flagged row carries a plain-language sentence; unflagged rows have none.
+The procedure is written out, with references, in ``docs/flags.md``.
 
 Severity: ``high`` when the whole confidence interval of the effect lies beyond the
-minimum relevant size, ``moderate`` when only the estimate does, ``none`` when not
-flagged.
+practical minimum, ``moderate`` when only the estimate does, ``none`` when not flagged.
 
 Examples
 --------
@@ -26,72 +28,50 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
+from ..config import FlagRules
 from ..errors import ConfigError
+from ..estimators.multiplicity import tree_bh
 from ..results import TidyResult
 from ..schema import EventLog, labels
-from ._stats import TEST_COLUMNS
+from .compare import ALL, TEST_COLUMNS
 
-__all__ = ["Flags", "Rule", "RULES", "FLAG_COLUMNS", "flags"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """How a metric is flagged: harmful direction and minimum relevant effect."""
-
-    direction: str  # "greater" or "less"
-    threshold: float
-    scale: str  # "ratio", "difference", "days", "distance"
-    description: str
-
-
-#: Metric -> rule. Hazard-ratio rules depend on the outcome (see :func:`rule_for`).
-RULES: dict[str, Rule] = {
-    "median_ratio": Rule("greater", 1.25, "ratio",
-                         "median delay at least 25% longer than in the other groups"),
-    "q75_ratio": Rule("greater", 1.25, "ratio", "75th percentile of the delay 25% longer"),
-    "q90_ratio": Rule("greater", 1.25, "ratio", "90th percentile of the delay 25% longer"),
-    "referral_rate_difference": Rule("less", -0.10, "difference",
-                                     "referral to victim support 10 points lower"),
-    "hate_flag_loss_difference": Rule("greater", 0.10, "difference",
-                                      "hate flag lost 10 points more often"),
-    "ifg_flag_loss_difference": Rule("greater", 0.10, "difference",
-                                     "intrafamilial flag lost 10 points more often"),
-    "requalification_delay_days": Rule("greater", 30.0, "days",
-                                       "requalified cases decided 30 days later (median)"),
-    "division_code_distance": Rule("greater", 0.10, "distance",
-                                   "divisions' parquet codes differ for 10% more of the "
-                                   "cases than chance alone gives"),
-    "cause_specific_hazard_ratio:greater": Rule(
-        "greater", 1.25, "ratio", "hazard of a dismissal 25% higher"),
-    "cause_specific_hazard_ratio:less": Rule(
-        "less", 0.80, "ratio", "hazard of reaching court 20% lower"),
-    "informed_rate_difference": Rule("less", -0.10, "difference",
-                                     "victims informed of the decision 10 points less often"),
-}
+__all__ = ["Flags", "FlagRules", "FLAG_COLUMNS", "TREE_LEVELS", "flags"]
 
 FLAG_COLUMNS: tuple[str, ...] = (
-    "lens", "stage", "events", "by", "group", "metric", "value", "reference", "effect",
-    "effect_lower", "effect_upper", "p", "q", "threshold", "direction", "flagged", "severity",
-    "sentence", "n_group", "n_rest", "test", "adjusted_for",
+    "lens", "stage", "events", "by", "subgroup", "group", "reference_group", "metric",
+    "value", "reference", "effect", "effect_lower", "effect_upper", "p", "q", "threshold",
+    "direction", "flagged", "severity", "sentence", "n_group", "n_rest", "test",
+    "adjusted_for",
 )
+#: The levels of the comparison tree, top down (``family`` = lens:stage:metric).
+TREE_LEVELS: tuple[str, ...] = ("by", "family", "subgroup", "group")
+
+_DELAY_METRICS = ("median_ratio", "q75_ratio", "q90_ratio")
+_SHARE_METRICS = {"referral_rate_difference": "less", "hate_flag_loss_difference": "greater",
+                  "ifg_flag_loss_difference": "greater", "informed_rate_difference": "less"}
 
 
-def rule_for(metric: str, stage: str, rules: Mapping[str, Rule] = RULES) -> Rule:
-    """The rule of a metric (hazard ratios: by the outcome's harmful direction)."""
+def threshold(rules: FlagRules, metric: str, stage: str) -> tuple[str, float]:
+    """Harmful direction and practical minimum of a metric (at a stage)."""
+    if metric in _DELAY_METRICS:
+        return "greater", rules.delay_ratio
+    if metric in _SHARE_METRICS:
+        d = _SHARE_METRICS[metric]
+        return d, (rules.share_points if d == "greater" else -rules.share_points) / 100
     if metric == "cause_specific_hazard_ratio":
-        from .sanctioning import OUTCOME_DIRECTION
-
-        return rules[f"{metric}:{OUTCOME_DIRECTION.get(stage, 'greater')}"]
-    if metric not in rules:
-        raise ConfigError(f"flags: no rule for metric {metric!r}; known: {sorted(rules)}")
-    return rules[metric]
+        d = rules.outcomes.get(stage, "greater")
+        return d, rules.hazard_ratio if d == "greater" else 1 / rules.hazard_ratio
+    if metric == "requalification_hazard_ratio":
+        return "less", 1 / rules.hazard_ratio
+    if metric == "division_code_distance":
+        return "greater", rules.code_distance
+    raise ConfigError(f"flags: no rule for metric {metric!r}")
 
 
 @dataclass(frozen=True, repr=False)
@@ -105,14 +85,15 @@ class Flags(TidyResult):
         return self.table.loc[self.table["flagged"]].reset_index(drop=True)
 
     def plot(self, ax=None, metric: str | None = None, **kwargs):
-        """Forest plot of one metric's comparisons (default: the top flag's metric)."""
+        """Forest plot of the flagged comparisons of one metric (default: the top flag's)."""
         from .. import plotting  # lazy: results never import plotting at import time
 
-        t = self.table
+        t = self.flagged() if self.table["flagged"].any() else self.table
         if metric is None:
             metric = t["metric"].iloc[0]
         t = t.loc[t["metric"] == metric]
-        label = t["by"].astype(str) + " " + t["group"].astype(str) + " (" + t["stage"] + ")"
+        label = (t["by"].astype(str) + " " + t["group"].astype(str) + " ("
+                 + t["stage"] + ", " + t["subgroup"].astype(str) + ")")
         ratio = metric.endswith("ratio")
         frame = pd.DataFrame({
             "term": label.to_numpy(),
@@ -125,7 +106,7 @@ class Flags(TidyResult):
 
     def summary(self) -> pd.DataFrame:
         """Flagged rows with the columns a reader needs."""
-        cols = ["lens", "stage", "by", "group", "metric", "effect", "effect_lower",
+        cols = ["lens", "stage", "by", "subgroup", "group", "metric", "effect", "effect_lower",
                 "effect_upper", "q", "severity", "sentence"]
         return self.flagged()[cols]
 
@@ -144,6 +125,8 @@ _OUTCOME_TEXT = {
     "dismissal_opportunity": "dismissal for opportunity reasons",
     "dismissal_technical": "dismissal for technical reasons",
     "court": "a summons or judicial investigation",
+    "alternative": "an alternative measure",
+    "administrative": "an administrative closure",
 }
 _PLURAL = {"zone": "police zones", "division": "division", "offence_group": "offence groups",
            "police_code": "codes", "channel": "channels"}
@@ -159,61 +142,104 @@ def _where(by: str, group: Any) -> str:
         return labels("offence_groups").get(g, g).lower()
     if by == "police_code":
         return f"police code {g} ({labels('charge_codes').get(g, g)})"
-    return f"{by} {g}"
+    return f"{by.replace('_', ' ')} {g}"
 
 
-def _sentence(row: pd.Series, level: str) -> str:
-    m, by, where = row["metric"], row["by"], _where(row["by"], row["group"])
-    others = _PLURAL.get(by, "groups")
+def _others(row: pd.Series) -> str:
+    ref = str(row["reference_group"])
+    if ref not in ("rest", "", "nan"):
+        return _where(row["by"], ref)
+    return "the other " + _PLURAL.get(row["by"], "groups")
+
+
+def _among(row: pd.Series) -> str:
+    sub = str(row["subgroup"])
+    if sub == ALL:
+        return ""
+    if "=" in sub:
+        col, val = sub.split("=", 1)
+        return f"Among cases with {col.replace('_', ' ')} {val}, "
+    return f"Among {labels('offence_groups').get(sub, sub).lower()} cases, "
+
+
+def _cases(row: pd.Series, base: int) -> str:
+    n = float(row["n_group"]) + float(row["n_rest"])
+    if not np.isfinite(n):
+        return ""
+    rounded = int(base * round(n / base)) if base > 1 else int(n)
+    return f"about {rounded:,} cases compared" if base > 1 else f"{rounded:,} cases compared"
+
+
+def sentence(row: pd.Series, level: str, base: int = 10) -> str:
+    """The plain-language sentence of one flagged comparison."""
+    m, by = row["metric"], row["by"]
+    where = _where(by, row["group"])
+    among = _among(row)
+    lead = among + ("in " if among else "In ")
+    others = _others(row)
     e, lo, hi = row["effect"], row["effect_lower"], row["effect_upper"]
-    adj = f", within {row['adjusted_for'].replace('+', ' x ').replace('_', ' ')}" \
-        if row.get("adjusted_for") else ""
-    if m.endswith("_ratio") and m != "cause_specific_hazard_ratio":
+    adj = str(row.get("adjusted_for") or "")
+    adj = f"within {adj.replace('+', ' x ').replace('_', ' ')}; " if adj else ""
+    n = _cases(row, base)
+    if m in _DELAY_METRICS:
         qname = "median" if m == "median_ratio" else f"{m[1:3]}th percentile of the"
         stage = _STAGE_TEXT.get(row["stage"], row["stage"].replace("_", " "))
-        return (f"In {where}, the {qname} {stage} is {e:.1f}x that of the other {others} "
-                f"({level} CI {lo:.1f}-{hi:.1f}{adj}; {row['value']:g} vs "
-                f"{row['reference']:g} days).")
+        return (f"{lead}{where}, the {qname} {stage} is {e:.1f}x that of {others} "
+                f"({row['value']:.0f} vs {row['reference']:.0f} days; {level} CI "
+                f"{lo:.1f}-{hi:.1f}; {adj}{n}).")
     if m == "cause_specific_hazard_ratio":
-        out = _OUTCOME_TEXT.get(row["stage"], row["stage"])
-        return (f"In {where}, open cases reach {out} at {e:.2f}x the rate of the other "
-                f"{others} ({level} CI {lo:.2f}-{hi:.2f}{adj}); {row['value']:.0%} vs "
+        out = _OUTCOME_TEXT.get(row["stage"], row["stage"].replace("_", " "))
+        return (f"{lead}{where}, open cases reach {out} at {e:.2f}x the rate of {others} "
+                f"({level} CI {lo:.2f}-{hi:.2f}; {adj}{n}); {row['value']:.0%} vs "
                 f"{row['reference']:.0%} of cases ended this way by the extraction date.")
     if m.endswith("_flag_loss_difference"):
         flag = "a hate or discrimination motive" if m.startswith("hate") else "intrafamilial"
-        return (f"Of the {where} cases the police flagged as {flag}, the parquet record lost "
-                f"the flag in {row['value']:.0%}, against {row['reference']:.0%} in the other "
-                f"{others} ({100 * e:+.0f} points, {level} CI {100 * lo:+.0f} to "
-                f"{100 * hi:+.0f}{adj}).")
-    if m == "requalification_delay_days":
-        return (f"For {where}, requalified cases wait {e:.0f} days longer for a parquet "
-                f"decision (median {row['value']:.0f} vs {row['reference']:.0f} days; "
-                f"{level} CI {lo:.0f} to {hi:.0f}).")
+        subject = (f"Of the {where} cases the police flagged as {flag}" if by == "offence_group"
+                   else f"{lead}{where}, of the cases the police flagged as {flag}")
+        return (f"{subject}, the parquet record lost the flag in {row['value']:.0%}, against "
+                f"{row['reference']:.0%} in {others} ({100 * e:+.0f} points, {level} CI "
+                f"{100 * lo:+.0f} to {100 * hi:+.0f}; {adj}{n}).")
+    if m == "requalification_hazard_ratio":
+        return (f"For {where}, a parquet decision comes at {e:.2f}x the rate after a "
+                f"requalification than in cases of the code not (yet) requalified "
+                f"({level} CI {lo:.2f}-{hi:.2f}; requalification as a time-dependent "
+                f"covariate; {n}).")
     if m == "division_code_distance":
         return (f"For {where}, the two parquet divisions choose different parquet codes: "
                 f"their code profiles differ for {row['value']:.0%} of the cases, "
                 f"{100 * e:.0f} points more than chance alone would give "
-                f"({row['reference']:.0%}).")
+                f"({row['reference']:.0%}; Monte Carlo chi-square test; {n}).")
     if m == "referral_rate_difference":
-        return (f"In {where}, {row['value']:.0%} of complainants were referred to victim "
-                f"support, against {row['reference']:.0%} in the other {others} "
-                f"({100 * e:+.0f} points, {level} CI {100 * lo:+.0f} to {100 * hi:+.0f}{adj}).")
+        return (f"{lead}{where}, {row['value']:.0%} of complainants were referred to victim "
+                f"support, against {row['reference']:.0%} in {others} ({100 * e:+.0f} "
+                f"points, {level} CI {100 * lo:+.0f} to {100 * hi:+.0f}; {adj}{n}).")
     if m == "informed_rate_difference":
-        return (f"In {where}, victims were informed of the decision in {row['value']:.0%} of "
-                f"decided cases, against {row['reference']:.0%} in the other {others} "
-                f"({100 * e:+.0f} points, {level} CI {100 * lo:+.0f} to {100 * hi:+.0f}{adj}).")
-    return f"{where}: {m} = {e:.3g} ({level} CI {lo:.3g}-{hi:.3g})."
+        return (f"{lead}{where}, victims were informed of the decision in {row['value']:.0%} "
+                f"of decided cases, against {row['reference']:.0%} in {others} "
+                f"({100 * e:+.0f} points, {level} CI {100 * lo:+.0f} to {100 * hi:+.0f}; "
+                f"{adj}{n}).")
+    return f"{lead}{where}: {m} = {e:.3g} ({level} CI {lo:.3g}-{hi:.3g}; {n})."
 
 
 # --------------------------------------------------------------------------- flags
 
 
+def rules_from(config: Any, **overrides: Any) -> FlagRules:
+    """:class:`FlagRules` from a study config's ``[flags]`` (and privacy rounding)."""
+    base = getattr(config, "flags", None) or FlagRules()
+    rounding = getattr(getattr(config, "privacy", None), "rounding", None)
+    if rounding and "case_rounding" not in overrides:
+        overrides["case_rounding"] = max(int(rounding), base.case_rounding)
+    return replace(base, **{k: v for k, v in overrides.items() if v is not None})
+
+
 def flags(
     data: EventLog | TidyResult,
     *more: TidyResult,
-    fdr: float = 0.05,
+    fdr: float | None = None,
     alpha: float = 0.05,
-    rules: Mapping[str, Rule] | None = None,
+    rules: FlagRules | None = None,
+    config: Any = None,
 ) -> Flags:
     """One tidy table of flagged bottlenecks across the reception, nomenclature and
     sanctioning lenses.
@@ -221,33 +247,45 @@ def flags(
     Parameters
     ----------
     data : EventLog or lens result
-        An event log (the three lenses are run with their defaults), or a result of
-        :func:`reception`, :func:`nomenclature` or :func:`sanctioning`.
+        An event log (the three lenses are run, with the study config when given), or
+        a result of :func:`reception`, :func:`nomenclature` or :func:`sanctioning`.
     *more : lens results
         Further lens results, when ``data`` is a result.
-    fdr : float, default 0.05
-        False discovery rate of the Benjamini-Hochberg procedure applied to every
-        comparison at once.
+    fdr : float, optional
+        Target false discovery rate of TreeBH (default ``rules.fdr``, 0.05).
     alpha : float, default 0.05
         Confidence level of the intervals when the lenses are run here.
-    rules : mapping, optional
-        Replace some of :data:`RULES` (metric -> :class:`Rule`).
+    rules : FlagRules, optional
+        Practical minimum effects, subgroups, ``min_n``; default the config's
+        ``[flags]`` table, else :class:`FlagRules` defaults.
+    config : StudyConfig, optional
+        The study config: ``[groupings]``, ``[endpoints]``, ``[flags]`` drive the lenses.
 
     Returns
     -------
     Flags
         Columns :data:`FLAG_COLUMNS`; flagged rows first (high severity, then by ``q``).
+        ``q`` is the tree-adjusted value (a row passes TreeBH when ``q <= fdr``).
+
+    References
+    ----------
+    .. [1] Bogomolov M, Peterson CB, Benjamini Y, Sabatti C (2021). Hypotheses on a tree:
+       new error rates and testing strategies. Biometrika 108(3):575-590.
     """
-    if not 0 < fdr < 1:
-        raise ConfigError(f"flags: fdr must be in (0, 1), got {fdr}")
-    all_rules = {**RULES, **(rules or {})}
+    rules = rules_from(config) if rules is None else rules
+    if fdr is not None:
+        rules = replace(rules, fdr=fdr)
     if isinstance(data, EventLog):
+        from ..cohort_days import CaseDays
         from .nomenclature import nomenclature
         from .reception import reception
         from .sanctioning import sanctioning
 
-        results = [reception(data, alpha=alpha), nomenclature(data, alpha=alpha),
-                   sanctioning(data, alpha=alpha)]
+        days = CaseDays(data)
+        common = dict(alpha=alpha, config=config, days=days, min_n=rules.min_n,
+                      subgroups=rules.subgroups)
+        results = [reception(data, **common), nomenclature(data, **common),
+                   sanctioning(data, outcomes=dict(rules.outcomes), **common)]
         n = data.n_cases
     else:
         results = [data, *more]
@@ -260,38 +298,51 @@ def flags(
                 f"flags: {type(r).__name__} has no comparisons (.tests); pass an EventLog "
                 "or results of reception(), nomenclature() or sanctioning()"
             )
-        parts.append(tests)
-    tests = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
-        len(p) for p in parts) else pd.DataFrame(columns=list(TEST_COLUMNS))
+        parts.append(tests.reindex(columns=list(TEST_COLUMNS)))
+    nonempty = [p for p in parts if len(p)]
+    table = (pd.concat(nonempty, ignore_index=True) if nonempty
+             else pd.DataFrame(columns=list(TEST_COLUMNS)))
+    table["subgroup"] = table["subgroup"].fillna(ALL)
+    table["reference_group"] = table["reference_group"].fillna("rest")
     level = f"{100 * (1 - (results[0].alpha if results else alpha)):g}%"
+    return _decide(table, rules, level, alpha, n)
 
-    table = tests.copy()
-    q = np.full(len(table), np.nan)
-    ok = table["p"].notna().to_numpy()
-    if ok.any():
-        q[ok] = multipletests(table.loc[ok, "p"].to_numpy(float), alpha=fdr,
-                              method="fdr_bh")[1]
-    table["q"] = q
-    rs = [rule_for(m, s, all_rules) for m, s in zip(table["metric"], table["stage"], strict=False)]
-    table["threshold"] = [r.threshold for r in rs]
-    table["direction"] = [r.direction for r in rs]
+
+def _decide(table: pd.DataFrame, rules: FlagRules, level: str, alpha: float, n: int) -> Flags:
+    table = table.copy()
+    table["family"] = table["lens"].astype(str) + ":" + table["stage"].astype(str) + ":" + \
+        table["metric"].astype(str)
+    tree = tree_bh(table, levels=list(TREE_LEVELS), p="p", q=rules.fdr)
+    table["q"] = tree["q_tree"]
+    th = [threshold(rules, m, s) for m, s in zip(table["metric"], table["stage"], strict=True)]
+    table["direction"] = [d for d, _ in th]
+    table["threshold"] = [t for _, t in th]
     greater = table["direction"].eq("greater").to_numpy()
     eff = table["effect"].to_numpy(float)
-    beyond = np.where(greater, eff >= table["threshold"], eff <= table["threshold"])
-    ci_beyond = np.where(greater, table["effect_lower"] >= table["threshold"],
-                         table["effect_upper"] <= table["threshold"])
-    flagged = (table["q"] < fdr).to_numpy() & beyond & np.isfinite(eff)
+    thr = table["threshold"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        beyond = np.where(greater, eff >= thr, eff <= thr)
+        ci_beyond = np.where(greater, table["effect_lower"].to_numpy(float) >= thr,
+                             table["effect_upper"].to_numpy(float) <= thr)
+        delay = table["metric"].isin(_DELAY_METRICS).to_numpy()
+        days_longer = (table["value"].to_numpy(float) - table["reference"].to_numpy(float)
+                       >= rules.delay_days - 1e-9)
+    practical = beyond & np.where(delay, days_longer, True) & np.isfinite(eff)
+    flagged = tree["selected"].to_numpy(bool) & practical
     table["flagged"] = flagged
     table["severity"] = np.where(flagged, np.where(ci_beyond, "high", "moderate"), "none")
-    table["sentence"] = [_sentence(row, level) for _, row in table.iterrows()]
+    table["sentence"] = [sentence(row, level, rules.case_rounding) if f else ""
+                         for (_, row), f in zip(table.iterrows(), flagged, strict=True)]
     rank = table["severity"].map({"high": 0, "moderate": 1, "none": 2})
     table = (table.assign(_rank=rank).sort_values(["_rank", "q", "p"], kind="stable")
              .drop(columns="_rank").reset_index(drop=True))
+    n_tests = int(table["p"].notna().sum())
     return Flags(
         table=table[list(FLAG_COLUMNS)], alpha=alpha,
-        method=f"one-vs-rest comparisons; Benjamini-Hochberg across {int(ok.sum())} tests "
-               f"(fdr {fdr:g}) and minimum relevant effects",
+        method=f"one-vs-rest (two-level: pairwise) comparisons, pooled and by subgroup; "
+               f"TreeBH over dimension > stage > subgroup > group ({n_tests} tests, fdr "
+               f"{rules.fdr:g}) and practical minimum effects",
         time_unit="days", n=n,
-        notes={"fdr": fdr, "n_tests": int(ok.sum()), "n_flagged": int(flagged.sum()),
-               "rules": {k: v.description for k, v in all_rules.items()}},
+        notes={"fdr": rules.fdr, "n_tests": n_tests, "n_flagged": int(flagged.sum()),
+               "rules": rules, "tree_levels": TREE_LEVELS},
     )

@@ -12,14 +12,16 @@ Questions (``design.md`` §1, question 2; ``domain.md`` §1.3, §2.7, §5.3):
 * **codes used differently**: for each police code, how different the parquet codes
   chosen by the two divisions are (total variation distance; chi-square test with a
   Monte Carlo p-value, exact in the sparse tables of a small division);
-* **what miscoding does**: time from parquet registration (E30) to the first
-  decision of requalified versus other cases, by police code (Kaplan-Meier medians,
-  log-rank test), and their outcomes (Aalen-Johansen cumulative incidence at 365 days).
-
-Requalification is read as a case attribute (E32 recorded by the extraction date).
-A requalified case was, by construction, still open when it was requalified, so in
-real data the delay comparison can over-state the harm (immortal time); it flags codes
-worth a closer look, not a causal effect.
+* **what miscoding does**: whether a requalification (E32) slows the parquet decision.
+  A case can only be requalified while it is open, so "requalified cases" are not a
+  fixed group (comparing them with the others credits them with the time they had to
+  stay open to be requalified: immortal time). Requalification is a **time-dependent
+  covariate**: each parquet case is split at its E32 into counting-process rows
+  (registration -> E32 not requalified, E32 -> decision requalified), and the hazard of
+  a decision after a requalification is compared with that of the cases of the same
+  police code not (yet) requalified (Cox, Breslow ties, Wald test). The outcomes of
+  requalified cases are compared by a **landmark** analysis: among cases still open
+  :data:`LANDMARK` days after registration, by whether they were requalified by then.
 
 Examples
 --------
@@ -37,30 +39,26 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.inter_rater import cohens_kappa
 
+from ..cohort_days import MISSING, CaseDays
+from ..estimators.agreement import chi_square_monte_carlo, kappa_table
+from ..estimators.grouped import cox_vs_rest, grouped_counts
+from ..estimators.proportions import wilson_interval
 from ..results import TidyResult
-from ..schema import EventLog
-from ._stats import (
-    DECISION_CODES,
-    TEST_COLUMNS,
-    case_column,
-    compare_proportions,
-    compare_proportions_stratified,
-    duration_frame,
-    event_days,
-    event_detail,
-    km_quantile_cells,
-    logrank_one_vs_rest,
-    wilson_interval,
-)
+from ..schema import EventLog, default_endpoints
+from .compare import ALL, TEST_COLUMNS, Design
+from .compare import compare as search
+from .reception import design_from, share_statistic
 
-__all__ = ["NomenclatureResult", "nomenclature", "kappa_table"]
+__all__ = ["NomenclatureResult", "nomenclature", "kappa_table", "chi_square_monte_carlo",
+           "requalification_rows", "LANDMARK"]
 
 FLAG_PAIRS: dict[str, tuple[str, str]] = {
     "hate": ("hate_police", "hate_parquet"),
     "ifg": ("ifg_police", "ifg_parquet"),
 }
+LANDMARK = 90  #: days after registration of the landmark outcome comparison
+MC_REPLICATES = 9999  #: simulated tables for the division x parquet code test
 
 
 @dataclass(frozen=True, repr=False)
@@ -76,8 +74,9 @@ class NomenclatureResult(TidyResult):
         ``by, group, n, agreement, kappa, std_err, lower, upper``.
     requalification : DataFrame
         By police code: ``police_code, n, n_requalified, requalification_rate, lower,
-        upper, n_differs, differs_rate, median_days_requalified, median_days_other,
-        delay_days, delay_lower, delay_upper, p``.
+        upper, n_differs, differs_rate, hazard_ratio, hazard_lower, hazard_upper, p``:
+        the hazard ratio of a parquet decision after a requalification vs cases of the
+        code not (yet) requalified (time-dependent Cox; below 1: slower decisions).
     flags_lost : DataFrame
         ``flag, by, group, n_flagged, n_lost, loss_rate, lower, upper``.
     divisions : DataFrame
@@ -85,9 +84,11 @@ class NomenclatureResult(TidyResult):
         (``chance_distance``: the distance expected with these sample sizes if the two
         divisions coded alike; small divisions differ by chance alone).
     outcomes : DataFrame
-        Cumulative incidence of each outcome at 365 days from E30, requalified or not.
+        Landmark comparison: among cases open :data:`LANDMARK` days after registration,
+        cumulative incidence of each outcome at 365 days from registration, by whether
+        the case was requalified by the landmark.
     tests : DataFrame
-        One-vs-rest comparisons for :func:`~trajectory.bottlenecks.flags`.
+        Comparisons for :func:`~trajectory.bottlenecks.flags`.
     """
 
     agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -98,31 +99,41 @@ class NomenclatureResult(TidyResult):
     tests: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def kappa_table(a: pd.Series, b: pd.Series, *, alpha: float = 0.05) -> dict:
-    """Cohen's kappa of two codings of the same cases (statsmodels, asymptotic SE).
+def requalification_rows(time: np.ndarray, event: np.ndarray, requal_day: np.ndarray
+                         ) -> tuple[np.ndarray, ...]:
+    """Counting-process rows of a time-dependent requalification covariate.
+
+    A case followed for ``time`` days from registration, requalified on day
+    ``requal_day`` (``MISSING``: never, or not while open) gives one row ``(0, time]``
+    not requalified, or two rows ``(0, r]`` not requalified and ``(r, time]``
+    requalified, the event on the last row. A requalification on or after the decision
+    day, or on the registration day, does not split the case (the latter is
+    requalified from the start).
+
+    Returns ``(case, entry, exit, event, requalified)`` arrays.
 
     Examples
     --------
-    >>> a = pd.Series(["x"] * 25 + ["y"] * 25)
-    >>> b = pd.Series(["x"] * 20 + ["y"] * 5 + ["x"] * 10 + ["y"] * 15)
-    >>> round(kappa_table(a, b)["kappa"], 3)
-    0.4
+    >>> out = requalification_rows(np.array([10, 5]), np.array([True, False]),
+    ...                            np.array([4, MISSING]))
+    >>> [a.tolist() for a in out]
+    [[0, 0, 1], [0, 4, 0], [4, 10, 5], [False, True, False], [False, True, False]]
     """
-    from scipy.stats import norm
-
-    levels = sorted(set(a) | set(b), key=str)
-    cross = pd.crosstab(pd.Categorical(a, levels), pd.Categorical(b, levels), dropna=False)
-    tab = cross.reindex(index=levels, columns=levels, fill_value=0).to_numpy(float)
-    n = float(tab.sum())
-    if n == 0:
-        return {"n": 0, "agreement": np.nan, "kappa": np.nan, "std_err": np.nan,
-                "lower": np.nan, "upper": np.nan}
-    with np.errstate(divide="ignore", invalid="ignore"):  # one category only: kappa undefined
-        res = cohens_kappa(tab)
-    z = norm.ppf(1 - alpha / 2)
-    k, se = float(res.kappa), float(res.std_kappa)
-    return {"n": int(n), "agreement": float(np.trace(tab) / n), "kappa": k, "std_err": se,
-            "lower": k - z * se, "upper": k + z * se}
+    time = np.asarray(time, dtype=np.int64)
+    event = np.asarray(event, dtype=bool)
+    r = np.asarray(requal_day, dtype=np.int64)
+    split = (r > 0) & (r < time)
+    start_req = r <= 0
+    n = time.size
+    idx = np.arange(n)
+    s = np.flatnonzero(split)
+    case = np.concatenate([idx, s])
+    entry = np.concatenate([np.zeros(n, dtype=np.int64), r[s]])
+    exit_ = np.concatenate([np.where(split, r, time), time[s]])
+    ev = np.concatenate([event & ~split, event[s]])
+    req = np.concatenate([start_req, np.ones(s.size, dtype=bool)])
+    order = np.lexsort((entry, case))
+    return case[order], entry[order], exit_[order], ev[order], req[order]
 
 
 def _bool(series: pd.Series) -> pd.Series:
@@ -132,10 +143,14 @@ def _bool(series: pd.Series) -> pd.Series:
 def nomenclature(
     log: EventLog,
     *,
-    compare: tuple[str, ...] = ("offence_group", "division"),
+    compare: tuple[str, ...] | None = None,
+    subgroups: tuple[str, ...] | None = None,
     strata: str | None = "offence_group",
+    endpoints: Any = None,
     alpha: float = 0.05,
-    min_n: int = 20,
+    min_n: int | None = None,
+    config: Any = None,
+    days: CaseDays | None = None,
 ) -> NomenclatureResult:
     """Crosswalk, agreement, requalification, lost flags and their consequences.
 
@@ -144,27 +159,42 @@ def nomenclature(
     log : EventLog
         Needs ``police_code`` and ``parquet_code``; the flag pairs
         ``hate_police/hate_parquet`` and ``ifg_police/ifg_parquet`` when present.
-    compare : tuple of str
-        Case columns whose groups are compared one-vs-rest for lost flags. Groups of
-        ``offence_group`` are compared as they are; other columns within offence
-        groups (Mantel-Haenszel over ``strata``).
+    compare : tuple of str, optional
+        Case columns whose groups are compared for lost flags, within offence groups
+        (default the config's ``[groupings] by`` without ``offence_group``, else zone
+        and division). Offence groups themselves are always compared with each other
+        on lost flags (unstratified).
+    subgroups : tuple of str, optional
+        Columns whose levels are also compared one by one (default offence group).
     strata : str or None
-        Stratification column for the comparisons of other columns.
+        Stratification column of the lost-flag comparisons.
+    endpoints : mapping, optional
+        Competing outcomes (the config's ``[endpoints]`` by default); a decision is the
+        first of any of them.
     alpha : float
         Intervals are ``1 - alpha``.
-    min_n : int
+    min_n : int, optional
         Smallest group (and complement) compared.
+    config : StudyConfig, optional
+        The study config.
+    days : CaseDays, optional
+        Per-case days already read from ``log``.
 
     Returns
     -------
     NomenclatureResult
     """
-    cases = log.cases.set_index(log.cases["case_id"].astype(object))
-    police = case_column(log, "police_code", function="nomenclature")
-    parquet = case_column(log, "parquet_code", function="nomenclature")
-    days = event_days(log, ("E30", "E32"))
-    at_parquet = days["E30"].notna()
-    requalified = days["E32"].notna() & at_parquet
+    design = design_from(config, compare, subgroups, (strata,) if strata else (), alpha,
+                         min_n)
+    if endpoints is None:
+        endpoints = dict(getattr(config, "endpoints", None) or default_endpoints())
+    days = CaseDays(log) if days is None else days
+    police = days.column("police_code")
+    parquet = days.column("parquet_code")
+    e30 = days.first(["E30"])
+    at_parquet = e30 < MISSING
+    e32 = days.first(["E32"])
+    requalified = (e32 < MISSING) & at_parquet
     coded = at_parquet & (police != "missing") & (parquet != "missing")
 
     # crosswalk and agreement
@@ -172,191 +202,163 @@ def nomenclature(
           .value_counts().rename("n").reset_index())
     cw["share"] = cw["n"] / cw.groupby("police_code")["n"].transform("sum")
     cw = cw.sort_values(["police_code", "n"], ascending=[True, False], ignore_index=True)
-    kappas = [{"by": "all", "group": "all", **kappa_table(police[coded], parquet[coded],
-                                                        alpha=alpha)}]
+    kappas = [{"by": "all", "group": "all",
+               **kappa_table(pd.Series(police[coded]), pd.Series(parquet[coded]), alpha=alpha)}]
     for b in ("division", "offence_group"):
-        if b in cases.columns:
-            key = case_column(log, b, function="nomenclature")[coded]
-            for g in sorted(key.unique(), key=str):
+        if b in days._cases.columns:
+            key = days.column(b)[coded]
+            for g in sorted(set(key), key=str):
                 m = key == g
-                kappas.append({"by": b, "group": g,
-                                  **kappa_table(police[coded][m], parquet[coded][m], alpha=alpha)})
+                kappas.append({"by": b, "group": g, **kappa_table(
+                    pd.Series(police[coded][m]), pd.Series(parquet[coded][m]), alpha=alpha)})
     agreement = pd.DataFrame(kappas)
 
-    # requalification by police code, and its association with time to decision
-    frame, _ = duration_frame(log, "E30", DECISION_CODES)
-    req_rows, tests = [], []
-    for code in sorted(police[at_parquet].unique(), key=str):
-        m = at_parquet & (police == code)
-        n = int(m.sum())
-        n_req = int((requalified & m).sum())
-        n_diff = int((coded & m & (parquet != police)).sum())
-        row = {"police_code": code, "n": n, "n_requalified": n_req,
-               "requalification_rate": n_req / n if n else np.nan,
-               "n_differs": n_diff, "differs_rate": n_diff / n if n else np.nan}
-        sub = frame.loc[frame.index.intersection(m[m].index)]
-        req = requalified.reindex(sub.index).to_numpy()
-        delay = _delay(sub, req, alpha) if min(req.sum(), (~req).sum()) >= min_n else None
-        row.update(delay or {"median_days_requalified": np.nan, "median_days_other": np.nan,
-                             "delay_days": np.nan, "delay_lower": np.nan, "delay_upper": np.nan,
-                             "p": np.nan})
-        req_rows.append(row)
-        if delay is not None:
-            tests.append({
-                "lens": "nomenclature", "stage": "registration_to_decision",
-                "events": "E30->decision", "by": "police_code", "group": code,
-                "metric": "requalification_delay_days",
-                "value": delay["median_days_requalified"],
-                "reference": delay["median_days_other"], "effect": delay["delay_days"],
-                "effect_lower": delay["delay_lower"], "effect_upper": delay["delay_upper"],
-                "p": delay["p"], "n_group": int(req.sum()), "n_rest": int((~req).sum()),
-                "test": "log-rank (requalified vs other cases of the code)",
-                "adjusted_for": "",
-            })
-    requal = pd.DataFrame(req_rows)
-    lo, hi = wilson_interval(requal["n_requalified"], requal["n"], alpha=alpha)
-    requal.insert(4, "lower", lo)
-    requal.insert(5, "upper", hi)
-
-    # lost flags
-    stratum = None if strata is None else case_column(log, strata, function="nomenclature")
-    lost_rows = []
-    for flag, (pol, par) in FLAG_PAIRS.items():
-        if pol not in cases.columns or par not in cases.columns:
-            continue
-        flagged = (_bool(cases[pol]).fillna(False).to_numpy(bool)
-                   & at_parquet.to_numpy() & cases[par].notna().to_numpy())
-        lost = pd.Series(~_bool(cases[par]).fillna(False).to_numpy(bool), index=cases.index)
-        lost = lost[flagged]
-        for b in ("all", *compare):
-            key = (pd.Series("all", index=lost.index) if b == "all"
-                   else case_column(log, b, function="nomenclature").reindex(lost.index))
-            agg = lost.groupby(key.to_numpy()).agg(["size", "sum"])
-            lw, up = wilson_interval(agg["sum"], agg["size"], alpha=alpha)
-            for (g, (nf, nl)), a, c in zip(agg.iterrows(), lw, up, strict=False):
-                lost_rows.append({"flag": flag, "by": b, "group": g, "n_flagged": int(nf),
-                                  "n_lost": int(nl), "loss_rate": nl / nf, "lower": a,
-                                  "upper": c})
-            if b == "all":
-                continue
-            st = None if (b == strata or stratum is None) else stratum
-            comp = (compare_proportions(lost, key, alpha=alpha, min_n=min_n) if st is None
-                    else compare_proportions_stratified(lost, key, st, alpha=alpha,
-                                                        min_n=min_n))
-            for r in comp:
-                tests.append({"lens": "nomenclature", "stage": "police_to_parquet",
-                              "events": "E20->E31", "by": b,
-                              "metric": f"{flag}_flag_loss_difference",
-                              "adjusted_for": "" if st is None else strata, **r})
-    flags_lost = pd.DataFrame(lost_rows, columns=["flag", "by", "group", "n_flagged", "n_lost",
-                                                  "loss_rate", "lower", "upper"])
-
-    divisions, div_tests = _division_use(log, police, parquet, coded, alpha, min_n)
+    requal, tests = _requalification(days, police, parquet, coded, at_parquet, requalified,
+                                     e30, e32, endpoints, design, alpha)
+    flags_lost, lost_tests = _flags_lost(days, at_parquet, design, alpha)
+    tests.extend(lost_tests)
+    divisions, div_tests = _division_use(days, police, parquet, coded, design.min_n)
     tests.extend(div_tests)
-    outcomes = _outcomes(log, requalified, at_parquet, alpha)
+    outcomes = _landmark_outcomes(days, e30, e32, endpoints, alpha)
     return NomenclatureResult(
         table=cw, alpha=alpha,
-        method="police x parquet crosswalk; Cohen's kappa; Kaplan-Meier and log-rank for "
-               "requalification delays; flag loss with Wilson / Newcombe / Mantel-Haenszel",
+        method="police x parquet crosswalk; Cohen's kappa; time-dependent Cox for "
+               "requalification; flag loss with Wilson / Mantel-Haenszel",
         time_unit="days", n=int(coded.sum()),
         notes={"n_at_parquet": int(at_parquet.sum()),
-               "requalified": "E32 recorded by the extraction date"},
+               "requalified": "E32 while the case was open, time-dependent",
+               "landmark_days": LANDMARK},
         agreement=agreement, requalification=requal, flags_lost=flags_lost,
         divisions=divisions, outcomes=outcomes,
         tests=pd.DataFrame(tests, columns=list(TEST_COLUMNS)),
     )
 
 
-def _delay(sub: pd.DataFrame, req: np.ndarray, alpha: float) -> dict:
-    """Median time to decision of requalified vs other cases, difference and log-rank."""
-    from scipy.stats import norm
-
-    qs = km_quantile_cells(sub["time"].to_numpy(), sub["event"].to_numpy(),
-                           req.astype(np.int64), 0.5, alpha)
-    z = norm.ppf(1 - alpha / 2)
-    est, low, upp = (qs[c].to_dict() for c in ("estimate", "lower", "upper"))
-    m1, m0 = float(est[1]), float(est[0])
-
-    def se(k: int) -> float:
-        width = upp[k] - low[k]
-        if np.isfinite(width):
-            return float(width / (2 * z))
-        return float((est[k] - low[k]) / z)
-
-    s = np.sqrt(se(1) ** 2 + se(0) ** 2)
-    _, _, _, p = logrank_one_vs_rest(sub["time"].to_numpy(), sub["event"].to_numpy(), req)
-    return {"median_days_requalified": m1, "median_days_other": m0, "delay_days": m1 - m0,
-            "delay_lower": m1 - m0 - z * s, "delay_upper": m1 - m0 + z * s, "p": p}
-
-
-MC_REPLICATES = 9999  #: simulated tables for the division x parquet code test
-
-
-def chi_square_monte_carlo(table: np.ndarray, *, replicates: int = MC_REPLICATES,
-                           seed: int = 0, chance_distance: bool = False) -> Any:
-    """Pearson chi-square test of a 2 x k table with a Monte Carlo p-value.
-
-    As R ``chisq.test(table, simulate.p.value = TRUE, B = replicates)``: tables with the
-    observed margins are drawn (multivariate hypergeometric) and
-    ``p = (1 + #{simulated >= observed}) / (replicates + 1)``. Valid in small and sparse
-    tables, where the asymptotic chi-square is anti-conservative. Deterministic (``seed``).
-    With ``chance_distance``, also return the mean total variation distance between the
-    two rows' profiles over the simulated tables: the distance expected by chance alone.
-
-    Examples
-    --------
-    >>> round(chi_square_monte_carlo(np.array([[30, 10], [10, 30]])), 4)
-    0.0001
-    >>> chi_square_monte_carlo(np.array([[10, 10], [10, 10]])) > 0.5
-    True
-    """
-    tab = np.asarray(table, dtype=np.int64)
-    tab = tab[:, tab.sum(axis=0) > 0]
-    cols = tab.sum(axis=0)
-    rows = tab.sum(axis=1)
-    expected = np.outer(rows, cols) / tab.sum()
-
-    def stat(first_row: np.ndarray) -> np.ndarray:
-        second = cols - first_row
-        return (((first_row - expected[0]) ** 2 / expected[0]).sum(axis=-1)
-                + ((second - expected[1]) ** 2 / expected[1]).sum(axis=-1))
-
-    observed = float(stat(tab[0]))
-    rng = np.random.default_rng(seed)
-    sims = rng.multivariate_hypergeometric(cols, int(rows[0]), size=replicates)
-    p = float((1 + (stat(sims) >= observed - 1e-9).sum()) / (replicates + 1))
-    if not chance_distance:
-        return p
-    tvd = 0.5 * np.abs(sims / rows[0] - (cols - sims) / rows[1]).sum(axis=-1)
-    return p, float(tvd.mean())
-
-
-def _division_use(log, police, parquet, coded, alpha, min_n):
-    """Per police code: do the divisions pick different parquet codes?"""
-    if "division" not in log.cases.columns:
-        return pd.DataFrame(), []
-    div = case_column(log, "division", function="nomenclature")[coded]
-    pol, par = police[coded], parquet[coded]
+def _requalification(days, police, parquet, coded, at_parquet, requalified, e30, e32,
+                     endpoints, design: Design, alpha):
+    """Per police code: requalification rate and the time-dependent hazard ratio."""
+    codes_all = [c for cs in endpoints.values() for c in cs]
+    dur = days.duration("E30", codes_all)
+    req_day = np.where(e32[dur.rows] < MISSING, e32[dur.rows] - e30[dur.rows], MISSING)
+    case, entry, exit_, ev, state = requalification_rows(dur.time, dur.event, req_day)
+    positive = exit_ > entry  # a decision on the registration day is never at risk after it
+    case, entry, exit_, ev, state = (a[positive] for a in (case, entry, exit_, ev, state))
+    code_of_row = police[dur.rows][case]
     rows, tests = [], []
-    levels = sorted(div.unique(), key=str)
+    for code in sorted(set(police[at_parquet]), key=str):
+        m = at_parquet & (police == code)
+        n = int(m.sum())
+        n_req = int((requalified & m).sum())
+        n_diff = int((coded & m & (parquet != police)).sum())
+        row = {"police_code": code, "n": n, "n_requalified": n_req,
+               "requalification_rate": n_req / n if n else np.nan,
+               "n_differs": n_diff, "differs_rate": n_diff / n if n else np.nan,
+               "hazard_ratio": np.nan, "hazard_lower": np.nan, "hazard_upper": np.nan,
+               "p": np.nan}
+        sel = code_of_row == code
+        n_req_rows = int(state[sel].sum())
+        n_open = int((case[sel] >= 0).sum()) - n_req_rows
+        if code != "missing" and min(n_req_rows, n_open) >= design.min_n:
+            counts = grouped_counts(exit_[sel].astype(float), ev[sel],
+                                    np.where(state[sel], "requalified", "not requalified"),
+                                    entry=entry[sel].astype(float))
+            r = cox_vs_rest(counts, alpha=alpha)
+            if "requalified" in r.index:
+                hr = r.loc["requalified"]
+                row.update(hazard_ratio=hr["hr"], hazard_lower=hr["lower"],
+                           hazard_upper=hr["upper"], p=hr["p"])
+                n_cases_code = int(np.unique(case[sel]).size)
+                tests.append({
+                    "lens": "nomenclature", "stage": "registration_to_decision",
+                    "events": "E30->decision (E32 time-dependent)", "by": "police_code",
+                    "subgroup": ALL, "group": code, "reference_group": "not (yet) requalified",
+                    "metric": "requalification_hazard_ratio",
+                    "value": float(ev[sel & state].sum()),
+                    "reference": float(ev[sel & ~state].sum()),
+                    "effect": hr["hr"], "effect_lower": hr["lower"],
+                    "effect_upper": hr["upper"], "p": hr["p"],
+                    "n_group": n_req, "n_rest": n_cases_code - n_req,
+                    "test": "Cox with requalification as a time-dependent covariate, Wald",
+                    "adjusted_for": "",
+                })
+        rows.append(row)
+    requal = pd.DataFrame(rows)
+    if len(requal):
+        lo, hi = wilson_interval(requal["n_requalified"], requal["n"], alpha=alpha)
+        requal.insert(4, "lower", lo)
+        requal.insert(5, "upper", hi)
+    return requal, tests
+
+
+def _flags_lost(days: CaseDays, at_parquet: np.ndarray, design: Design, alpha: float):
+    lost_rows, tests = [], []
+    cases = days._cases
+    for flag, (pol, par) in FLAG_PAIRS.items():
+        if pol not in cases.columns or par not in cases.columns:
+            continue
+        flagged = days.flag(pol) & at_parquet & cases[par].notna().to_numpy()
+        rows = np.flatnonzero(flagged)
+        lost = ~days.flag(par)[rows]
+        for b in ("all", "offence_group", *design.compare):
+            if b != "all" and b not in cases.columns:
+                continue
+            key = np.full(rows.size, "all", dtype=object) if b == "all" else days.column(b)[rows]
+            agg = pd.DataFrame({"k": key, "y": lost}).groupby("k")["y"].agg(["size", "sum"])
+            lw, up = wilson_interval(agg["sum"], agg["size"], alpha=alpha)
+            for (g, (nf, nl)), a, c in zip(agg.iterrows(), lw, up, strict=False):
+                lost_rows.append({"flag": flag, "by": b, "group": g, "n_flagged": int(nf),
+                                  "n_lost": int(nl), "loss_rate": nl / nf, "lower": a,
+                                  "upper": c})
+        found = []
+        if "offence_group" in cases.columns:
+            by_group = Design(compare=("offence_group",), subgroups=(), strata=(),
+                              min_n=design.min_n, alpha=alpha)
+            found += search(days, rows, share_statistic(lost.astype(float), alpha), by_group,
+                             harmful="greater", neutral=0.0)
+        found += search(days, rows, share_statistic(lost.astype(float), alpha), design,
+                         harmful="greater", neutral=0.0)
+        for r in found:
+            tests.append({"lens": "nomenclature", "stage": "police_to_parquet",
+                          "events": "E20->E31", "metric": f"{flag}_flag_loss_difference",
+                          "test": "Wald test of the Mantel-Haenszel difference (Sato variance)",
+                          "adjusted_for": "" if r["by"] == "offence_group"
+                          else "+".join(design.strata), **r})
+    flags_lost = pd.DataFrame(lost_rows, columns=["flag", "by", "group", "n_flagged", "n_lost",
+                                                  "loss_rate", "lower", "upper"])
+    return flags_lost, tests
+
+
+def _division_use(days: CaseDays, police, parquet, coded, min_n):
+    """Per police code: do the divisions pick different parquet codes?"""
+    if "division" not in days._cases.columns:
+        return pd.DataFrame(), []
+    div = days.column("division")
+    keep = coded & (div != "missing")
+    div, pol, par = div[keep], police[keep], parquet[keep]
+    rows, tests = [], []
+    levels = sorted(set(div), key=str)
     if len(levels) != 2:
         return pd.DataFrame(), []
-    for code in sorted(pol.unique(), key=str):
+    for code in sorted(set(pol), key=str):
         m = pol == code
-        tab = pd.crosstab(div[m], par[m]).reindex(index=levels, fill_value=0)
+        tab = pd.crosstab(pd.Categorical(div[m], levels), par[m], dropna=False)
+        tab = tab.reindex(index=levels, fill_value=0)
         n_a, n_b = (int(v) for v in tab.sum(axis=1))
-        if min(n_a, n_b) < min_n:
+        if min(n_a, n_b) < min_n or code == "missing":
             continue
         prof = tab.div(tab.sum(axis=1), axis=0)
         distance = 0.5 * float((prof.iloc[0] - prof.iloc[1]).abs().sum())
         p, chance = ((1.0, 0.0) if tab.shape[1] < 2
-                     else chi_square_monte_carlo(tab.to_numpy(), chance_distance=True))
+                     else chi_square_monte_carlo(tab.to_numpy(), replicates=MC_REPLICATES,
+                                                 chance_distance=True))
         rows.append({"police_code": code, f"n_{levels[0].lower()}": n_a,
                      f"n_{levels[1].lower()}": n_b, "distance": distance,
                      "chance_distance": chance, "p": p})
         tests.append({
             "lens": "nomenclature", "stage": "qualification", "events": "E20->E31",
-            "by": "police_code", "group": code, "metric": "division_code_distance",
+            "by": "police_code", "subgroup": ALL, "group": code,
+            "reference_group": f"{levels[0]} vs {levels[1]}",
+            "metric": "division_code_distance",
             "value": distance, "reference": chance, "effect": distance - chance,
             "effect_lower": np.nan, "effect_upper": np.nan, "p": p, "n_group": n_a,
             "n_rest": n_b, "test": f"chi-square, Monte Carlo p ({MC_REPLICATES} tables)",
@@ -365,26 +367,24 @@ def _division_use(log, police, parquet, coded, alpha, min_n):
     return pd.DataFrame(rows), tests
 
 
-def _outcomes(log, requalified, at_parquet, alpha) -> pd.DataFrame:
-    """Aalen-Johansen cumulative incidence of each outcome at 365 days, by requalification."""
+def _landmark_outcomes(days: CaseDays, e30, e32, endpoints, alpha) -> pd.DataFrame:
+    """Cumulative incidence at 365 days among cases open at the landmark, by requalification."""
     from ..estimators import cumulative_incidence
-    from ..schema import default_endpoints
+    from .sanctioning import outcome_frame
 
-    endpoints = default_endpoints()
-    codes = [c for cs in endpoints.values() for c in cs]
-    frame, _ = duration_frame(log, "E30", codes)
-    if not len(frame):
+    frame = outcome_frame(days, endpoints)
+    rows = frame["row"].to_numpy()
+    open_at = frame["time"].to_numpy() > LANDMARK
+    if not open_at.any() or not (frame["outcome"][open_at] != "censored").any():
         return pd.DataFrame()
-    reverse = {c: g for g, cs in endpoints.items() for c in cs}
-    first = event_detail(log, codes)["event"].reindex(frame.index).map(reverse)
-    outcome = np.where(frame["event"].to_numpy(), first.fillna("censored").to_numpy(),
-                       "censored")
-    df = pd.DataFrame({"time": frame["time"].to_numpy(), "outcome": outcome,
-                       "requalified": np.where(requalified.reindex(frame.index), "yes", "no")})
-    res = cumulative_incidence(df, by="requalified", alpha=alpha)
-    tab = res.table.loc[res.table["time"] <= 365]
-    last = tab.sort_values("time").groupby(["group", "state"]).tail(1)
-    out = last[["group", "state", "estimate", "lower", "upper"]].rename(
+    req = (e32[rows] < MISSING) & (e32[rows] - e30[rows] <= LANDMARK)
+    df = pd.DataFrame({"time": frame["time"].to_numpy()[open_at],
+                       "entry": np.full(int(open_at.sum()), float(LANDMARK)),
+                       "outcome": frame["outcome"].to_numpy()[open_at],
+                       "requalified": np.where(req[open_at], "yes", "no")})
+    res = cumulative_incidence(df, by="requalified", entry="entry", alpha=alpha)
+    at = res.at([365])
+    out = at[["group", "state", "time", "estimate", "lower", "upper"]].rename(
         columns={"group": "requalified", "state": "outcome"})
-    out.insert(2, "time", 365)
+    out.insert(0, "landmark", LANDMARK)
     return out.sort_values(["requalified", "outcome"], ignore_index=True)

@@ -13,10 +13,12 @@ Questions (``design.md`` §1, question 3):
   Kaplan-Meier quantiles; verdicts (E51 codes) and sentence components (E52 codes);
 * **victims informed** of the decision (E63) among decided cases.
 
-The comparisons behind the flags: for each parquet division (police zone), the
-cause-specific hazard of each outcome compared with the rest within offence group x
-suspect-known strata (stratified Cox, on counts), and the share of victims informed
-(Mantel-Haenszel over offence groups).
+The comparisons behind the flags (:mod:`trajectory.bottlenecks.compare`): for each
+parquet division (police zone, config grouping), pooled and within each offence group,
+the cause-specific hazard of each outcome compared with the rest within offence group
+x suspect-known strata (stratified Cox on counts, Breslow ties, Wald test), and the
+share of victims informed (Mantel-Haenszel difference over offence groups, Wald test).
+The outcomes are the study's endpoints (config ``[endpoints]``).
 
 Examples
 --------
@@ -36,21 +38,16 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from ..cohort_days import CaseDays
+from ..estimators.grouped import cox_vs_rest, grouped_counts
+from ..estimators.proportions import wilson_interval
 from ..results import TidyResult
 from ..schema import EventLog, default_endpoints
-from ._stats import (
-    NON_COURT_CLOSURES,
-    TEST_COLUMNS,
-    case_column,
-    compare_proportions_stratified,
-    cox_one_vs_rest,
-    duration_frame,
-    event_detail,
-    km_quantile_cells,
-    wilson_interval,
-)
+from .compare import TEST_COLUMNS
+from .compare import compare as search
+from .reception import design_from, quantile_cells, share_statistic
 
-__all__ = ["SanctioningResult", "sanctioning", "OUTCOME_DIRECTION"]
+__all__ = ["SanctioningResult", "sanctioning", "OUTCOME_DIRECTION", "outcome_frame"]
 
 #: Outcome -> direction of a bottleneck: a higher ("greater") or lower ("less") hazard.
 OUTCOME_DIRECTION: dict[str, str] = {
@@ -59,6 +56,8 @@ OUTCOME_DIRECTION: dict[str, str] = {
     "court": "less",
 }
 HORIZONS: tuple[int, ...] = (182, 365, 730)
+#: Decisions that end a case without a court: the case leaves the funnel.
+NON_COURT_CLOSURES: tuple[str, ...] = ("E33", "E34", "E35", "E40", "E41", "E42", "E43", "E44")
 
 
 @dataclass(frozen=True, repr=False)
@@ -89,41 +88,66 @@ class SanctioningResult(TidyResult):
         "derived": {"estimate": ["n_event"], "lower": ["n_event"], "upper": ["n_event"]},
     }
 
-
     details: pd.DataFrame = field(default_factory=pd.DataFrame)
     judgment_delay: pd.DataFrame = field(default_factory=pd.DataFrame)
     informed: pd.DataFrame = field(default_factory=pd.DataFrame)
     tests: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def _outcome_frame(log: EventLog) -> pd.DataFrame:
-    endpoints = default_endpoints()
-    codes = [c for cs in endpoints.values() for c in cs]
-    frame, _ = duration_frame(log, "E30", codes)
-    reverse = {c: g for g, cs in endpoints.items() for c in cs}
-    first = event_detail(log, codes).reindex(frame.index)
-    outcome = np.where(frame["event"].to_numpy(),
-                       first["event"].map(reverse).fillna("censored").to_numpy(), "censored")
-    return frame.assign(outcome=outcome, decision=first["event"], code=first["code"])
+def outcome_frame(days: CaseDays, endpoints: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Time from parquet registration (E30) to the first endpoint, per registered case.
+
+    Columns ``row`` (position in ``days.case_ids``), ``time``, ``outcome`` (endpoint
+    group or ``"censored"``) and ``decision`` (its event code). The first decision is
+    resolved by the cohort's endpoint rules; a decision dated before E30 leaves the case
+    out (as the cohort's ``endpoint_before_origin`` rule).
+    """
+    e30 = days.first(["E30"])
+    dec = days.decisions(endpoints)
+    names = np.asarray([*endpoints, "censored"], dtype=object)
+    has = e30 < 2**30
+    decided = dec.group >= 0
+    ok = has & ~(decided & (dec.day < e30))
+    rows = np.flatnonzero(ok)
+    time = np.where(decided[rows], dec.day[rows], days.extraction[rows]) - e30[rows]
+    return pd.DataFrame({
+        "row": rows, "time": time.astype(np.int64),
+        "outcome": names[np.where(decided[rows], dec.group[rows], len(endpoints))],
+        "decision": np.where(decided[rows], dec.code[rows], np.array(None, dtype=object)),
+    })
 
 
-def _strata(log: EventLog, strata: Sequence[str] | None) -> pd.Series | None:
-    if not strata:
-        return None
-    cols = [case_column(log, s, function="sanctioning").astype(str) for s in strata]
-    out = cols[0]
-    for c in cols[1:]:
-        out = out + "|" + c
-    return out.rename("+".join(strata))
+def hazard_statistic(time: np.ndarray, event: np.ndarray, alpha: float):
+    """The comparison of an outcome: stratified cause-specific Cox hazard ratio, Wald."""
+
+    def statistic(pos: np.ndarray, group: np.ndarray, strata: np.ndarray) -> pd.DataFrame:
+        counts = grouped_counts(time[pos], event[pos], group, strata=strata)
+        r = cox_vs_rest(counts, alpha=alpha)
+        ev = event[pos]
+        frame = pd.DataFrame({"g": group, "e": ev})
+        agg = frame.groupby("g")["e"].agg(["size", "sum"]).reindex(r.index)
+        tot_n, tot_e = float(len(ev)), float(ev.sum())
+        return pd.DataFrame({
+            "effect": r["hr"], "effect_lower": r["lower"], "effect_upper": r["upper"],
+            "p": r["p"], "value": agg["sum"] / agg["size"],
+            "reference": (tot_e - agg["sum"]) / (tot_n - agg["size"]),
+            "n_group": agg["size"], "n_rest": tot_n - agg["size"]}, index=r.index)
+
+    return statistic
 
 
 def sanctioning(
     log: EventLog,
     *,
-    compare: Sequence[str] = ("division", "zone"),
+    compare: Sequence[str] | None = None,
+    subgroups: Sequence[str] | None = None,
     strata: Sequence[str] | None = ("offence_group", "suspect_known"),
+    endpoints: Mapping[str, Sequence[str]] | None = None,
+    outcomes: Mapping[str, str] | None = None,
     alpha: float = 0.05,
-    min_n: int = 20,
+    min_n: int | None = None,
+    config: Any = None,
+    days: CaseDays | None = None,
 ) -> SanctioningResult:
     """Outcome profile, court, sanctions and victim information; comparisons for flags.
 
@@ -131,16 +155,30 @@ def sanctioning(
     ----------
     log : EventLog
         The study's event log (outcomes are timed from parquet registration E30).
-    compare : sequence of str
-        Case columns whose groups are compared one-vs-rest.
+    compare : sequence of str, optional
+        Case columns whose groups are compared; default the config's ``[groupings]
+        by`` without ``offence_group``, else division and zone.
+    subgroups : sequence of str, optional
+        Columns whose levels are also compared one by one (default offence group).
     strata : sequence of str or None
         Hazards are compared within the combinations of these columns (default offence
         group x suspect known: an unknown suspect almost always means a technical
         dismissal). The victims-informed share is compared within offence groups.
+    endpoints : mapping, optional
+        Competing outcomes (default the config's ``[endpoints]``, else
+        :func:`~trajectory.schema.default_endpoints`).
+    outcomes : mapping, optional
+        Outcome -> harmful direction of its hazard (``"greater"``/``"less"``) for the
+        compared outcomes; default the config's ``[flags] outcomes``, else
+        :data:`OUTCOME_DIRECTION`.
     alpha : float
         Intervals are ``1 - alpha``.
-    min_n : int
-        Smallest group (and complement) compared.
+    min_n : int, optional
+        Smallest group (and complement) compared (default 20, or ``[flags] min_n``).
+    config : StudyConfig, optional
+        The study config.
+    days : CaseDays, optional
+        Per-case days already read from ``log``.
 
     Returns
     -------
@@ -148,84 +186,83 @@ def sanctioning(
     """
     from ..estimators import cumulative_incidence
 
-    frame = _outcome_frame(log)
-    group = case_column(log, "offence_group", function="sanctioning").reindex(frame.index)
+    design = design_from(config, compare, subgroups, tuple(strata or ()), alpha, min_n)
+    if endpoints is None:
+        endpoints = dict(getattr(config, "endpoints", None) or default_endpoints())
+    if outcomes is None:
+        flag_cfg = getattr(config, "flags", None)
+        outcomes = dict(getattr(flag_cfg, "outcomes", None) or OUTCOME_DIRECTION)
+    days = CaseDays(log) if days is None else days
+    frame = outcome_frame(days, endpoints)
+    group = days.column("offence_group")[frame["row"].to_numpy()] if (
+        "offence_group" in days._cases.columns) else np.full(len(frame), "all", dtype=object)
     rows = []
     for by_all in (False, True):
         df = pd.DataFrame({"time": frame["time"].to_numpy(), "outcome": frame["outcome"],
-                           "g": "all" if by_all else group.to_numpy()})
+                           "g": "all" if by_all else group})
         if not (df["outcome"] != "censored").any():
             continue
-        tab = cumulative_incidence(df, by="g", alpha=alpha).table.sort_values("time")
-        tab = tab.assign(n_event=tab.groupby(["group", "state"])["n_event"].cumsum())
+        res = cumulative_incidence(df, by="g", alpha=alpha)
         sizes: dict[Any, int] = df.groupby("g").size().to_dict()
-        for h in HORIZONS:
-            at = tab.loc[tab["time"] <= h].groupby(["group", "state"]).tail(1)
-            for r in at.itertuples():
-                rows.append({"group": r.group, "outcome": r.state, "time": h,
-                             "estimate": r.estimate, "lower": r.lower, "upper": r.upper,
-                             "n": sizes[r.group], "n_event": int(r.n_event)})  # type: ignore[arg-type]
+        for r in res.at(list(HORIZONS)).to_dict("records"):
+            rows.append({"group": r["group"], "outcome": r["state"], "time": int(r["time"]),
+                         "estimate": r["estimate"], "lower": r["lower"], "upper": r["upper"],
+                         "n": sizes[r["group"]], "n_event": int(r["n_event"])})
     table = pd.DataFrame(rows, columns=["group", "outcome", "time", "estimate",
                                         "lower", "upper", "n", "n_event"])
     table = table.sort_values(["group", "outcome", "time"], ignore_index=True)
 
-    details = _details(log, frame, group)
-    judgment = _judgment_delay(log, alpha)
-    stratum = _strata(log, strata)
     tests = []
-    for b in compare:
-        key = case_column(log, b, function="sanctioning").reindex(frame.index)
-        st = None if stratum is None else stratum.reindex(frame.index).to_numpy()
-        levels = sorted(key.unique(), key=str)
-        for outcome in OUTCOME_DIRECTION:
-            event = (frame["outcome"] == outcome).to_numpy()
-            for v in levels:
-                inside = (key == v).to_numpy()
-                if min(inside.sum(), (~inside).sum()) < min_n:
-                    continue
-                hr, lo, hi, p = cox_one_vs_rest(frame["time"].to_numpy(), event, inside, st,
-                                                alpha=alpha)
-                tests.append({
-                    "lens": "sanctioning", "stage": outcome,
-                    "events": "E30->" + "/".join(default_endpoints()[outcome]), "by": b,
-                    "group": v, "metric": "cause_specific_hazard_ratio",
-                    "value": float(event[inside].mean()), "reference": float(event[~inside].mean()),
-                    "effect": hr, "effect_lower": lo, "effect_upper": hi, "p": p,
-                    "n_group": int(inside.sum()), "n_rest": int((~inside).sum()),
-                    "test": "stratified Cox (cause-specific, Breslow), Wald",
-                    "adjusted_for": "" if stratum is None else str(stratum.name),
-                })
-    informed, inf_tests = _informed(log, frame, compare, alpha, min_n)
+    case_rows = frame["row"].to_numpy()
+    time = frame["time"].to_numpy(float)
+    for outcome, direction in outcomes.items():
+        if outcome not in endpoints:
+            continue
+        event = (frame["outcome"] == outcome).to_numpy()
+        for cmp in search(days, case_rows, hazard_statistic(time, event, alpha), design,
+                           harmful=direction, neutral=1.0):
+            tests.append({
+                "lens": "sanctioning", "stage": outcome, "metric": "cause_specific_hazard_ratio",
+                "events": "E30->" + "/".join(endpoints[outcome]),
+                "test": "stratified Cox (cause-specific, Breslow), Wald",
+                "adjusted_for": "+".join(design.strata), **cmp})
+    informed, inf_tests = _informed(days, frame, design, alpha)
     tests.extend(inf_tests)
     return SanctioningResult(
         table=table, alpha=alpha,
         method="Aalen-Johansen cumulative incidence of outcomes from parquet registration",
         time_unit="days", n=int(len(frame)),
-        notes={"horizons": HORIZONS, "strata": list(strata or [])},
-        details=details, judgment_delay=judgment, informed=informed,
-        tests=pd.DataFrame(tests, columns=list(TEST_COLUMNS)),
+        notes={"horizons": HORIZONS, "strata": list(design.strata),
+               "endpoints": {k: list(v) for k, v in endpoints.items()}},
+        details=_details(days, frame, group), judgment_delay=_judgment_delay(days, alpha),
+        informed=informed, tests=pd.DataFrame(tests, columns=list(TEST_COLUMNS)),
     )
 
 
-def _details(log: EventLog, frame: pd.DataFrame, group: pd.Series) -> pd.DataFrame:
+def _details(days: CaseDays, frame: pd.DataFrame, group: np.ndarray) -> pd.DataFrame:
     kinds = {"E40": "motive_technical", "E41": "motive_opportunity", "E42": "alternative",
              "E43": "alternative", "E44": "alternative", "E45": "court", "E46": "court",
              "E47": "court"}
-    dec = frame.loc[frame["decision"].isin(list(kinds))]
-    code = np.where(dec["decision"].isin(["E40", "E41"]), dec["code"].astype(object),
-                    dec["decision"].astype(object))
-    parts = [pd.DataFrame({"offence_group": group.reindex(dec.index).to_numpy(),
-                           "kind": dec["decision"].map(kinds).to_numpy(), "code": code})]
-    ev = log.events
+    dec = frame["decision"].to_numpy(dtype=object)
+    keep = np.isin(dec, list(kinds))
+    rows = frame["row"].to_numpy()[keep]
+    motive = {code: days.detail(code) for code in ("E40", "E41")}
+    code = np.array([motive[d][r] if d in motive else d for d, r in zip(dec[keep], rows,
+                                                                         strict=True)],
+                    dtype=object)
+    parts = [pd.DataFrame({"offence_group": group[keep], "kind": [kinds[d] for d in dec[keep]],
+                           "code": code})]
+    ev = days.log.events
     if "code" in ev.columns:
+        og = (days.column("offence_group") if "offence_group" in days._cases.columns
+              else np.full(days.n, "all", dtype=object))
         for event, kind in (("E51", "verdict"), ("E52", "sanction")):
             sub = ev.loc[ev["event"] == event, ["case_id", "code"]]
             if event == "E51":
                 sub = sub.drop_duplicates("case_id")
-            g = case_column(log, "offence_group", function="sanctioning")
-            parts.append(pd.DataFrame({
-                "offence_group": g.reindex(sub["case_id"].astype(object)).to_numpy(),
-                "kind": kind, "code": sub["code"].astype(object).to_numpy()}))
+            pos = np.searchsorted(days.case_ids, sub["case_id"].to_numpy(dtype=object))
+            parts.append(pd.DataFrame({"offence_group": og[pos], "kind": kind,
+                                       "code": sub["code"].astype(object).to_numpy()}))
     allp = pd.concat(parts, ignore_index=True)
     allp["code"] = allp["code"].fillna("missing")
     out = allp.value_counts(["offence_group", "kind", "code"]).rename("n").reset_index()
@@ -234,42 +271,43 @@ def _details(log: EventLog, frame: pd.DataFrame, group: pd.Series) -> pd.DataFra
                            ignore_index=True)
 
 
-def _judgment_delay(log: EventLog, alpha: float) -> pd.DataFrame:
-    frame, _ = duration_frame(log, ("E45", "E46"), "E51")
-    if not len(frame):
+def _judgment_delay(days: CaseDays, alpha: float) -> pd.DataFrame:
+    dur = days.duration(("E45", "E46"), "E51")
+    if not dur.rows.size or not dur.event.any():
         return pd.DataFrame()
-    group = case_column(log, "offence_group", function="sanctioning").reindex(frame.index)
+    group = (days.column("offence_group")[dur.rows] if "offence_group" in days._cases.columns
+             else np.full(dur.rows.size, "all", dtype=object))
     rows = []
     for q in (0.25, 0.5, 0.75):
-        for cells in (pd.Series("all", index=frame.index), group):
-            qs = km_quantile_cells(frame["time"].to_numpy(), frame["event"].to_numpy(),
-                                   cells.astype(str).to_numpy(), q, alpha)
+        for cells in (np.full(dur.rows.size, "all", dtype=object), group):
+            qs = quantile_cells(dur.time, dur.event, cells, q, alpha)
             for g, r in qs.iterrows():
                 rows.append({"offence_group": g, "q": q, **r.to_dict()})
     return pd.DataFrame(rows)
 
 
-def _informed(log, frame, compare, alpha, min_n):
-    decided = frame.loc[frame["event"]
-                        & frame["decision"].isin([*NON_COURT_CLOSURES, "E45", "E46"])]
-    ev = log.events
-    informed_ids = set(ev.loc[ev["event"] == "E63", "case_id"].astype(object))
-    informed = pd.Series(decided.index.isin(list(informed_ids)), index=decided.index)
-    stratum = case_column(log, "offence_group", function="sanctioning")
-    rows, tests = [], []
-    for b in ("all", "offence_group", *compare):
-        key = (pd.Series("all", index=decided.index) if b == "all"
-               else case_column(log, b, function="sanctioning").reindex(decided.index))
-        agg = informed.groupby(key.to_numpy()).agg(["size", "sum"])
+def _informed(days: CaseDays, frame: pd.DataFrame, design, alpha: float):
+    decided = frame.loc[frame["decision"].isin([*NON_COURT_CLOSURES, "E45", "E46"])]
+    rows = decided["row"].to_numpy()
+    informed = days.has(["E63"])[rows]
+    out = []
+    for b in ("all", "offence_group", *design.compare):
+        if b != "all" and b not in days._cases.columns:
+            continue
+        key = np.full(rows.size, "all", dtype=object) if b == "all" else days.column(b)[rows]
+        agg = pd.DataFrame({"k": key, "y": informed}).groupby("k")["y"].agg(["size", "sum"])
         lo, hi = wilson_interval(agg["sum"], agg["size"], alpha=alpha)
         for (g, (n, k)), a, c in zip(agg.iterrows(), lo, hi, strict=False):
-            rows.append({"by": b, "group": g, "n": int(n), "n_informed": int(k),
-                         "rate": k / n, "lower": a, "upper": c})
-        if b in compare:
-            for r in compare_proportions_stratified(informed, key, stratum, alpha=alpha,
-                                                    min_n=min_n):
-                tests.append({"lens": "sanctioning", "stage": "victim_information",
-                              "events": "decision->E63", "by": b,
-                              "metric": "informed_rate_difference",
-                              "adjusted_for": "offence_group", **r})
-    return pd.DataFrame(rows), tests
+            out.append({"by": b, "group": g, "n": int(n), "n_informed": int(k),
+                        "rate": k / n, "lower": a, "upper": c})
+    tests = []
+    inf_design = design.__class__(compare=design.compare, subgroups=design.subgroups,
+                                  strata=("offence_group",), min_n=design.min_n,
+                                  alpha=design.alpha)
+    for cmp in search(days, rows, share_statistic(informed.astype(float), alpha), inf_design,
+                       harmful="less", neutral=0.0):
+        tests.append({"lens": "sanctioning", "stage": "victim_information",
+                      "events": "decision->E63", "metric": "informed_rate_difference",
+                      "test": "Wald test of the Mantel-Haenszel difference (Sato variance)",
+                      "adjusted_for": "offence_group", **cmp})
+    return pd.DataFrame(out), tests

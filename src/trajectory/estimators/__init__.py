@@ -2,6 +2,15 @@
 
 from .comparison import ComparisonResult, gray_test, logrank
 from .finegray import FineGrayResult, fine_gray
+from .grouped import (
+    GroupedCounts,
+    cox_vs_rest,
+    grouped_counts,
+    km_quantiles,
+    logrank_vs_rest,
+    quantile_ratio_vs_rest,
+    risk_difference_vs_rest,
+)
 from .nonparametric import (
     CumulativeIncidenceResult,
     KaplanMeierResult,
@@ -20,6 +29,7 @@ __all__ = [
     "CoxResult",
     "CumulativeIncidenceResult",
     "FineGrayResult",
+    "GroupedCounts",
     "KaplanMeierResult",
     "NelsonAalenResult",
     "PoissonResult",
@@ -27,12 +37,18 @@ __all__ = [
     "aggregate_counts",
     "cause_specific_cox",
     "cox",
+    "cox_vs_rest",
     "cumulative_incidence",
     "fine_gray",
     "gray_test",
+    "grouped_counts",
     "kaplan_meier",
+    "km_quantiles",
     "logrank",
+    "logrank_vs_rest",
     "nelson_aalen",
     "poisson_rates",
+    "quantile_ratio_vs_rest",
+    "risk_difference_vs_rest",
     "state_occupation",
 ]

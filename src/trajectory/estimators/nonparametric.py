@@ -30,7 +30,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from ..errors import EstimationError
-from ..results import CURVE_COLUMNS, TidyResult
+from ..results import CURVE_COLUMNS, TidyResult, curve_at
 from ._counts import (
     CONF_TYPES,
     aalen_johansen,
@@ -97,6 +97,19 @@ class KaplanMeierResult(TidyResult):
     Methods :meth:`quantiles` and :meth:`rmst` give survival quantiles and the
     restricted mean survival time with R's formulas.
     """
+
+    def at(self, times: Sequence[float]) -> pd.DataFrame:
+        """The curves read at ``times`` (R ``summary(fit, times=)``; see :func:`curve_at`).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"time": [1, 2, 3, 4], "outcome": [1, 1, 1, 1]})
+        >>> kaplan_meier(df).at([2.5])[["time", "estimate", "n_risk", "n_event"]]
+           time  estimate  n_risk  n_event
+        0   2.5       0.5       2        2
+        """
+        return curve_at(self.table, times, keys=("group",), start=1.0)
 
     def quantiles(self, q: Sequence[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
         """Time by which a fraction ``q`` has had the event, with its confidence limits.
@@ -357,6 +370,10 @@ class CumulativeIncidenceResult(TidyResult):
         """The table with ``state`` as second column."""
         cols = ["group", "state", *CURVE_COLUMNS[1:], "std_err"]
         return self.table[cols].copy()
+
+    def at(self, times: Sequence[float]) -> pd.DataFrame:
+        """Each outcome's incidence read at ``times`` (R ``summary(fit, times=)``)."""
+        return curve_at(self.table, times, keys=("group", "state"), start=0.0)
 
 
 def cumulative_incidence(

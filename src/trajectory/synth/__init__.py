@@ -5,7 +5,9 @@
 (parameters, planted bottlenecks, true cumulative incidence and hazard ratios,
 malformed rows); :func:`write_extracts` writes it as the four extract files and the
 ``study.toml`` a researcher receives; :func:`write_sample` regenerates the shipped
-``data/sample/`` (``python -m trajectory.synth --sample``).
+``data/sample/`` (``python -m trajectory.synth --sample``);
+:func:`permute_labels` makes a generator-free null of any event log (unit labels
+permuted within strata).
 
 Examples
 --------
@@ -17,9 +19,10 @@ Examples
 from __future__ import annotations
 
 from .extracts import EXTRACT_FILES, write_extracts
+from .nulls import permute_labels
 from .params import PARAMS, Param, parameter_table
 from .sample import SAMPLE_N_CASES, SAMPLE_SCENARIO, SAMPLE_SEED, write_sample
-from .scenarios import SCENARIOS, Scenario, get_scenario
+from .scenarios import EFFECT_KINDS, SCENARIOS, Effect, Scenario, get_scenario
 from .study import MALFORMED_KINDS, MALFORMED_PLAN, SyntheticStudy, make_study
 from .truth import GroundTruth, true_cumulative_incidence
 
@@ -31,7 +34,10 @@ __all__ = [
     "write_sample",
     "true_cumulative_incidence",
     "Scenario",
+    "Effect",
+    "EFFECT_KINDS",
     "SCENARIOS",
+    "permute_labels",
     "get_scenario",
     "Param",
     "PARAMS",

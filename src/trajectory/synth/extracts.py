@@ -131,7 +131,7 @@ def _identifiers(cases: pd.DataFrame, events: pd.DataFrame, seed: int) -> pd.Dat
     pv = [f"BR.{z}.L{u}.{s:0{width}d}/{y}" for z, u, s, y in
           zip(zone2, unit, serial_pv, year, strict=True)]
     yy = pd.Series(ids).map(e30).dt.year
-    div = np.where(cases["division"].to_numpy() == "NL", "13", "12")
+    div = np.where((cases["division"] == "NL").fillna(False).to_numpy(bool), "13", "12")
     fam = cases["offence_group"].map(_FAMILY).to_numpy()
     notice = [None if pd.isna(y) else f"BR{d}.{f}.{s:0{width}d}/{int(y) % 100:02d}"
               for d, f, s, y in zip(div, fam, serial_nt, yy, strict=True)]

@@ -8,14 +8,16 @@ The generator draws every case at once with numpy (no per-case Python loop):
    (E20) -> [APO E22] -> transmission (E23) -> parquet registration (E30), each an
    independent log-normal (or same-day/log-normal mixture) rounded down to days;
    simplified PVs never leave the police;
-3. nomenclature: qualification E31 (may differ from the police code), later
-   requalification E32, IFG and hate flags lost police -> parquet;
+3. nomenclature: qualification E31 (may differ from the police code), IFG and hate
+   flags lost police -> parquet;
 4. decision: a *mixture* of decision kinds (shares of domain.md §5.1, exact per
-   offence group) times log-normal durations from E30 (medians of §5.2); the
-   planted opportunity-division effect adds an independent latent time whose
-   cumulative hazard equals the cause-specific cumulative hazard of E41, which
-   multiplies that cause-specific hazard by exactly 2 and leaves the others
-   unchanged;
+   offence group) times log-normal durations from E30 (medians of §5.2); a planted
+   opportunity-hazard effect adds an independent latent time whose cumulative
+   hazard is (HR - 1) times the cause-specific cumulative hazard of E41, which
+   multiplies that cause-specific hazard by exactly HR and leaves the others
+   unchanged; requalification (E32) is a process while the case is open: a
+   requalification time drawn independently of the decision, kept only when it
+   comes first (a planted requalification delay then postpones the decision);
 5. court (E50, E51 verdict, E52 sentence components, E53 appeal, E48 chamber
    order) and victim support (E14, E60, E61, E62, E37, E63);
 6. right censoring: events after the extraction date are not in the log.
@@ -40,9 +42,17 @@ import pandas as pd
 import pyarrow as pa
 from scipy import special
 
+from ..errors import ConfigError
 from ..schema import CASE_COLUMNS, EVENT_COLUMNS, VALUE_SETS, EventLog, vocabulary
-from .params import DECISION_EVENTS, DECISION_KINDS, OFFENCE_GROUPS, PARAMS, decision_probabilities
-from .scenarios import Scenario, get_scenario
+from .params import (
+    DECISION_EVENTS,
+    DECISION_KINDS,
+    OFFENCE_GROUPS,
+    PARAMS,
+    decision_probabilities,
+    requalification_candidate_probability,
+)
+from .scenarios import Effect, Scenario, get_scenario
 
 __all__ = [
     "NA_DAY",
@@ -67,6 +77,8 @@ _MUNI_CODES: tuple[str, ...] = tuple(_MUNIS["code"])
 ZONES: tuple[str, ...] = tuple(vocabulary("police_zones")["code"])
 _MUNI_ZONE = np.array([ZONES.index(z) for z in _MUNIS["zone"]], np.int8)
 DIVISIONS: tuple[str, ...] = ("FR", "NL")
+#: Police code recorded for the unmapped cases of ``Scenario.unmapped_code_share``.
+UNMAPPED_CODE = "999"
 CHANNELS: tuple[str, ...] = VALUE_SETS["channel"]
 SEXES: tuple[str, ...] = VALUE_SETS["victim_sex"]
 AGE_BANDS: tuple[str, ...] = VALUE_SETS["victim_age_band"]
@@ -225,9 +237,14 @@ def simulate_latent(
     code_probs = np.array([(_CODE_GROUP == g) / (_CODE_GROUP == g).sum() for g in range(G)])
     police_code = _cat(rng, code_probs, group, index, n)
     weights = np.array([PARAMS["municipality_weights"].value[m] for m in _MUNI_CODES], float)
-    muni = _cat(rng, weights, None, None, n)
+    if sc.zone_offence_tilt:
+        muni = _cat(rng, _municipality_probs(sc, weights), group, index, n)
+    else:
+        muni = _cat(rng, _municipality_probs(sc, weights)[0] if sc.zone_weights else weights,
+                    None, None, n)
     zone = _MUNI_ZONE[muni]
-    fr = PARAMS["division_fr_share"].value
+    fr = (PARAMS["division_fr_share"].value if sc.division_fr_share is None
+          else sc.division_fr_share)
     division = (rng.random(n) >= fr).astype(np.int8)  # 0 FR, 1 NL
     chan_p = np.array([PARAMS["channel_probs"].value[g] for g in OFFENCE_GROUPS])
     channel = _cat(rng, chan_p, group, index, n)
@@ -235,7 +252,13 @@ def simulate_latent(
     victim_sex = _cat(rng, vsex_p, group, index, n)
     vage_p = np.array([PARAMS["victim_age_probs"].value[g] for g in OFFENCE_GROUPS])
     victim_age = _cat(rng, vage_p, group, index, n)
-    unknown = rng.random(n) < _per_group("suspect_unknown")[group]
+    p_unknown = _per_group("suspect_unknown")[group]
+    if sc.suspect_unknown_by_zone:
+        factor = np.ones(len(ZONES))
+        for z_code, f in sc.suspect_unknown_by_zone:
+            factor[_index_of(ZONES, z_code, "zone")] *= float(f)
+        p_unknown = np.minimum(p_unknown * factor[zone], 0.95)
+    unknown = rng.random(n) < p_unknown
     male = rng.random(n) < _per_group("suspect_male")[group]
     suspect_sex = np.where(unknown, 3, np.where(male, 1, 0)).astype(np.int8)  # F, M, X, unk
     sage_p = np.array([PARAMS["suspect_age_probs"].value[g] for g in OFFENCE_GROUPS])
@@ -275,9 +298,19 @@ def simulate_latent(
         apo, _lognormal(rng, 90.0, 0.4, n),
         _lognormal(rng, _per_group("transmission")[group], PARAMS["transmission_sigma"].value, n),
     )
-    if sc.slow_zone is not None:
-        trans = np.where(zone == ZONES.index(sc.slow_zone), trans * sc.slow_factor, trans)
+    cols = {"zone": (zone, ZONES), "division": (division, DIVISIONS),
+            "police_code": (police_code, CHARGE_CODES), "offence_group": (group, OFFENCE_GROUPS)}
+    effects = sc.all_effects
+    for e in effects:
+        if e.kind == "transmission_delay":
+            trans = np.where(_effect_mask(e, cols, group), trans * e.size, trans)
     simplified = rng.random(n) < _per_group("simplified_pv")[group]
+    # draws of the world knobs come from a child stream: the main stream is unchanged
+    aux = rng.spawn(1)[0] if (sc.police_only_share or sc.unmapped_code_share
+                              or sc.missing_division_share) else None
+    if sc.police_only_share:
+        assert aux is not None
+        simplified = simplified | (aux.random(n) < sc.police_only_share)
     e23 = np.where(simplified, NA_DAY, e20 + _days(trans)).astype(np.int32)
     p_same, med, sig = PARAMS["receipt_to_registration"].value
     same = rng.random(n) < p_same
@@ -291,15 +324,20 @@ def simulate_latent(
     differs = rng.random(n) < PARAMS["qualification_differs"].value
     other = _other_code(rng, police_code, group, n)
     q1 = np.where(differs, other, police_code).astype(np.int8)
-    requal = transmitted & (rng.random(n) < PARAMS["requalification"].value)
+    # candidates for a requalification; requalified only if it comes before the decision
+    candidate = transmitted & (rng.random(n) < requalification_candidate_probability()[group])
     q2 = _other_code(rng, q1, group, n)
-    ifg_lost = rng.random(n) < PARAMS["ifg_loss"].value
+    ifg_loss = np.full(n, PARAMS["ifg_loss"].value)
     loss = np.full(n, PARAMS["hate_loss"].value)
-    if sc.hate_loss_group is not None:
-        loss[group == OFFENCE_GROUPS.index(sc.hate_loss_group)] = sc.hate_loss_rate
+    for e in effects:
+        if e.kind == "ifg_flag_loss":
+            ifg_loss[_effect_mask(e, cols, group)] = e.size
+        elif e.kind == "hate_flag_loss":
+            loss[_effect_mask(e, cols, group)] = e.size
+    ifg_lost = rng.random(n) < ifg_loss
     hate_lost = rng.random(n) < loss
     out.update(ifg_parquet=ifg_police & ~ifg_lost, hate_parquet=hate_police & ~hate_lost,
-               q1=q1, q2=q2, requalified=requal)
+               q1=q1, q2=q2)
     # -------------------------------------------------------------- decision
     probs = decision_probabilities()
     table = np.concatenate([probs["unknown"], probs["known"]])  # row = known * G + group
@@ -312,40 +350,46 @@ def simulate_latent(
                         for k in DECISION_KINDS[:-1]] + [[np.inf] * G])
     dur = _lognormal(rng, medians[kind, group], PARAMS["decision_sigma"].value, n)
     u_extra = rng.random(n)
-    delay = np.zeros(n)
-    if sc.requalification_code is not None:
-        code_i = CHARGE_CODES.index(sc.requalification_code)
-        delay = np.where(requal & (police_code == code_i), float(sc.requalification_days), 0.0)
-    base_dur = dur  # before the planted delay: positions the requalification (E32)
-    dur = dur + delay
-    if sc.opportunity_division is not None:
-        # An independent extra latent time with the baseline cause-specific cumulative
-        # hazard of E41 (shifted by the same planted delay) doubles that hazard exactly
-        # within each stratum (offence group x suspect status x delayed).
+    opp_mult = np.ones(n)
+    for e in effects:
+        if e.kind == "opportunity_hazard":
+            opp_mult[_effect_mask(e, cols, group)] *= e.size
+    planted = opp_mult > 1.0
+    if planted.any():
+        # An independent extra latent time whose cumulative hazard is (HR - 1) times the
+        # baseline cause-specific cumulative hazard of E41 multiplies that hazard by HR
+        # exactly within each stratum (offence group x suspect status) and leaves the
+        # other cause-specific hazards unchanged; the first of the two times wins.
         if "opp" not in _HAZARD_CACHE:
             _HAZARD_CACHE["opp"] = opportunity_cumulative_hazard()
         grid, H = _HAZARD_CACHE["opp"]
         target = -np.log(u_extra)
         extra = np.full(n, np.inf)
-        planted = division == DIVISIONS.index(sc.opportunity_division)
         for s, idx in enumerate(sindex):
             sel = idx[planted[idx]]
             cum = H[s % G, s // G]
-            ok = target[sel] < cum[-1]
-            extra[sel[ok]] = np.interp(target[sel[ok]], cum, grid)
-        extra = extra + delay
+            t_sel = target[sel] / (opp_mult[sel] - 1.0)
+            ok = t_sel < cum[-1]
+            extra[sel[ok]] = np.interp(t_sel[ok], cum, grid)
         wins = extra < dur
         kind = np.where(wins, _KIND["opportunity"], kind).astype(np.int8)
         dur = np.where(wins, extra, dur)
-        base_dur = np.where(wins, extra - delay, base_dur)
     decided = transmitted & (kind != _KIND["none"])
     kind = np.where(transmitted, kind, _KIND["none"]).astype(np.int8)
+    # Requalification is a process while the case is open: a time drawn independently
+    # of the decision; the case is requalified only if that time comes first. The
+    # uniform draw of the former positioning rule is kept so the stream stays aligned.
+    rng.uniform(0.0, 1.0, n)
+    med_r, sig_r = PARAMS["requalification_time"].value
+    t_req = _lognormal(rng, med_r, sig_r, n)
+    requal = candidate & (t_req < dur)
+    for e in effects:
+        if e.kind == "requalification_delay":
+            # the decision comes e.size days later than it would have, counted after E32
+            dur = np.where(requal & _effect_mask(e, cols, group), dur + e.size, dur)
     dec = np.where(decided, e30 + _days(dur), NA_DAY).astype(np.int32)
-    lo, hi = PARAMS["requalification_position"].value
-    frac = rng.uniform(lo, hi, n)
-    undecided_gap = _lognormal(rng, 60.0, 1.0, n)
-    gap = np.where(decided, frac * np.minimum(base_dur, _CAP), undecided_gap)
-    e32 = np.where(requal, e30 + _days(gap), NA_DAY).astype(np.int32)
+    e32 = np.where(requal, e30 + _days(t_req), NA_DAY).astype(np.int32)
+    out["requalified"] = requal
     out.update(kind=kind, dec=dec, e32=e32, decision_days=np.where(decided, dec - e30, -1))
     # detail codes of the decision
     d_dec = np.full(n, -1, np.int16)
@@ -365,8 +409,67 @@ def simulate_latent(
     out.update(d_dec=d_dec, d_e31=np.where(transmitted, q1, -1).astype(np.int16),
                d_e32=np.where(requal, q2, -1).astype(np.int16))
     _court(rng, out, n, group, kind, dec)
-    _support(rng, out, n, group, channel, e11, e12, e30, transmitted, decided, dec)
+    ref_drop = np.zeros(n)
+    for e in effects:
+        if e.kind == "referral":
+            ref_drop[_effect_mask(e, cols, group)] += e.size
+    _support(rng, out, n, group, channel, e11, e12, e30, transmitted, decided, dec, ref_drop)
+    # -------------------------------------------- what the registers record (knobs)
+    if sc.unmapped_code_share:
+        assert aux is not None
+        u = aux.random(n)
+        share = sc.unmapped_code_share
+        # half outside the vocabulary ("999", index len(CHARGE_CODES)), half missing (-1)
+        out["police_code_obs"] = np.where(
+            u < share / 2, len(CHARGE_CODES), np.where(u < share, -1, police_code)
+        ).astype(np.int8)
+    if sc.missing_division_share:
+        assert aux is not None
+        out["division_obs"] = np.where(aux.random(n) < sc.missing_division_share, -1,
+                                       division).astype(np.int8)
     return out
+
+
+def _index_of(vocab: tuple[str, ...], value: str, what: str) -> int:
+    if str(value) not in vocab:
+        raise ConfigError(f"synthetic scenario: unknown {what} {value!r}; allowed: "
+                          f"{', '.join(vocab)}")
+    return vocab.index(str(value))
+
+
+def _effect_mask(effect: Effect, cols: dict[str, tuple[np.ndarray, tuple[str, ...]]],
+                 group: np.ndarray) -> np.ndarray:
+    """Cases an effect applies to: ``by == unit`` (and the offence group, if given)."""
+    values, vocab = cols[effect.by]
+    mask = values == _index_of(vocab, effect.unit, effect.by)
+    if effect.offence_group is not None:
+        mask &= group == _index_of(OFFENCE_GROUPS, effect.offence_group, "offence group")
+    return mask
+
+
+def _municipality_probs(sc: Scenario, weights: np.ndarray) -> np.ndarray:
+    """Municipality probabilities per offence group, shape (groups, municipalities).
+
+    ``zone_weights`` rescales each zone to the given share (its municipalities keep
+    their relative populations); ``zone_offence_tilt`` multiplies a zone's weight for
+    one offence group.
+    """
+    w = np.asarray(weights, float) / np.sum(weights)
+    if sc.zone_weights:
+        target = np.zeros(len(ZONES))
+        for z_code, value in sc.zone_weights:
+            target[_index_of(ZONES, z_code, "zone")] = float(value)
+        if (target <= 0).any():
+            raise ConfigError("zone_weights: give a positive weight to every zone "
+                              f"({', '.join(ZONES)})")
+        current = np.bincount(_MUNI_ZONE, weights=w, minlength=len(ZONES))
+        w = w * (target / target.sum() / current)[_MUNI_ZONE]
+    probs = np.tile(w, (len(OFFENCE_GROUPS), 1))
+    for z_code, g_name, factor in sc.zone_offence_tilt:
+        z = _index_of(ZONES, z_code, "zone")
+        g = _index_of(OFFENCE_GROUPS, g_name, "offence group")
+        probs[g, _MUNI_ZONE == z] *= float(factor)
+    return probs / probs.sum(axis=1, keepdims=True)
 
 
 def _other_code(rng: np.random.Generator, code: np.ndarray, group: np.ndarray,
@@ -424,8 +527,9 @@ def _court(rng: np.random.Generator, out: dict[str, np.ndarray], n: int, group: 
 
 def _support(rng: np.random.Generator, out: dict[str, np.ndarray], n: int, group: np.ndarray,
              channel: np.ndarray, e11: np.ndarray, e12: np.ndarray, e30: np.ndarray,
-             transmitted: np.ndarray, decided: np.ndarray, dec: np.ndarray) -> None:
-    ref = rng.random(n) < _per_group("police_referral")[group]
+             transmitted: np.ndarray, decided: np.ndarray, dec: np.ndarray,
+             ref_drop: np.ndarray) -> None:
+    ref = rng.random(n) < _per_group("police_referral")[group] - ref_drop
     later = rng.random(n) < 0.2
     e14 = np.where(ref, e12 + np.where(later, rng.integers(1, 8, n), 0), NA_DAY)
     p, med, sig = PARAMS["support_intake"].value
@@ -562,7 +666,8 @@ def latent_to_eventlog(
     cases = pd.DataFrame({
         "case_id": _fixed_strings(id_mat),
         "offence_group": _strings(OFFENCE_GROUPS, lat["group"]),
-        "police_code": _strings(CHARGE_CODES, lat["police_code"]),
+        "police_code": _strings(CHARGE_CODES + (UNMAPPED_CODE,),
+                                lat.get("police_code_obs", lat["police_code"])),
         "parquet_code": _strings(CHARGE_CODES, pcode),
         "ifg_police": _boolean(lat["ifg_police"], np.zeros(n, bool)),
         "ifg_parquet": _boolean(lat["ifg_parquet"], ~at_parquet),
@@ -571,7 +676,7 @@ def latent_to_eventlog(
         "sexual": _boolean(lat["sexual"], np.zeros(n, bool)),
         "zone": _strings(ZONES, lat["zone"]),
         "municipality": _strings(_MUNI_CODES, lat["municipality"]),
-        "division": _strings(DIVISIONS, lat["division"]),
+        "division": _strings(DIVISIONS, lat.get("division_obs", lat["division"])),
         "channel": _strings(CHANNELS, lat["channel"]),
         "victim_sex": _strings(SEXES, lat["victim_sex"]),
         "victim_age_band": _strings(AGE_BANDS, lat["victim_age"]),

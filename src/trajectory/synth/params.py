@@ -41,6 +41,7 @@ __all__ = [
     "BROAD_OUTCOMES",
     "parameter_table",
     "decision_probabilities",
+    "requalification_candidate_probability",
 ]
 
 #: Offence groups in the order used by every per-group parameter tuple.
@@ -224,11 +225,16 @@ PARAMS: dict[str, Param] = {
     ),
     "qualification_differs": Param(
         0.12, "assumed", f"{_S53} row 'Police code != parquet main charge' (10-20%)"),
-    "requalification": Param(0.08, "assumed", "share of parquet cases with a later E32"),
-    "requalification_position": Param(
-        (0.2, 0.8), "assumed",
-        "E32 dated at a uniform fraction of the registration->decision interval "
-        "(undecided cases: log-normal median 60 days, sigma 1)"),
+    "requalification": Param(
+        0.08, "assumed",
+        "share of parquet cases requalified (E32) before their decision, in complete "
+        "trajectories (every offence group); the probability that a case is a candidate "
+        "is solved from it (requalification_candidate_probability)"),
+    "requalification_time": Param(
+        (60.0, 1.0), "assumed",
+        "E30 -> E32: log-normal median (days) and sigma of the requalification time, drawn "
+        "independently of the decision; a candidate is requalified only if this time comes "
+        "before its decision (no Belgian figure found)"),
     # --------------------------------------------------------- reception delays
     "facts_to_complaint": Param(
         # (share of the short component, short median, short sigma, long median, long sigma)
@@ -476,3 +482,36 @@ def decision_probabilities() -> dict[str, np.ndarray]:
             raise ValueError(f"{g}: unknown-suspect outcomes exceed the group's shares")
         known[i], unknown[i], overall[i] = kn, unk, full
     return {"known": known, "unknown": unknown, "overall": overall}
+
+
+def requalification_candidate_probability() -> np.ndarray:
+    """Probability that a parquet case is a requalification candidate, per offence group.
+
+    A candidate is requalified (E32) only if its requalification time ``R``
+    (log-normal, :data:`PARAMS` ``requalification_time``) comes before its decision
+    ``D`` (the decision mixture; never-decided cases always qualify). ``R`` and ``D``
+    are independent log-normals, so ``P(R < D_k) = Phi((log m_k - log m_R) /
+    sqrt(sigma_R^2 + sigma_D^2))`` and the candidate probability is the target share
+    ``requalification`` divided by ``P(R < D)`` of the group (baseline, no planted
+    effect).
+
+    Examples
+    --------
+    >>> p = requalification_candidate_probability()
+    >>> p.shape, bool((p > PARAMS["requalification"].value).all() and (p < 1).all())
+    ((7,), True)
+    """
+    from scipy import special
+
+    probs = decision_probabilities()["overall"]
+    med = PARAMS["decision_median"].value
+    sigma = PARAMS["decision_sigma"].value
+    m_r, s_r = PARAMS["requalification_time"].value
+    out = np.zeros(len(OFFENCE_GROUPS))
+    for i, g in enumerate(OFFENCE_GROUPS):
+        p_first = probs[i, -1]  # never decided: always requalified
+        for k, kind in enumerate(DECISION_KINDS[:-1]):
+            z = (np.log(med[kind][g]) - np.log(m_r)) / np.hypot(s_r, sigma)
+            p_first += probs[i, k] * special.ndtr(z)
+        out[i] = PARAMS["requalification"].value / p_first
+    return out

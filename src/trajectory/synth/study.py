@@ -21,7 +21,7 @@ from ..errors import ConfigError
 from ..schema import EventLog
 from .generate import NA_DAY, case_ids, latent_to_eventlog, simulate_latent
 from .params import DECISION_KINDS
-from .scenarios import get_scenario
+from .scenarios import Scenario, get_scenario
 from .truth import GroundTruth
 
 __all__ = ["SyntheticStudy", "make_study", "MALFORMED_PLAN", "MALFORMED_KINDS"]
@@ -65,7 +65,7 @@ def make_study(
     n_cases: int,
     *,
     seed: int,
-    scenario: str = "brussels",
+    scenario: str | Scenario = "brussels",
     start: str = "2021-01-01",
     extraction_date: str = "2025-06-30",
 ) -> SyntheticStudy:
@@ -77,10 +77,14 @@ def make_study(
         Number of cases (complaints). One million takes a few seconds.
     seed : int
         Seed of every random draw: the same seed gives the same study.
-    scenario : str
+    scenario : str or Scenario
         ``"brussels"`` (all four bottlenecks planted), ``"null"`` (calibrated
-        baseline) or one of ``"slow_zone"``, ``"lost_hate_flag"``,
-        ``"opportunity_division"``, ``"requalification_delay"``.
+        baseline), one of ``"slow_zone"``, ``"lost_hate_flag"``,
+        ``"opportunity_division"``, ``"requalification_delay"``, the confined
+        effects ``"confined_slow_zone"``, ``"confined_hate_division"``,
+        ``"confined_ifg_division"``, the varied null worlds ``"null_uneven"``,
+        ``"null_mix"`` (:data:`~trajectory.synth.SCENARIOS`), or a
+        :class:`~trajectory.synth.Scenario` of your own.
     start : str
         First complaint date; complaints are uniform over four years from it.
     extraction_date : str

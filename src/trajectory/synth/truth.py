@@ -4,8 +4,9 @@ A :class:`GroundTruth` holds
 
 * ``parameters``: every calibration parameter (:func:`~trajectory.synth.params.parameter_table`)
   plus the scenario's planted settings;
-* ``planted``: one row a planted bottleneck (lens, stage, group column and value,
-  metric, true effect, baseline), the table a bottleneck detector is scored on;
+* ``planted``: one row a planted effect (lens, stage, group column and value, the
+  offence group it is confined to, metric, true effect, baseline), the table a
+  bottleneck detector is scored on;
 * ``hazard_ratios``: the true cause-specific hazard ratios the model defines;
 * ``malformed`` / ``malformed_cases``: the malformed rows :func:`write_extracts`
   writes on purpose, by kind;
@@ -33,14 +34,14 @@ import numpy as np
 import pandas as pd
 
 from .generate import CHARGE_CODES, DIVISIONS, ZONES, simulate_latent
-from .params import DECISION_OUTCOME, OFFENCE_GROUPS, parameter_table
-from .scenarios import Scenario, get_scenario
+from .params import DECISION_OUTCOME, OFFENCE_GROUPS, PARAMS, parameter_table
+from .scenarios import EFFECT_KINDS, Effect, Scenario, get_scenario
 
 __all__ = ["GroundTruth", "PLANTED_COLUMNS", "true_cumulative_incidence", "OUTCOMES"]
 
 PLANTED_COLUMNS: tuple[str, ...] = (
-    "bottleneck", "lens", "stage", "group_column", "group_value", "metric", "true_effect",
-    "baseline", "condition",
+    "bottleneck", "lens", "stage", "group_column", "group_value", "subgroup", "metric",
+    "true_effect", "baseline", "condition",
 )
 #: Competing outcomes (trajectory.schema.default_endpoints order, without "censored").
 OUTCOMES: tuple[str, ...] = (
@@ -49,8 +50,55 @@ OUTCOMES: tuple[str, ...] = (
 _TIMES = (90, 180, 365, 730)
 
 
+def _baseline_referral(group: str | None) -> float:
+    value = PARAMS["police_referral"].value
+    if group is not None:
+        return float(value[group])
+    shares = PARAMS["offence_shares"].value
+    return float(sum(shares[g] * value[g] for g in OFFENCE_GROUPS) / sum(shares.values()))
+
+
+def _planted_row(e: Effect) -> tuple:
+    lens, stage, metric = EFFECT_KINDS[e.kind]
+    where = f"cases with {e.by} {e.unit}" + (
+        f" in offence group {e.offence_group}" if e.offence_group else "")
+    size = float(e.size)
+    if e.kind == "transmission_delay":
+        effect, baseline = size, 1.0
+        condition = (f"PV transmission time E20->E23 of transmitted {where} is multiplied by "
+                     "this factor (ratio of medians, vs the same cases otherwise; transmission "
+                     "hazard ratio about 1/factor); exact on continuous latent times, "
+                     "approximate after rounding to days")
+    elif e.kind == "referral":
+        effect, baseline = -size, _baseline_referral(e.offence_group)
+        condition = (f"probability of a police referral to victim support (E14, hence of the "
+                     f"intake E60) of {where} is lowered by this much (absolute); baseline = "
+                     "referral probability of those cases otherwise")
+    elif e.kind == "opportunity_hazard":
+        effect, baseline = size, 1.0
+        condition = (f"cause-specific hazard of E41 on the time since E30 of {where} vs the "
+                     "same cases otherwise, within offence group x suspect_known strata")
+    elif e.kind in ("ifg_flag_loss", "hate_flag_loss"):
+        flag = e.kind.split("_")[0]
+        effect = size
+        baseline = float(PARAMS[f"{flag}_loss"].value)
+        condition = (f"share of {where} with {flag}_police true and registered at the parquet "
+                     f"whose {flag}_parquet is false")
+    else:  # requalification_delay
+        effect, baseline = size, 0.0
+        condition = (f"requalified {where} (E32 before the decision; requalification is drawn "
+                     "independently of the decision time): the decision comes this many days "
+                     "later than it would have, counted after E32")
+    return (e.label, lens, stage, e.by, str(e.unit), e.offence_group or "all", metric, effect,
+            baseline, condition)
+
+
 def planted_table(scenario: str | Scenario) -> pd.DataFrame:
     """The planted bottlenecks of a scenario (columns :data:`PLANTED_COLUMNS`).
+
+    One row a planted effect (:attr:`Scenario.all_effects`): ``lens`` and ``stage``
+    in the vocabulary of the flags, ``group_column``/``group_value`` the unit,
+    ``subgroup`` the offence group it is confined to (``"all"``: not confined).
 
     Examples
     --------
@@ -58,31 +106,12 @@ def planted_table(scenario: str | Scenario) -> pd.DataFrame:
     ['slow_zone', 'lost_hate_flag', 'opportunity_division', 'requalification_delay']
     >>> len(planted_table("null"))
     0
+    >>> planted_table("confined_slow_zone")[["stage", "group_value", "subgroup"]]
+              stage group_value         subgroup
+    0  transmission        5340  sexual_violence
     """
     sc = get_scenario(scenario)
-    rows = []
-    if sc.slow_zone is not None:
-        rows.append(("slow_zone", "reception", "E20->E23", "zone", sc.slow_zone,
-                     "median_delay_ratio", float(sc.slow_factor), 1.0,
-                     "PV transmission delay of transmitted cases, this zone vs the others; "
-                     "exact on continuous latent times, approximate after rounding to days"))
-    if sc.hate_loss_group is not None:
-        rows.append(("lost_hate_flag", "nomenclature", "E20->E31", "offence_group",
-                     sc.hate_loss_group, "hate_flag_loss_rate", float(sc.hate_loss_rate),
-                     0.15, "share of cases with hate_police true and registered at the "
-                     "parquet whose hate_parquet is false"))
-    if sc.opportunity_division is not None:
-        rows.append(("opportunity_division", "sanctioning", "E30->E41", "division",
-                     sc.opportunity_division, "cause_specific_hazard_ratio",
-                     float(sc.opportunity_hr), 1.0,
-                     "hazard of E41 on the time since E30, this division vs the other, "
-                     "within offence group x suspect_known strata"))
-    if sc.requalification_code is not None:
-        rows.append(("requalification_delay", "nomenclature", "E30->decision", "police_code",
-                     sc.requalification_code, "decision_delay_days",
-                     float(sc.requalification_days), 0.0,
-                     "requalified cases (E32 present): every decision time is shifted by "
-                     "this many days (so is its median)"))
+    rows = [_planted_row(e) for e in sc.all_effects]
     return pd.DataFrame(rows, columns=list(PLANTED_COLUMNS))
 
 
@@ -90,10 +119,12 @@ def hazard_ratio_table(scenario: str | Scenario) -> pd.DataFrame:
     """True cause-specific hazard ratios of the other division vs the reference FR.
 
     The decision model is a mixture whose cause-specific hazards are identical in
-    both divisions, except where ``opportunity_division`` is planted: there the
-    hazard of E41 is multiplied by ``opportunity_hr`` within each offence group x
-    suspect status stratum (a stratified Cox model recovers it; a marginal model
-    differs slightly because hazard ratios are not collapsible).
+    both divisions, except where an ``opportunity_hazard`` effect is planted on a
+    whole division: there the hazard of E41 is multiplied by its size within each
+    offence group x suspect status stratum (a stratified Cox model recovers it; a
+    marginal model differs slightly because hazard ratios are not collapsible).
+    Every other opportunity-hazard effect (confined to an offence group, or by zone)
+    adds one row for its own unit, ``adjusted_for`` naming the restriction.
 
     Examples
     --------
@@ -101,15 +132,21 @@ def hazard_ratio_table(scenario: str | Scenario) -> pd.DataFrame:
     [1.0, 1.0, 1.0, 1.0, 1.0]
     """
     sc = get_scenario(scenario)
+    opp = [e for e in sc.all_effects if e.kind == "opportunity_hazard"]
+    whole = [e for e in opp if e.by == "division" and e.offence_group is None]
+    planted = whole[0].unit if whole else "NL"
+    reference = "NL" if planted == "FR" else "FR"
     rows = []
     for outcome in OUTCOMES:
-        hr = 1.0
-        if sc.opportunity_division is not None and outcome == "dismissal_opportunity":
-            hr = float(sc.opportunity_hr)
-        planted = sc.opportunity_division or "NL"
-        reference = "NL" if planted == "FR" else "FR"
+        hr = float(whole[0].size) if whole and outcome == "dismissal_opportunity" else 1.0
         rows.append((f"division[{planted}]", outcome, reference, "E30", hr,
                      "offence_group, suspect_known (strata)"))
+    for e in opp:
+        if e in whole:
+            continue
+        within = f"cases of offence group {e.offence_group}; " if e.offence_group else ""
+        rows.append((f"{e.by}[{e.unit}]", "dismissal_opportunity", f"other {e.by} values",
+                     "E30", float(e.size), f"{within}offence_group, suspect_known (strata)"))
     return pd.DataFrame(rows, columns=["term", "outcome", "reference", "time_origin",
                                        "estimate", "adjusted_for"])
 
@@ -220,11 +257,11 @@ class GroundTruth:
     ) -> GroundTruth:
         """Assemble the truth of ``scenario`` (the cumulative incidence stays lazy)."""
         sc = get_scenario(scenario)
-        settings = pd.DataFrame(
-            [("scenario." + k, "", str(v), "planted", f"scenario {sc.name!r}")
-             for k, v in vars(sc).items()],
-            columns=["name", "key", "value", "status", "source"],
-        )
+        rows = [("scenario." + k, "", str(v), "planted", f"scenario {sc.name!r}")
+                for k, v in vars(sc).items() if k != "effects"]
+        rows += [("scenario.effect", e.label, str(e), "planted", f"scenario {sc.name!r}")
+                 for e in sc.effects]
+        settings = pd.DataFrame(rows, columns=["name", "key", "value", "status", "source"])
         return cls(
             scenario=sc, seed=seed, start=start,
             parameters=pd.concat([parameter_table(), settings], ignore_index=True),

@@ -1,0 +1,239 @@
+"""Per-case event days: the cohort layer's one reading of an event log's dates.
+
+Every layer above the cohort (attrition, the bottleneck lenses, the flags) needs the
+same few things of each case: the first (or last) day of some event codes, the case's
+extraction day, the time from one event to another with open cases censored, and
+the first decision by the endpoint rules. :class:`CaseDays` computes them once from
+an :class:`~trajectory.schema.EventLog` with the cohort's own source
+(:class:`~trajectory.cohort_source.PandasSource`) and rules
+(:func:`~trajectory.cohort_rules.resolve_decisions`), so the cohort, the stage table
+and the lenses cannot disagree on a date. Nothing is cached between calls: build one
+:class:`CaseDays` and pass it around.
+
+Days are integers since 1970-01-01; "no such event" is :data:`MISSING` in first-day
+arrays (``-MISSING`` in last-day arrays). Events dated after the case's extraction
+date, and undated events, are ignored (cohort rules ``events_after_extraction`` and
+``undated_events``).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from trajectory.schema import EventLog
+>>> cases = pd.DataFrame({"case_id": ["a", "b"], "zone": ["5339", None]})
+>>> events = pd.DataFrame({"case_id": ["a", "a", "b"], "event": ["E11", "E30", "E11"],
+...     "date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-02-01"])})
+>>> days = CaseDays(EventLog(cases, events, pd.Timestamp("2024-12-31")))
+>>> d = days.duration("E11", "E30")
+>>> d.time.tolist(), d.event.tolist()
+([10, 334], [True, False])
+>>> days.column("zone").tolist()
+['5339', 'missing']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .cohort_rules import MISSING, Decisions, resolve_decisions
+from .cohort_source import PandasSource
+from .errors import SchemaError
+from .schema import EventLog
+
+__all__ = ["CaseDays", "Durations", "MISSING", "event_days", "case_extraction_days"]
+
+#: Values of a case column that mean "not known": never a group of their own.
+UNKNOWN_VALUES: frozenset[str] = frozenset({"missing", "unknown", "", "nan", "<NA>", "None"})
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Time from a start event to an end event for the cases that have the start.
+
+    ``rows`` indexes the cases (positions in :attr:`CaseDays.case_ids`); ``time`` is in
+    days; ``event`` is False for cases censored at their extraction date; ``negative``
+    counts cases whose end precedes their start (left out, as the stage table's
+    ``end_before_start`` rule skips them).
+    """
+
+    rows: np.ndarray
+    time: np.ndarray
+    event: np.ndarray
+    start: np.ndarray
+    negative: int
+
+
+class CaseDays:
+    """First and last day of every event code of each case, read once.
+
+    Parameters
+    ----------
+    log : EventLog
+        The study's event log.
+
+    Attributes
+    ----------
+    case_ids : ndarray
+        Case identifiers, sorted (the row order of every array here).
+    extraction : ndarray
+        Each case's extraction day (its own ``extraction_date``, else the log's).
+    codes : tuple of str
+        The event codes found in the log.
+    """
+
+    def __init__(self, log: EventLog) -> None:
+        self.log = log
+        src = PandasSource(log.cases, log.events, log.extraction_date)
+        self._src = src
+        self.case_ids = src.case_ids
+        self.extraction = src.extraction
+        self.codes = tuple(sorted(str(v) for v in set(src._event_values) if v is not None))
+        self._col = {c: j for j, c in enumerate(self.codes)}
+        self._first, self._last = src.first_last(self.codes, self.extraction)
+        self._cases = src.covariates(None)  # a copy, sorted by case_id: later edits of
+        self._columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # the log: not seen
+
+    @property
+    def n(self) -> int:
+        """Number of cases."""
+        return len(self.case_ids)
+
+    def first(self, codes: Sequence[str]) -> np.ndarray:
+        """Earliest day over ``codes`` per case (``MISSING`` when none)."""
+        cols = [self._col[c] for c in codes if c in self._col]
+        if not cols:
+            return np.full(self.n, MISSING, dtype=np.int64)
+        return self._first[:, cols].min(axis=1)
+
+    def last(self, codes: Sequence[str]) -> np.ndarray:
+        """Latest day over ``codes`` per case (``-MISSING`` when none)."""
+        cols = [self._col[c] for c in codes if c in self._col]
+        if not cols:
+            return np.full(self.n, -MISSING, dtype=np.int64)
+        return self._last[:, cols].max(axis=1)
+
+    def has(self, codes: Sequence[str]) -> np.ndarray:
+        """Whether each case has any of ``codes`` (dated, by its extraction date)."""
+        return self.first(codes) < MISSING
+
+    def duration(self, start: str | Sequence[str], end: str | Sequence[str]) -> Durations:
+        """Time from the first ``start`` event to the first ``end`` event, open cases censored.
+
+        Cases without a start are left out; cases without an end by their extraction
+        date are censored there; an end before the start is counted in ``negative``
+        and left out.
+        """
+        s = self.first([start] if isinstance(start, str) else list(start))
+        e = self.first([end] if isinstance(end, str) else list(end))
+        has_s = s < MISSING
+        has_e = e < MISSING
+        negative = has_s & has_e & (e < s)
+        keep = has_s & ~negative & (self.extraction >= s)
+        rows = np.flatnonzero(keep)
+        event = has_e[rows]
+        time = np.where(event, e[rows], self.extraction[rows]) - s[rows]
+        return Durations(rows, time.astype(np.int64), event, s[rows], int(negative.sum()))
+
+    def decisions(self, endpoints: Mapping[str, Sequence[str]]) -> Decisions:
+        """First decision of each case by the cohort's endpoint rules (ties: endpoint order)."""
+        codes = [c for cs in endpoints.values() for c in cs]
+        col = {c: j for j, c in enumerate(codes)}
+        first = np.column_stack([self.first([c]) for c in codes]) if codes else np.full(
+            (self.n, 0), MISSING)
+        last = np.column_stack([self.last([c]) for c in codes]) if codes else np.full(
+            (self.n, 0), -MISSING)
+        return resolve_decisions(first, last, col, {k: tuple(v) for k, v in endpoints.items()})
+
+    def column_codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A case column as integer codes in case order and the names of the codes.
+
+        Unknown values (missing, ``"unknown"``, empty) share the code of ``"missing"``.
+        """
+        if name in self._columns:
+            return self._columns[name]
+        if name not in self._cases.columns:
+            raise SchemaError(
+                f"{name!r} is not a column of cases; available: "
+                f"{[c for c in self._cases.columns]}"
+            )
+        raw, uniques = pd.factorize(self._cases[name], use_na_sentinel=True)
+        labels = [("missing" if str(u) in UNKNOWN_VALUES else str(u)) for u in uniques]
+        names, remap = np.unique(np.array(labels + ["missing"], dtype=object),
+                                 return_inverse=True)
+        codes = remap[raw].astype(np.int64)  # raw -1 (missing) -> the appended "missing"
+        codes.flags.writeable = False
+        self._columns[name] = (codes, names)
+        return codes, names
+
+    def column(self, name: str) -> np.ndarray:
+        """A case column as strings in case order; unknown values read ``"missing"``."""
+        codes, names = self.column_codes(name)
+        return names[codes]
+
+    def flag(self, name: str) -> np.ndarray:
+        """A boolean case column (missing as False); all False when the column is absent."""
+        if name not in self._cases.columns:
+            return np.zeros(self.n, dtype=bool)
+        return self._cases[name].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+    def known(self, name: str) -> np.ndarray:
+        """Whether a case column holds a value (not missing or unknown)."""
+        if name not in self._cases.columns:
+            return np.zeros(self.n, dtype=bool)
+        return self.column(name) != "missing"
+
+    def detail(self, event: str) -> np.ndarray:
+        """The ``code`` of each case's first ``event`` (None when absent or no code)."""
+        out = np.full(self.n, None, dtype=object)
+        ev = self.log.events
+        if "code" not in ev.columns:
+            return out
+        sub = ev.loc[ev["event"] == event, ["case_id", "date", "code"]].dropna(subset=["date"])
+        if sub.empty:
+            return out
+        pos = np.searchsorted(self.case_ids, sub["case_id"].to_numpy(dtype=object))
+        frame = pd.DataFrame({"pos": pos, "date": sub["date"].to_numpy(),
+                              "code": sub["code"].to_numpy(dtype=object)})
+        frame = frame.sort_values(["pos", "date"], kind="stable").drop_duplicates("pos")
+        out[frame["pos"].to_numpy()] = frame["code"].to_numpy()
+        return out
+
+    def frame(self, codes: Sequence[str], how: str = "first") -> pd.DataFrame:
+        """Days as floats (NaN when absent), case_id x code, in ``log.cases`` order."""
+        arr = np.column_stack([
+            (self.first([c]) if how == "first" else self.last([c])) for c in codes
+        ]).astype(float) if codes else np.empty((self.n, 0))
+        arr[np.abs(arr) >= MISSING] = np.nan
+        out = pd.DataFrame(arr, index=pd.Index(self.case_ids, name="case_id"),
+                           columns=list(codes))
+        order = pd.Index(self.log.cases["case_id"].astype(object), name="case_id")
+        return out.reindex(order)
+
+
+def event_days(log: EventLog, codes: Sequence[str], *, how: str = "first") -> pd.DataFrame:
+    """First (or last) day of each event code per case: case_id x code, NaN when absent.
+
+    Events dated after the case's extraction date, and undated events, are ignored.
+
+    Examples
+    --------
+    >>> cases = pd.DataFrame({"case_id": ["a", "b"], "offence_group": ["hate"] * 2})
+    >>> events = pd.DataFrame({"case_id": ["a", "a", "b"], "event": ["E11", "E11", "E12"],
+    ...     "date": pd.to_datetime(["1970-01-05", "1970-01-03", "1970-01-02"])})
+    >>> event_days(EventLog(cases, events, pd.Timestamp("1970-12-31")), ["E11", "E12"]).to_numpy()
+    array([[ 2., nan],
+           [nan,  1.]])
+    """
+    if how not in ("first", "last"):
+        raise ValueError(f"how={how!r}: use 'first' or 'last'")
+    return CaseDays(log).frame(codes, how=how)
+
+
+def case_extraction_days(log: EventLog) -> pd.Series:
+    """Extraction day of each case (its own ``extraction_date``, else the log's), by case_id."""
+    days = CaseDays(log)
+    ext = pd.Series(days.extraction.astype(float), index=pd.Index(days.case_ids, name="case_id"))
+    return ext.reindex(pd.Index(log.cases["case_id"].astype(object), name="case_id"))
