@@ -2,6 +2,8 @@
 
 Every command prints what it did; errors print one line saying what was wrong and
 how to fix it, and exit with status 2 (fatal input problem) or 1 (anything else).
+``validate`` exits with status 3 when the share of quarantined records is above
+``[ingest] max_quarantine_share`` (default 5%).
 
 Examples
 --------
@@ -54,6 +56,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     report = validate_study(config)
     print(report.summary())
+    limit = config.ingest.max_quarantine_share
+    share = report.n_quarantined / report.n_read if report.n_read else 0.0
+    if share > limit:
+        print(f"trajectory validate: {share:.1%} of the records read were quarantined, above "
+              f"[ingest] max_quarantine_share = {limit:.1%}; fix the extracts or the mapping "
+              "(see the reasons above), or raise the limit in the study config",
+              file=sys.stderr)
+        return 3
     return 0
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "LongEvents",
     "CohortConfig",
     "PrivacyConfig",
+    "IngestConfig",
     "load_config",
     "from_dict",
     "example_config_path",
@@ -59,8 +60,11 @@ ENCODINGS: tuple[str, ...] = ("auto", "utf-8", "utf-8-sig", "cp1252")
 DECIMALS: tuple[str, ...] = (".", ",")
 
 _TOP_KEYS = (
-    "study", "cohort", "endpoints", "groupings", "flags", "privacy", "sources", "report",
+    "study", "cohort", "endpoints", "groupings", "flags", "privacy", "ingest", "sources",
+    "report",
 )
+_INGEST_KEYS = ("max_quarantine_share", "normalise_pv", "early_events")
+EARLY_EVENTS: tuple[str, ...] = ("quarantine", "warn")
 _STUDY_KEYS = ("name", "title", "extraction_date", "synthetic", "seed", "language", "store")
 _COHORT_KEYS = ("origin", "entry_window", "follow_up_days", "covariates")
 _PRIVACY_KEYS = ("threshold", "rounding", "key_env", "key_file")
@@ -72,6 +76,7 @@ _REPORT_KEYS = ("out_dir", "notebooks")
 _SOURCE_KEYS = (
     "name", "kind", "path", "format", "delimiter", "encoding", "decimal", "date_format",
     "sheet", "identifiers", "columns", "events", "event_details", "long", "values",
+    "allow_outside",
 )
 _LONG_KEYS = ("event", "date", "code")
 
@@ -111,6 +116,8 @@ class SourceConfig:
         Long layout: columns holding the event label, its date and detail code.
     values : Mapping[str, Mapping[str, str]]
         Contract column (or ``"event"``) -> {extract value: contract value}.
+    allow_outside : bool
+        True to read a file outside the config file's folder (refused otherwise).
     """
 
     name: str
@@ -128,6 +135,7 @@ class SourceConfig:
     event_details: Mapping[str, str] = field(default_factory=dict)
     long: LongEvents | None = None
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    allow_outside: bool = False
 
 
 @dataclass(frozen=True)
@@ -210,6 +218,28 @@ class PrivacyConfig:
 
 
 @dataclass(frozen=True)
+class IngestConfig:
+    """Ingest rules: quarantine share that fails ``validate``, PV spelling, early events.
+
+    Attributes
+    ----------
+    max_quarantine_share : float
+        ``trajectory validate`` exits with status 3 when more than this share of the
+        records read is quarantined (default 0.05).
+    normalise_pv : bool
+        Before pseudonymising, PV numbers are upper-cased and their spaces and dots
+        removed (``br. 12`` and ``BR12`` are one PV). Default true.
+    early_events : {"quarantine", "warn"}
+        Dismissal, parquet registration or transmission dated before the complaint:
+        quarantine the row (default) or keep it and count it in the report.
+    """
+
+    max_quarantine_share: float = 0.05
+    normalise_pv: bool = True
+    early_events: str = "quarantine"
+
+
+@dataclass(frozen=True)
 class StudyConfig:
     """A validated study configuration (see module docstring and ``study.example.toml``)."""
 
@@ -226,6 +256,7 @@ class StudyConfig:
     groupings: tuple[str, ...] = ("offence_group", "zone", "division")
     flags: FlagRules = field(default_factory=lambda: FlagRules())
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
     report_dir: Path | None = None
     notebooks: tuple[str, ...] | None = None
     path: Path | None = None
@@ -265,14 +296,42 @@ def load_config(path: str | Path) -> StudyConfig:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"config file {path} not found; pass the path of a study TOML file")
+    raw = path.read_bytes()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            f"{path}: line {line}, column {column}: not UTF-8 (byte 0x{raw[exc.start]:02X}); a "
+            "study config must be saved as UTF-8 (in Notepad: Save As > Encoding: UTF-8)"
+        ) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    return from_dict(data, base=path.resolve().parent, path=path.resolve())
+        where = str(exc)[str(exc).find("(at "):] if "(at " in str(exc) else ""
+        raise ConfigError(
+            f"{path}: not valid TOML {where}; check quotes, brackets and `key = value` "
+            "syntax on that line"
+        ) from None
+    try:
+        return from_dict(data, base=path.resolve().parent, path=path.resolve())
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def _table(section: str, value: Any) -> Mapping[str, Any]:
+    """The value of a section, which must be a TOML table (never echoed: it may be a secret)."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(
+            f"[{section}] must be a table (a [{section}] section holding `key = value` lines), "
+            f"not a single {type(value).__name__}; see study.example.toml"
+        )
+    return value
 
 
 def _check_keys(section: str, given: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    _table(section, given)
     for key in given:
         if key not in allowed:
             raise ConfigError(
@@ -353,7 +412,8 @@ def _flags(raw: Any, endpoints: Mapping[str, tuple[str, ...]]) -> FlagRules:
 def _source(i: int, raw: Mapping[str, Any], base: Path | None) -> SourceConfig:
     section = f"sources #{i + 1}"
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"[{section}] must be a table ([[sources]]), got {raw!r}")
+        raise ConfigError(f"[{section}] must be a table ([[sources]]), not a single "
+                          f"{type(raw).__name__}")
     _check_keys(section, raw, _SOURCE_KEYS)
     for key in ("name", "kind", "path"):
         if key not in raw:
@@ -365,6 +425,16 @@ def _source(i: int, raw: Mapping[str, Any], base: Path | None) -> SourceConfig:
     path = Path(str(raw["path"])).expanduser()
     if base is not None and not path.is_absolute():
         path = base / path
+    allow_outside = raw.get("allow_outside", False)
+    if not isinstance(allow_outside, bool):
+        raise ConfigError(f"[{section}] allow_outside must be true or false")
+    if base is not None and not allow_outside and not path.resolve().is_relative_to(
+            base.resolve()):
+        raise ConfigError(
+            f"[{section}] path resolves outside the study folder (the folder of the config "
+            "file), so it is not read; move the extract into the study folder, or set "
+            "allow_outside = true in this [[sources]] table if that is intended"
+        )
     identifiers = _str_map(section, "identifiers", raw.get("identifiers", {}))
     for ident in identifiers:
         _choice(f"{section}.identifiers", "key", ident, IDENTIFIERS)
@@ -408,7 +478,8 @@ def _source(i: int, raw: Mapping[str, Any], base: Path | None) -> SourceConfig:
         str(col): _str_map(f"{section}.values", str(col), mapping)
         for col, mapping in values_raw.items()
     }
-    sheet = raw.get("sheet")
+    sheet = _sheet(section, raw.get("sheet"), fmt)
+    date_format = _date_format(section, raw.get("date_format", "auto"))
     return SourceConfig(
         name=name,
         kind=kind,
@@ -417,15 +488,80 @@ def _source(i: int, raw: Mapping[str, Any], base: Path | None) -> SourceConfig:
         delimiter=_choice(section, "delimiter", raw.get("delimiter", "auto"), DELIMITERS),
         encoding=_choice(section, "encoding", raw.get("encoding", "auto"), ENCODINGS),
         decimal=_choice(section, "decimal", raw.get("decimal", "."), DECIMALS),
-        date_format=str(raw.get("date_format", "auto")),
-        sheet=sheet if isinstance(sheet, (int, str)) else None,
+        date_format=date_format,
+        sheet=sheet,
         identifiers=identifiers,
         columns=columns,
         events=events,
         event_details=details,
         long=long,
         values=values,
+        allow_outside=allow_outside,
     )
+
+
+def _sheet(section: str, value: Any, fmt: str) -> str | int | None:
+    """A sheet name or 0-based index, for Excel sources only."""
+    if value is None:
+        return None
+    if fmt != "excel":
+        raise ConfigError(f"[{section}] sheet applies to format = 'excel' only; remove it")
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or (
+            isinstance(value, int) and value < 0) or (isinstance(value, str) and not value):
+        raise ConfigError(
+            f"[{section}] sheet = {value!r}: give the sheet's name (a string, as on the tab "
+            "in Excel) or its 0-based position (0, 1, ...)"
+        )
+    return value
+
+
+def _date_format(section: str, value: Any) -> str:
+    """``"auto"`` or a strftime pattern that round-trips a day (day, month and year)."""
+    if value == "auto":
+        return "auto"
+    probe = dt.date(2024, 11, 23)
+    try:
+        ok = isinstance(value, str) and dt.datetime.strptime(
+            probe.strftime(value), value).date() == probe
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ConfigError(
+            f"[{section}] date_format = {value!r}: use 'auto' or a pattern with a day, a "
+            "month and a year, such as '%d/%m/%Y' or '%Y-%m-%d'"
+        )
+    return str(value)
+
+
+def _ingest(raw: Mapping[str, Any]) -> IngestConfig:
+    _check_keys("ingest", raw, _INGEST_KEYS)
+    share = raw.get("max_quarantine_share", 0.05)
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+        raise ConfigError(
+            f"[ingest] max_quarantine_share = {share!r}: a share between 0 and 1 (0.05 = 5%)"
+        )
+    normalise = raw.get("normalise_pv", True)
+    if not isinstance(normalise, bool):
+        raise ConfigError(f"[ingest] normalise_pv = {normalise!r}: must be true or false")
+    early = _choice("ingest", "early_events", raw.get("early_events", "quarantine"),
+                    EARLY_EVENTS)
+    return IngestConfig(max_quarantine_share=float(share), normalise_pv=normalise,
+                        early_events=early)
+
+
+def _key_env(value: Any) -> str:
+    """An environment variable name; a value that looks like a key is refused unseen."""
+    import re
+
+    text = str(value)
+    looks_secret = len(text) >= 24 and sum(c.isdigit() for c in text) >= 6
+    if not re.fullmatch(r"[A-Z_][A-Z0-9_]{0,63}", text) or looks_secret:
+        raise ConfigError(
+            "[privacy] key_env must be the NAME of an environment variable in capitals, such "
+            "as TRAJECTORY_KEY, never the key itself (the value is not shown here). If you "
+            "pasted the key there, remove it from the file and treat it as exposed"
+        )
+    return text
 
 
 def _guess_format(path: str) -> str:
@@ -453,8 +589,9 @@ def from_dict(
     """
     _check_keys("top level", data, _TOP_KEYS)
     study = data.get("study")
-    if not isinstance(study, Mapping):
+    if study is None:
         raise ConfigError("[study] section missing: it needs at least name and extraction_date")
+    study = _table("study", study)
     _check_keys("study", study, _STUDY_KEYS)
     for key in ("name", "extraction_date"):
         if key not in study:
@@ -473,7 +610,7 @@ def from_dict(
         if base is not None and not store_path.is_absolute():
             store_path = base / store_path
 
-    cohort_raw = data.get("cohort", {})
+    cohort_raw = _table("cohort", data.get("cohort", {}))
     _check_keys("cohort", cohort_raw, _COHORT_KEYS)
     event_codes = tuple(vocabulary("events")["code"])
     origin = cohort_raw.get("origin", "E11")
@@ -510,7 +647,8 @@ def from_dict(
     if endpoints_raw is None:
         endpoints = default_endpoints()
     else:
-        if not isinstance(endpoints_raw, Mapping) or not endpoints_raw:
+        _table("endpoints", endpoints_raw)
+        if not endpoints_raw:
             raise ConfigError("[endpoints] must map outcome names to lists of event codes")
         endpoints = {}
         seen: dict[str, str] = {}
@@ -534,7 +672,8 @@ def from_dict(
                 seen[code] = name
             endpoints[str(name)] = tuple(codes)
 
-    groupings = data.get("groupings", {"by": ["offence_group", "zone", "division"]})
+    groupings = _table("groupings",
+                       data.get("groupings", {"by": ["offence_group", "zone", "division"]}))
     by = groupings.get("by") if isinstance(groupings, Mapping) else None
     if not isinstance(by, list):
         raise ConfigError("[groupings] by must be a list of case columns")
@@ -545,9 +684,9 @@ def from_dict(
                 f"{', '.join(CASE_COLUMNS)}"
             )
 
-    flag_rules = _flags(data.get("flags", {}), endpoints)
+    flag_rules = _flags(_table("flags", data.get("flags", {})), endpoints)
 
-    privacy_raw = data.get("privacy", {})
+    privacy_raw = _table("privacy", data.get("privacy", {}))
     _check_keys("privacy", privacy_raw, _PRIVACY_KEYS)
     threshold = privacy_raw.get("threshold", 5)
     if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 2:
@@ -562,11 +701,12 @@ def from_dict(
     privacy = PrivacyConfig(
         threshold=threshold,
         rounding=rounding,
-        key_env=str(privacy_raw.get("key_env", "TRAJECTORY_KEY")),
+        key_env=_key_env(privacy_raw.get("key_env", "TRAJECTORY_KEY")),
         key_file=Path(str(key_file)).expanduser() if key_file else None,
     )
 
-    report_raw = data.get("report", {})
+    ingest = _ingest(_table("ingest", data.get("ingest", {})))
+    report_raw = _table("report", data.get("report", {}))
     _check_keys("report", report_raw, _REPORT_KEYS)
     report_dir = report_raw.get("out_dir")
     report_path = None
@@ -598,6 +738,7 @@ def from_dict(
         groupings=tuple(by),
         flags=flag_rules,
         privacy=privacy,
+        ingest=ingest,
         report_dir=report_path,
         notebooks=tuple(notebooks) if notebooks is not None else None,
         path=path,

@@ -58,7 +58,10 @@ def result(config):
 
 
 def _pv(value: str) -> str:
-    return pseudonymise([value], key=PseudonymKey(DEMO_KEY, source="demo"), kind="pv_number")[0]
+    """Pseudonym of a PV number as ingest makes it: normalised ([ingest] normalise_pv)."""
+    spelled = value.upper().replace(".", "").replace(" ", "")
+    return pseudonymise([spelled], key=PseudonymKey(DEMO_KEY, source="demo"),
+                        kind="pv_number")[0]
 
 
 def _records_in_file(path: Path) -> int:
@@ -94,7 +97,9 @@ def test_nothing_lost_per_file(result, config):
 def test_offending_values_reported(result):
     q = result.quarantine.set_index(["source", "row"])
     assert q.loc[("police", 4), "value"] == "31/02/2024"
-    assert q.loc[("police", 5), "value"] == "TELEPHONE"
+    # a code seen in fewer than k = 5 rows is shown as its shape, never in clear
+    assert q.loc[("police", 5), "value"] == "A{9}"
+    assert q.loc[("victim_services", 8), "value"] == "<text, 11 chars>"  # "pas de date"
     assert q.loc[("court", 10), "value"] == "2024-13-01"
     assert q.loc[("court", 11), "detail"] == "expected 4 fields, found 2"
     assert q.loc[("police", 8), "detail"] == "same as row 2"
@@ -136,11 +141,12 @@ def test_cases_and_events(result):
 def test_unmapped_and_links(result):
     unmapped = {(r.source, r.extract_column, r.value): r.count
                 for r in result.report.unmapped.itertuples()}
+    # each seen once (< k = 5 rows): shapes, not values (TELEPHONE, 999, T03, XX, ...)
     assert unmapped == {
-        ("police", "CANAL", "TELEPHONE"): 1, ("police", "VIF", "?"): 1,
-        ("police", "CODE_PREV", "999"): 1, ("parquet", "MOTIF", "T03"): 1,
-        ("parquet", "SECTION", "XX"): 1, ("court", "act", "DELIBERE"): 1,
-        ("victim_services", "type_contact", "ZSG"): 1,
+        ("police", "CANAL", "A{9}"): 1, ("police", "VIF", "?"): 1,
+        ("police", "CODE_PREV", "9{3}"): 1, ("parquet", "MOTIF", "A9{2}"): 1,
+        ("parquet", "SECTION", "A{2}"): 1, ("court", "act", "A{8}"): 1,
+        ("victim_services", "type_contact", "A{3}"): 1,
     }
     links = {(r.source, r.link): r.count for r in result.report.links.itertuples()}
     assert links[("court", "parquet_number unknown")] == 1
@@ -153,7 +159,7 @@ def test_report_views(result):
     report = result.report
     text = report.summary()
     assert "36 rows read, 14 accepted, 22 quarantined" in text
-    assert "TELEPHONE" in text and "malformed_record" in text
+    assert "A{9}" in text and "TELEPHONE" not in text and "malformed_record" in text
     wide = report.to_frame().set_index("source")
     assert wide.loc["court", "duplicate_row"] == 1
     assert wide.loc["police", "unknown_code"] == 3
@@ -182,7 +188,23 @@ def test_missing_required_column_names_it(tmp_path):
         read_study(cfg)
     assert info.value.file == str(tmp_path / "x.csv")
     assert info.value.column == "D"
-    assert "'PV', 'DATE'" in str(info.value)
+    assert "'PV'" not in str(info.value) and "DATE" not in str(info.value)  # no header cell
+    assert "2 columns" in str(info.value)
+
+
+def test_near_miss_column_name_is_hinted_without_showing_the_header(tmp_path):
+    cfg = _one_source(tmp_path, b"pv;d\nA;01/01/2024\n")
+    with pytest.raises(IngestError, match="except for case") as info:
+        read_study(cfg)
+    assert "'pv'" not in str(info.value)
+
+
+def test_headerless_file_does_not_print_its_first_row(tmp_path):
+    cfg = _one_source(tmp_path, b"BR.12.L3.054321/2024;05/01/2024\nBR.2;06/01/2024\n")
+    with pytest.raises(IngestError, match="no header line") as info:
+        read_study(cfg)
+    assert "054321" not in str(info.value) and "05/01" not in str(info.value)
+    assert info.value.row == 1
 
 
 def test_empty_file_is_fatal(tmp_path):
@@ -246,6 +268,9 @@ def test_key_never_appears_in_any_output(config, tmp_path):
         assert secret.encode().hex() not in text
     assert secret.encode() not in blob and secret.encode().hex().encode() not in blob
     assert result.log.metadata["pseudonym_key"] == "env:TRAJ_TEST_KEY"
+    fingerprint = result.log.metadata["key_fingerprint"]
+    assert fingerprint == PseudonymKey(secret.encode(), source="x").fingerprint
+    assert fingerprint != PseudonymKey(DEMO_KEY, source="demo").fingerprint
     # a different key gives different pseudonyms: the demo ones are not reused
     assert _pv("BR.1") not in set(result.log.cases["case_id"])
 
@@ -291,3 +316,55 @@ def test_every_reason_is_documented(result):
     for reason in REASONS:
         assert f"`{reason}`" in text, reason
     assert set(result.quarantine["reason"]) <= set(REASONS)
+
+
+def test_frequent_unmapped_code_is_shown_in_clear(tmp_path):
+    rows = "".join(f"P{i};05/01/2024;TELEPHONE\n" for i in range(5)) + "P9;05/01/2024;FAX\n"
+    cfg = _one_source(tmp_path, ("PV;D;CANAL\n" + rows).encode(), columns={"channel": "CANAL"})
+    result = read_study(cfg)
+    unmapped = {r.value: r.count for r in result.report.unmapped.itertuples()}
+    assert unmapped == {"TELEPHONE": 5, "A{3}": 1}  # k = 5 rows share TELEPHONE
+    assert set(result.quarantine["value"]) == {"TELEPHONE", "A{3}"}
+
+
+def test_pv_spellings_merge_and_are_counted(tmp_path):
+    (tmp_path / "police.csv").write_text("PV;D\nBR.12.L3;05/01/2024\nBR.13;05/01/2024\n")
+    (tmp_path / "victims.csv").write_text(
+        "pv;t;d\nbr 12 l3;CAW;06/01/2024\nBR12L3;CAW;07/01/2024\nbr.13;CAW;08/01/2024\n")
+    raw = {"study": {"name": "t", "extraction_date": "2025-06-30", "synthetic": True},
+           "sources": [
+               {"name": "police", "kind": "police", "path": "police.csv",
+                "identifiers": {"pv_number": "PV"}, "events": {"E11": "D"}},
+               {"name": "victims", "kind": "victim_services", "path": "victims.csv",
+                "identifiers": {"pv_number": "pv"}, "long": {"event": "t", "date": "d"},
+                "values": {"event": {"CAW": "E60"}}}]}
+    result = read_study(from_dict(raw, base=tmp_path))
+    assert result.quarantine.empty and result.log.n_cases == 2 and result.log.n_events == 5
+    links = {r.link: r.count for r in result.report.links.itertuples()}
+    assert links["pv_number spellings merged (case, spaces, dots)"] == 3
+    raw["ingest"] = {"normalise_pv": False}
+    result = read_study(from_dict(raw, base=tmp_path))
+    assert (result.quarantine["reason"] == "unknown_case").sum() == 3
+
+
+@pytest.mark.parametrize("policy,quarantined", [("quarantine", 2), ("warn", 0)])
+def test_events_before_the_complaint(tmp_path, policy, quarantined):
+    (tmp_path / "police.csv").write_text(
+        "PV;PLAINTE;TRANSMIS;ENTREE;CLASSEMENT\n"
+        "A1;05/01/2024;04/01/2024;;\n"          # transmission before the complaint
+        "A2;05/01/2024;06/01/2024;07/01/2024;01/01/2024\n"  # dismissal before it
+        "A3;05/01/2024;06/01/2024;07/01/2024;08/02/2024\n")
+    cfg = from_dict({"study": {"name": "t", "extraction_date": "2025-06-30", "synthetic": True},
+                     "ingest": {"early_events": policy},
+                     "sources": [{"name": "police", "kind": "police", "path": "police.csv",
+                                  "identifiers": {"pv_number": "PV"},
+                                  "events": {"E11": "PLAINTE", "E23": "TRANSMIS",
+                                             "E30": "ENTREE", "E41": "CLASSEMENT"}}]},
+                    base=tmp_path)
+    result = read_study(cfg)
+    assert len(result.quarantine) == quarantined
+    if quarantined:
+        assert result.quarantine["row"].tolist() == [2, 3]
+        assert result.quarantine["column"].tolist() == ["TRANSMIS", "CLASSEMENT"]
+    links = {r.link: (r.outcome, r.count) for r in result.report.links.itertuples()}
+    assert links["event dated before the complaint"][1] == 2

@@ -98,7 +98,7 @@ def test_large_file_is_read_in_several_chunks(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("content,match", [
     (b"", "empty"), (b"\n1;2\n", "header"),
-    (b"a;a\n1;2\n", "duplicated column")])
+    (b"a;a\n1;2\n", r"more than once in the header \(columns \[1, 2\]\)")])
 def test_fatal_csv_problems(tmp_path, content, match):
     path = tmp_path / "x.csv"
     path.write_bytes(content)

@@ -21,7 +21,11 @@ from trajectory.privacy.pseudonymise import (
 KEY = PseudonymKey(b"unit-test-key-0123456789abcdef", source="test")
 
 
-@pytest.mark.parametrize("secret", [b"k" * 16, b"x" * 64, b"y" * 65, b"z" * 200])
+_VARIED = b"!k#e%y&(1)2*3+4,abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" * 3
+
+
+# key lengths around SHA-256's 64-byte block: 16 bytes, one block, one byte more, hashed
+@pytest.mark.parametrize("secret", [_VARIED[:16], _VARIED[:64], _VARIED[:65], _VARIED[:200]])
 def test_equals_stdlib_hmac(secret):
     key = PseudonymKey(secret, source="t")
     values = ["BR.12.L3.012345/2023", "é", "42"]
@@ -61,14 +65,14 @@ def test_key_is_never_shown():
 
 
 def test_load_key_sources(tmp_path):
-    env = {"MY_KEY": "k" * 32}
+    env = {"MY_KEY": "k3y-" + "0123456789abcdef" * 2}
     assert load_key(PrivacyConfig(key_env="MY_KEY"), synthetic=False, environ=env).source == (
         "env:MY_KEY")
     keyfile = tmp_path / "outside" / "key"
     keyfile.parent.mkdir()
-    keyfile.write_text("f" * 40 + "\n")
+    keyfile.write_text("0123456789abcdef" * 2 + "\n")
     key = load_key(PrivacyConfig(key_env="NONE", key_file=keyfile), synthetic=False, environ={})
-    assert key.source == "file" and key.secret == b"f" * 40
+    assert key.source == "file" and key.secret == b"0123456789abcdef" * 2
     demo = load_key(PrivacyConfig(key_env="NONE"), synthetic=True, environ={})
     assert demo.secret == DEMO_KEY and demo.is_demo
 
@@ -90,6 +94,58 @@ def test_key_file_inside_git_work_tree_is_refused(tmp_path):
 
 
 def test_missing_key_file(tmp_path):
-    with pytest.raises(PrivacyError, match="not found"):
+    with pytest.raises(PrivacyError, match="does not exist"):
         load_key(PrivacyConfig(key_env="NONE", key_file=tmp_path / "nope"), synthetic=False,
                  environ={})
+
+
+HEX_KEY = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+
+@pytest.mark.parametrize("written", [HEX_KEY, HEX_KEY + "\n", f"  {HEX_KEY}\r\n", f"{HEX_KEY}\t"])
+def test_environment_and_key_file_give_the_same_key(tmp_path, written):
+    keyfile = tmp_path / "outside" / "key"
+    keyfile.parent.mkdir()
+    keyfile.write_text(written, newline="")
+    from_env = load_key(PrivacyConfig(key_env="K"), synthetic=False, environ={"K": written})
+    from_file = load_key(PrivacyConfig(key_env="NONE", key_file=keyfile), synthetic=False,
+                         environ={})
+    assert from_env.secret == from_file.secret == HEX_KEY.encode()
+    assert from_env.fingerprint == from_file.fingerprint
+
+
+@pytest.mark.parametrize("weak", [
+    "0123456789abcdef",              # 16 hex digits: 64 bits
+    "0123456789abcdef0123456789abcd",  # 30 hex digits: 120 bits
+    "abcdefghijklmnopqrst",          # 20 base64 characters: 120 bits
+    "x" * 64,                        # repetitive
+])
+def test_key_below_128_bits_is_refused_without_showing_it(weak):
+    with pytest.raises(PrivacyError, match="128 bits") as info:
+        load_key(PrivacyConfig(key_env="K"), synthetic=False, environ={"K": weak})
+    assert weak not in str(info.value)
+
+
+def test_key_fingerprint_detects_a_change_and_hides_the_key():
+    a = PseudonymKey(HEX_KEY.encode(), source="t")
+    b = PseudonymKey(HEX_KEY[::-1].encode(), source="t")
+    assert len(a.fingerprint) == 16 and a.fingerprint != b.fingerprint
+    assert a.fingerprint == PseudonymKey(HEX_KEY.encode(), source="other").fingerprint
+    # not a plain hash of the key, nor a pseudonym of anything
+    assert a.fingerprint not in hashlib.sha256(HEX_KEY.encode()).hexdigest()
+    assert a.fingerprint not in HEX_KEY
+
+
+def test_key_pasted_into_key_env_or_key_file_is_never_shown(tmp_path):
+    from trajectory.config import from_dict
+    from trajectory.errors import ConfigError
+
+    study = {"name": "t", "extraction_date": "2025-06-30"}
+    for pasted in (HEX_KEY, HEX_KEY.upper(), "ab" * 20):
+        with pytest.raises(ConfigError, match="NAME of an environment variable") as info:
+            from_dict({"study": study, "privacy": {"key_env": pasted}})
+        assert pasted not in str(info.value) and pasted.lower() not in str(info.value)
+    cfg = from_dict({"study": study, "privacy": {"key_file": HEX_KEY}}, base=tmp_path)
+    with pytest.raises(PrivacyError) as info:
+        load_key(cfg.privacy, synthetic=False, environ={})
+    assert HEX_KEY not in str(info.value)

@@ -15,6 +15,8 @@ Reason codes (row level): ``missing_identifier``, ``unknown_code``, ``bad_date``
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +29,8 @@ from ..schema import vocabulary
 from .parsing import detail_vocabulary, map_values, normalise_codes, parse_dates
 from .readers import Chunk
 
-__all__ = ["MappedChunk", "map_chunk", "required_columns", "LINK_IDENTIFIERS"]
+__all__ = ["MappedChunk", "map_chunk", "required_columns", "normalise_pv_numbers",
+           "LINK_IDENTIFIERS"]
 
 #: Identifiers that name a case, in order of precedence for the case key.
 LINK_IDENTIFIERS: tuple[str, ...] = ("pv_number", "parquet_number", "case_number")
@@ -46,6 +49,7 @@ class MappedChunk:
     events: pd.DataFrame
     row_hash: np.ndarray
     unmapped: pd.DataFrame
+    spellings: pd.DataFrame
 
 
 def required_columns(src: SourceConfig) -> list[str]:
@@ -58,23 +62,54 @@ def required_columns(src: SourceConfig) -> list[str]:
 
 
 def check_header(src: SourceConfig, columns: list[str]) -> None:
-    """Raise :class:`IngestError` naming the first configured column missing in the file."""
+    """Raise :class:`IngestError` naming the first configured column missing in the file.
+
+    The message never shows the file's header cells (in a file without a header
+    line they are the first record): it gives their number, says when the first line
+    looks like data, and names a configured column that matches a header cell but for
+    case, spaces or accents.
+    """
     present = set(columns)
-    for col in required_columns(src):
-        if col not in present:
-            raise IngestError(
-                f"required column {col!r} (named in [[sources]] {src.name!r} of the study "
-                f"config) is missing; the file has columns {columns}. Fix the column name in "
-                "the config or re-export the extract with that column",
-                file=str(src.path),
-                column=col,
-            )
+    missing = [col for col in required_columns(src) if col not in present]
+    if missing and _looks_like_data(columns):
+        raise IngestError(
+            "the first line looks like a data record, not column names: the file seems to "
+            "have no header line. Re-export the extract with its header (the column names "
+            "the study config refers to)",
+            file=str(src.path), row=1)
+    if missing:
+        col = missing[0]
+        near = {_fold(c) for c in columns}
+        hint = (f" A header cell matches {col!r} except for case, spaces or accents: write "
+                "the name exactly as in the file." if _fold(col) in near else "")
+        raise IngestError(
+            f"required column {col!r} (named in [[sources]] {src.name!r} of the study "
+            f"config) is not in the header line ({len(columns)} columns; "
+            f"{len(missing)} configured column(s) missing).{hint} Fix the column name in the "
+            "config or re-export the extract with that column",
+            file=str(src.path),
+            column=col,
+        )
     if not any(k in src.identifiers for k in LINK_IDENTIFIERS):
         raise IngestError(
             f"[[sources]] {src.name!r} maps no case identifier; map one of "
             f"{', '.join(LINK_IDENTIFIERS)} in identifiers",
             file=str(src.path),
         )
+
+
+_DATA_CELL = re.compile(r"^[\d\s./:,;+-]*\d[\d\s./:,;+-]*$|^[A-Z]{1,3}[.\s]?\d")
+
+
+def _looks_like_data(columns: list[str]) -> bool:
+    """Most header cells are numbers, dates or PV-like numbers: a data record."""
+    hits = sum(bool(_DATA_CELL.match(c)) for c in columns if c)
+    return hits >= max(1, (len(columns) + 1) // 2)
+
+
+def _fold(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in text if c.isalnum()).casefold()
 
 
 class _Problems:
@@ -110,6 +145,7 @@ def map_chunk(
     min_date: dt.date,
     max_date: dt.date,
     typed: bool = False,
+    normalise_pv: bool = True,
 ) -> MappedChunk:
     """Map a chunk of ``src`` onto the contract; see the module docstring.
 
@@ -125,6 +161,9 @@ def map_chunk(
         Plausible range of event dates (inclusive); others are ``date_out_of_range``.
     typed : bool
         True for Excel/Parquet (date cells arrive as ISO text).
+    normalise_pv : bool
+        Upper-case PV numbers and drop their spaces and dots before pseudonymising
+        (:func:`normalise_pv_numbers`).
     """
     frame = chunk.frame
     n = len(frame)
@@ -132,11 +171,16 @@ def map_chunk(
     unmapped: list[pd.DataFrame] = []
     lo, hi = pd.Timestamp(min_date), pd.Timestamp(max_date)
 
+    raw_ids = {kind: frame[col] for kind, col in src.identifiers.items()}
+    spellings = _EMPTY_SPELLINGS
+    if normalise_pv and "pv_number" in raw_ids:
+        raw_ids["pv_number"] = normalise_pv_numbers(raw_ids["pv_number"])
     ids = pd.DataFrame(
-        {kind: pseudonymise(frame[col], key=key, kind=kind)
-         for kind, col in src.identifiers.items()},
+        {kind: pseudonymise(values, key=key, kind=kind) for kind, values in raw_ids.items()},
         index=frame.index,
     )
+    if "pv_number" in raw_ids:
+        spellings = _spellings(frame[src.identifiers["pv_number"]], ids["pv_number"])
     linking = [k for k in LINK_IDENTIFIERS if k in ids]
     missing = ids[linking].isna().all(axis=1)
     problems.add(missing, "missing_identifier", src.identifiers[linking[0]], None)
@@ -227,7 +271,40 @@ def map_chunk(
         events=events_frame,
         row_hash=row_hash,
         unmapped=pd.concat(unmapped, ignore_index=True) if unmapped else _EMPTY_UNMAPPED,
+        spellings=spellings,
     )
+
+
+def normalise_pv_numbers(raw: pd.Series) -> pd.Series:
+    """PV numbers upper-cased, without spaces and dots: ``br. 12`` and ``BR12`` are one PV.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> normalise_pv_numbers(pd.Series(["BR.12.L3.1/24", "br 12 l3 1/24", None])).tolist()
+    ['BR12L31/24', 'BR12L31/24', None]
+    """
+    present = raw.notna()
+    out = raw.astype(object).copy()
+    out[present] = raw[present].astype(str).str.upper().str.replace(r"[\s.]+", "", regex=True)
+    return out.where(out != "", None)
+
+
+def _spellings(raw: pd.Series, pseudonyms: pd.Series) -> pd.DataFrame:
+    """Distinct (spelling hash, pseudonym) pairs: counts spellings merged by normalisation.
+
+    The spelling is kept as an unkeyed 64-bit hash in memory only, never stored.
+    """
+    keep = raw.notna().to_numpy() & pseudonyms.notna().to_numpy()
+    spelled = raw[keep].astype(str).str.strip()
+    frame = pd.DataFrame({
+        "spelling": pd.util.hash_array(spelled.to_numpy(dtype=object)),
+        "pseudonym": pseudonyms[keep].to_numpy(dtype=object)})
+    return frame.drop_duplicates()
+
+
+_EMPTY_SPELLINGS = pd.DataFrame({"spelling": np.array([], dtype=np.uint64),
+                                 "pseudonym": np.array([], dtype=object)})
 
 
 _EMPTY_UNMAPPED = pd.DataFrame({"source": [], "column": [], "extract_column": [],

@@ -4,7 +4,8 @@ Examples
 --------
 >>> import pandas as pd
 >>> files = [{"source": "police", "file": "police.csv", "format": "csv", "encoding": "utf-8",
-...           "delimiter": ";", "read": 3, "accepted": 2, "quarantined": 1, "blank": 0}]
+...           "delimiter": ";", "lines": 4, "header": 1, "blank": 0, "continued": 0,
+...           "read": 3, "accepted": 2, "quarantined": 1}]
 >>> q = pd.DataFrame({"source": ["police"], "file": ["police.csv"], "row": [4],
 ...                   "column": ["DATE_PV"], "value": ["31/02/2024"], "reason": ["bad_date"],
 ...                   "detail": [None]})
@@ -44,8 +45,8 @@ REASONS: dict[str, str] = {
     "unknown_case": "an event whose case has no accepted police or parquet record",
 }
 
-_FILE_COLUMNS = ("source", "file", "format", "encoding", "delimiter", "read", "accepted",
-                 "quarantined", "blank")
+_FILE_COLUMNS = ("source", "file", "format", "encoding", "delimiter", "lines", "header",
+                 "blank", "continued", "read", "accepted", "quarantined")
 _N_EXAMPLES = 3
 
 
@@ -56,9 +57,12 @@ class QualityReport(TidyResult):
     Attributes
     ----------
     table : pandas.DataFrame
-        One row a file: ``source, file, format, encoding, delimiter, read, accepted,
-        quarantined, blank`` (``read == accepted + quarantined``; blank lines are not
-        records).
+        One row a file: ``source, file, format, encoding, delimiter, lines, header,
+        blank, continued, read, accepted, quarantined``. ``lines`` counts physical
+        lines (sheet rows for Excel, records for Parquet) and
+        ``lines == header + blank + continued + accepted + quarantined``, where
+        ``continued`` counts the further lines of records with a quoted line break;
+        ``read == accepted + quarantined`` counts records.
     reasons : pandas.DataFrame
         ``source, reason, count``: quarantined rows per reason and source.
     examples : pandas.DataFrame
@@ -108,8 +112,9 @@ class QualityReport(TidyResult):
         lines.append("")
         lines.append("Files:")
         for row in self.table.itertuples():
-            lines.append(f"  {row.source:<16} read {row.read:>9,}  accepted {row.accepted:>9,}  "
-                         f"quarantined {row.quarantined:>7,}  ({row.file})")
+            lines.append(f"  {row.source:<16} lines {row.lines:>9,}  read {row.read:>9,}  "
+                         f"accepted {row.accepted:>9,}  quarantined {row.quarantined:>7,}  "
+                         f"blank {row.blank:>5,}  ({row.file})")
         if len(self.reasons):
             lines += ["", "Quarantine reasons:"]
             for row in self.reasons.itertuples():

@@ -30,6 +30,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IngestError
+from .csvfile import LineTally, read_quoted, survey
 
 __all__ = ["Chunk", "SourceReader", "detect_encoding", "detect_delimiter"]
 
@@ -134,6 +136,9 @@ class SourceReader:
         self.blank_records = 0
         self.encoding = ""
         self.delimiter = ""
+        self.lines = 0
+        self.tally = LineTally()
+        self._has_quotes = False
         if not self.path.is_file():
             raise IngestError(
                 "file not found; check [[sources]] path in the study config "
@@ -157,7 +162,8 @@ class SourceReader:
                 "its header, or remove this source from the config",
                 file=str(self.path),
             )
-        self.encoding = detect_encoding(self.path) if encoding == "auto" else encoding
+        found = survey(self.path, encoding)
+        self.encoding, self.lines, self._has_quotes = found.encoding, found.lines, found.has_quotes
         with open(self.path, "rb") as handle:
             raw = handle.read(_SAMPLE)
         text = raw.decode(self.encoding, errors="replace").lstrip("\ufeff")
@@ -171,25 +177,53 @@ class SourceReader:
         self.delimiter = (
             detect_delimiter(lines[0], lines[1:20]) if delimiter == "auto" else delimiter
         )
-        header = next(csv.reader([lines[0]], delimiter=self.delimiter))
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter))
         self.columns = [h.strip() for h in header]
         dupes = sorted({c for c in self.columns if self.columns.count(c) > 1})
         if dupes:
             raise IngestError(
-                f"duplicated column name(s) {dupes} in the header; rename them in the extract",
+                f"{len(dupes)} column name(s) appear more than once in the header (columns "
+                f"{_positions(self.columns, dupes)}); rename them in the extract",
                 file=str(self.path),
                 row=1,
             )
 
     def _csv_chunks(self) -> Iterator[Chunk]:
+        if self._has_quotes:
+            yield from self._quoted_chunks()
+        else:
+            yield from self._arrow_chunks()
+        self._check_lines()
+
+    def _quoted_chunks(self) -> Iterator[Chunk]:
+        import pyarrow as pa
+
+        ncol = len(self.columns)
+        for records, rows in read_quoted(self.path, self.encoding, self.delimiter, ncol,
+                                         self.tally, chunk_rows=self.chunk_rows):
+            columns = list(zip(*records, strict=True)) if records else [()] * ncol
+            batch = pa.RecordBatch.from_arrays(
+                [pa.array(col, type=pa.string()) for col in columns],
+                names=[f"c{i}" for i in range(ncol)])
+            frame = _arrow_strings(batch)
+            frame.columns = self.columns
+            yield self._clean(frame, np.asarray(rows, dtype=np.int64))
+        self.bad_records = self.tally.bad_records
+
+    def _arrow_chunks(self) -> Iterator[Chunk]:
+        """A file without quotes: one record a line, parsed by pyarrow in blocks."""
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
         invalid: list[tuple[int, int]] = []
+        blank_lines: list[int] = []
         ncol = len(self.columns)
 
         def handler(row: pacsv.InvalidRow) -> str:
-            invalid.append((row.number, row.actual_columns))
+            if row.text is not None and not row.text.strip():
+                blank_lines.append(row.number)
+            else:
+                invalid.append((row.number, row.actual_columns))
             return "skip"
 
         arrow_encoding = "utf8" if self.encoding in ("utf-8", "utf-8-sig") else self.encoding
@@ -202,8 +236,8 @@ class SourceReader:
         )
         parse_options = pacsv.ParseOptions(
             delimiter=self.delimiter,
+            quote_char=False,
             invalid_row_handler=handler,
-            newlines_in_values=True,
             ignore_empty_lines=False,
         )
         convert_options = pacsv.ConvertOptions(
@@ -212,9 +246,6 @@ class SourceReader:
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
         )
-        physical, has_quotes = _scan_lines(self.path)
-        # With quotes, a record may span lines: number records with the csv module.
-        exact = self._exact_lines() if has_quotes else None
         next_line, emitted = 2, 0
         try:
             reader = pacsv.open_csv(
@@ -227,40 +258,37 @@ class SourceReader:
                 frame = _arrow_strings(batch)
                 frame.columns = self.columns
                 n = len(frame)
-                if exact is not None:
-                    rows = exact[emitted:emitted + n]
-                else:
-                    bad = np.array([num for num, _ in invalid if num >= next_line], dtype=np.int64)
-                    candidate = np.arange(next_line, next_line + n + len(bad), dtype=np.int64)
-                    rows = candidate[~np.isin(candidate, bad)][:n]
-                    next_line = int(rows[-1]) + 1 if n else next_line
+                skipped = [num for num, _ in invalid] + blank_lines
+                bad = np.array([num for num in skipped if num >= next_line], dtype=np.int64)
+                candidate = np.arange(next_line, next_line + n + len(bad), dtype=np.int64)
+                rows = candidate[~np.isin(candidate, bad)][:n]
+                next_line = int(rows[-1]) + 1 if n else next_line
                 emitted += n
                 yield self._clean(frame, rows)
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            text = str(exc)
-            if "UTF8" in text or isinstance(exc, UnicodeDecodeError):
-                hint = (f"the file is not valid {self.encoding}; set encoding = 'cp1252' (or "
-                        "'utf-8') for this source in the study config")
-            else:
-                hint = "check the delimiter and quoting of this source"
-            raise IngestError(f"cannot parse the file ({text}); {hint}",
-                              file=str(self.path)) from None
-        if exact is None:
-            self.bad_records = [(int(num), f"expected {ncol} fields, found {actual}")
-                                for num, actual in invalid]
-            if 1 + emitted + len(invalid) != physical:
-                raise IngestError(
-                    f"read {emitted + len(invalid) + 1} records but the file has {physical} "
-                    "lines, so row numbers would be wrong; save the file with LF or CRLF line "
-                    "endings",
-                    file=str(self.path),
-                )
-        elif emitted + len(invalid) != len(exact) + len(self.bad_records):
+        except pa.ArrowInvalid as exc:
             raise IngestError(
-                "the file parses differently line by line and as a whole (unbalanced quotes?); "
-                "check the quoting around the reported rows",
-                file=str(self.path),
-            )
+                f"cannot parse the file after line {next_line - 1} ({_arrow_reason(exc)}); "
+                "check the delimiter and the line ends there",
+                file=str(self.path), row=next_line) from None
+        self.bad_records = [(int(num), f"expected {ncol} fields, found {actual}")
+                            for num, actual in invalid]
+        self.tally.header = 1
+        self.tally.blank += len(blank_lines)
+        self.tally.records = emitted + len(invalid)
+
+    def _check_lines(self) -> None:
+        """Every physical line is the header, blank, a record or inside one."""
+        t = self.tally
+        t.blank += self.blank_records
+        t.records -= self.blank_records
+        self.blank_records = t.blank
+        counted = t.header + t.blank + t.continued + t.records
+        if counted != self.lines:
+            raise IngestError(
+                f"the file has {self.lines} lines but {counted} "
+                "were read, so some would be lost (mixed quoting or line ends?); save the file "
+                "again as CSV and read it again",
+                file=str(self.path))
 
     def _clean(self, frame: pd.DataFrame, rows: np.ndarray) -> Chunk:
         blank = frame.isna().all(axis=1).to_numpy()
@@ -269,23 +297,6 @@ class SourceReader:
             frame = frame.loc[~blank].reset_index(drop=True)
             rows = rows[~blank]
         return Chunk(frame, np.asarray(rows, dtype=np.int64))
-
-    def _exact_lines(self) -> np.ndarray:
-        good: list[int] = []
-        bad: list[tuple[int, str]] = []
-        ncol = len(self.columns)
-        with open(self.path, encoding=self.encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=self.delimiter)
-            next(reader, None)
-            start = reader.line_num + 1
-            for record in reader:
-                if len(record) == ncol or not record:
-                    good.append(start)
-                else:
-                    bad.append((start, f"expected {ncol} fields, found {len(record)}"))
-                start = reader.line_num + 1
-        self.bad_records = bad
-        return np.asarray(good, dtype=np.int64)
 
     # ------------------------------------------------------------- Parquet
     def _open_parquet(self) -> None:
@@ -299,6 +310,7 @@ class SourceReader:
                 file=str(self.path),
             ) from None
         self.columns = list(self._parquet.schema_arrow.names)
+        self.lines = int(self._parquet.metadata.num_rows)
 
     def _parquet_chunks(self) -> Iterator[Chunk]:
         import pyarrow as pa
@@ -317,6 +329,8 @@ class SourceReader:
             rows = np.arange(start, start + len(frame), dtype=np.int64)
             start += len(frame)
             yield self._clean(frame, rows)
+        self.tally.blank = self.blank_records
+        self.tally.records = self.lines - self.blank_records
 
     # --------------------------------------------------------------- Excel
     def _open_excel(self) -> None:
@@ -330,18 +344,27 @@ class SourceReader:
                 file=str(self.path),
             ) from None
         names = self._book.sheetnames
+        if self.sheet is None and len(names) > 1:
+            raise IngestError(
+                f"the workbook has {len(names)} sheets and the study config does not say which "
+                "to read; set sheet = \"<name as on the tab>\" or sheet = <0-based position> "
+                "in this [[sources]] table",
+                file=str(self.path))
         sheet = self.sheet if self.sheet is not None else 0
         if isinstance(sheet, int):
             if not 0 <= sheet < len(names):
                 raise IngestError(
-                    f"sheet index {sheet} out of range; sheets: {names}", file=str(self.path)
-                )
+                    f"sheet index {sheet} out of range: the workbook has {len(names)} sheets "
+                    f"(0 to {len(names) - 1}); set sheet in [[sources]]",
+                    file=str(self.path))
             sheet = names[sheet]
         if sheet not in names:
             raise IngestError(
-                f"no sheet named {sheet!r}; sheets: {names}. Set `sheet` in [[sources]]",
+                f"no sheet named {sheet!r} among the workbook's {len(names)} sheets; set "
+                "sheet in [[sources]] to the name as on the tab, or a 0-based position",
                 file=str(self.path),
             )
+        self.sheet_name = sheet
         self._sheet = self._book[sheet]
         header = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
         if header is None or all(h is None for h in header):
@@ -358,9 +381,11 @@ class SourceReader:
         width = len(self.columns)
         records: list[list[str | None]] = []
         rows: list[int] = []
+        self.lines = 1
         for number, values in enumerate(
             self._sheet.iter_rows(min_row=2, values_only=True), start=2
         ):
+            self.lines = number
             cells = [_excel_text(v) for v in values[:width]]
             cells += [None] * (width - len(cells))
             if any(v is not None for v in values[width:]):
@@ -378,6 +403,8 @@ class SourceReader:
         yield Chunk(pd.DataFrame(records, columns=self.columns, dtype=object),
                     np.asarray(rows, dtype=np.int64))
         self._book.close()
+        self.tally.header, self.tally.blank = 1, self.blank_records
+        self.tally.records = self.lines - 1 - self.blank_records
 
     # ---------------------------------------------------------------------
     def chunks(self) -> Iterator[Chunk]:
@@ -429,18 +456,16 @@ def _excel_text(value: object) -> str | None:
     return text or None
 
 
-def _scan_lines(path: Path) -> tuple[int, bool]:
-    """Physical line count of a file and whether it contains a double quote."""
-    count = 0
-    last = b""
-    quotes = False
-    first = True
-    with open(path, "rb") as handle:
-        while block := handle.read(_BLOCK):
-            count += block.count(b"\n")
-            # the header (parsed apart with the csv module) may be quoted
-            body = block[block.find(b"\n") + 1:] if first else block
-            quotes = quotes or b'"' in body
-            first = False
-            last = block[-1:]
-    return count + (1 if last not in (b"\n", b"") else 0), quotes
+def _positions(columns: list[str], names: list[str]) -> list[int]:
+    """1-based positions of the header cells in ``names`` (never the cells)."""
+    return [i + 1 for i, c in enumerate(columns) if c in names]
+
+
+def _arrow_reason(exc: Exception) -> str:
+    """The kind of a pyarrow parse error, without the row text it may quote."""
+    text = str(exc)
+    if "straddling" in text or "block" in text:
+        return "a line longer than the read block"
+    if "UTF8" in text or "utf-8" in text.lower():
+        return "invalid UTF-8"
+    return "malformed CSV"

@@ -38,12 +38,14 @@ import numpy as np
 import pandas as pd
 
 from ..config import SourceConfig, StudyConfig
+from ..errors import IngestError
 from ..privacy.pseudonymise import PseudonymKey, load_key
 from ..schema import CASE_COLUMNS, EVENT_COLUMNS, EventLog, vocabulary
 from .mapping import LINK_IDENTIFIERS, MappedChunk, check_header, map_chunk
 from .parsing import BOOLEAN_COLUMNS
 from .quality import QualityReport, build_report
 from .readers import Chunk, SourceReader
+from .redact import redact, redact_series
 
 __all__ = ["IngestResult", "read_study", "validate_study", "QUARANTINE_COLUMNS", "MIN_DATE"]
 
@@ -106,6 +108,7 @@ class _Source:
         self.events = pd.concat(events, ignore_index=True)
         self.row_hash = np.concatenate([p.row_hash for p in parts])
         self.unmapped = pd.concat([p.unmapped for p in parts], ignore_index=True)
+        self.spellings = pd.concat([p.spellings for p in parts], ignore_index=True)
         self.case_id = np.full(len(self.rows), None, dtype=object)
 
     @property
@@ -125,12 +128,14 @@ class _Source:
         return self.cfg.identifiers.get(kind)
 
 
-def _load(cfg: SourceConfig, key: PseudonymKey, min_date: dt.date, max_date: dt.date) -> _Source:
+def _load(cfg: SourceConfig, key: PseudonymKey, min_date: dt.date, max_date: dt.date,
+          normalise_pv: bool = True) -> _Source:
     reader = SourceReader(cfg.path, format=cfg.format, delimiter=cfg.delimiter,
                           encoding=cfg.encoding, sheet=cfg.sheet)
     check_header(cfg, reader.columns)
     typed = cfg.format in ("excel", "parquet")
-    parts = [map_chunk(chunk, cfg, key=key, min_date=min_date, max_date=max_date, typed=typed)
+    parts = [map_chunk(chunk, cfg, key=key, min_date=min_date, max_date=max_date, typed=typed,
+                       normalise_pv=normalise_pv)
              for chunk in reader.chunks()]
     if not parts:  # a header-only file
         empty = Chunk(pd.DataFrame({c: pd.Series([], dtype=object) for c in reader.columns}),
@@ -197,7 +202,8 @@ def read_study(
     key = key if key is not None else load_key(config.privacy, synthetic=config.synthetic,
                                                environ=environ)
     max_date = config.extraction_date
-    sources = [_load(cfg, key, min_date, max_date) for cfg in config.sources]
+    sources = [_load(cfg, key, min_date, max_date, config.ingest.normalise_pv)
+               for cfg in config.sources]
 
     # 1. exact duplicate rows (same content as an earlier row of the same file)
     for s in sources:
@@ -249,6 +255,10 @@ def read_study(
                     what="summons dated before the complaint (E11)")
     _check_sequence(sources, later=("E51",), earlier=("E45", "E46"),
                     what="judgment dated before the summons (E45/E46)")
+    early = _check_sequence(
+        sources, later=EARLY_EVENTS, earlier=("E11",),
+        what="dismissal, parquet registration or transmission dated before the complaint (E11)",
+        quarantine=config.ingest.early_events == "quarantine")
 
     # 5. events of unknown cases
     known = set()
@@ -292,9 +302,12 @@ def read_study(
                      detail="same case, event, date and detail as an earlier row")
 
     failed_links += _link_counts(sources, several)
+    failed_links += _early_and_spelling_counts(sources, early, config)
     cases, conflicts = _build_cases(sources, config)
     events = _build_events(sources)
-    quarantine = _build_quarantine(sources)
+    k = config.privacy.threshold
+    unmapped = _total_unmapped(sources)
+    quarantine = _redact_quarantine(_build_quarantine(sources), unmapped, k)
     identifiers = _build_identifiers(sources)
     log = EventLog(
         cases=cases,
@@ -302,12 +315,12 @@ def read_study(
         extraction_date=pd.Timestamp(config.extraction_date),
         synthetic=config.synthetic,
         metadata={"study": config.name, "sources": [s.cfg.name for s in sources],
-                  "pseudonym_key": key.source},
+                  "pseudonym_key": key.source, "key_fingerprint": key.fingerprint},
     )
     report = build_report(
         files=[_file_row(s) for s in sources],
         quarantine=quarantine,
-        unmapped=pd.concat([s.unmapped for s in sources], ignore_index=True),
+        unmapped=_redact_unmapped(unmapped, k),
         links=pd.DataFrame(failed_links, columns=["source", "link", "outcome", "count"]),
         conflicts=conflicts,
         n_cases=len(cases),
@@ -331,8 +344,32 @@ def validate_study(config: StudyConfig, **kwargs: object) -> QualityReport:
     return read_study(config, **kwargs).report  # type: ignore[arg-type]
 
 
+#: Events that cannot precede the complaint: transmission, registration, dismissals.
+EARLY_EVENTS: tuple[str, ...] = ("E23", "E30", "E40", "E41")
+
+
+def _early_and_spelling_counts(sources: list[_Source], early: dict[str, int],
+                               config: StudyConfig) -> list[dict[str, object]]:
+    """Link-report rows: events before the complaint, PV spellings merged."""
+    outcome = ("quarantined" if config.ingest.early_events == "quarantine"
+               else "kept ([ingest] early_events = 'warn')")
+    rows: list[dict[str, object]] = [
+        {"source": name, "link": "event dated before the complaint", "outcome": outcome,
+         "count": n} for name, n in early.items() if n]
+    pairs = pd.concat([s.spellings for s in sources], ignore_index=True).drop_duplicates()
+    per_pv = pairs.groupby("pseudonym", sort=False)["spelling"].nunique()
+    merged = int((per_pv - 1).clip(lower=0).sum())
+    if config.ingest.normalise_pv and merged:
+        rows.append({"source": "all", "link": "pv_number spellings merged (case, spaces, dots)",
+                     "outcome": "linked as one PV", "count": merged})
+    return rows
+
+
 def _check_sequence(sources: list[_Source], *, later: tuple[str, ...],
-                    earlier: tuple[str, ...], what: str) -> None:
+                    earlier: tuple[str, ...], what: str, quarantine: bool = True
+                    ) -> dict[str, int]:
+    """Quarantine (or only count) ``later`` events dated before the case's ``earlier`` ones."""
+    counts: dict[str, int] = {}
     firsts = []
     for s in sources:
         ev = s.events[s.events["event"].isin(earlier)]
@@ -340,17 +377,18 @@ def _check_sequence(sources: list[_Source], *, later: tuple[str, ...],
         keep = s.ok[pos] & (s.case_id[pos] != None)  # noqa: E711
         firsts.append(pd.Series(ev["date"].to_numpy()[keep], index=s.case_id[pos][keep]))
     if not firsts:
-        return
+        return counts
     first = pd.concat(firsts)
     if first.empty:
-        return
+        return counts
     first = first.groupby(level=0).min()
     for s in sources:
         ev = s.events[s.events["event"].isin(later)]
         pos = ev["pos"].to_numpy()
         bound = pd.Series(s.case_id[pos]).map(first).to_numpy(dtype="datetime64[ns]")
         bad = (ev["date"].to_numpy() < bound) & s.ok[pos]
-        if not bad.any():
+        counts[s.cfg.name] = int(bad.sum())
+        if not bad.any() or not quarantine:
             continue
         mask = np.zeros(len(s.rows), dtype=bool)
         column = np.full(len(s.rows), None, dtype=object)
@@ -359,6 +397,7 @@ def _check_sequence(sources: list[_Source], *, later: tuple[str, ...],
         column[pos[bad]] = ev["column"].to_numpy()[bad]
         value[pos[bad]] = pd.DatetimeIndex(ev["date"].to_numpy()[bad]).strftime("%Y-%m-%d")
         s.quarantine(mask, "impossible_sequence", column=column, value=value, detail=what)
+    return counts
 
 
 def _link_counts(sources: list[_Source], several: int) -> list[dict[str, object]]:
@@ -401,6 +440,7 @@ def _build_cases(sources: list[_Source], config: StudyConfig
     if not parts:
         frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in contract})
         frame["_source"] = pd.Series([], dtype=object)
+        frame["_order"] = pd.Series([], dtype=np.int64)
     else:
         frame = pd.concat(parts, ignore_index=True).sort_values("_order", kind="stable")
     conflicts: dict[str, int] = {}
@@ -494,6 +534,50 @@ def _build_quarantine(sources: list[_Source]) -> pd.DataFrame:
     return frame.reset_index(drop=True)[list(QUARANTINE_COLUMNS)]
 
 
+#: What the ``value`` of a quarantined row holds, by reason (see :mod:`.redact`).
+_VALUE_KIND = {"bad_date": "date", "date_out_of_range": "date", "missing_date": "date",
+               "impossible_sequence": "date", "unknown_code": "code", "missing_value": "code",
+               "duplicate_case": "pseudonym", "unknown_case": "pseudonym"}
+
+
+def _total_unmapped(sources: list[_Source]) -> pd.DataFrame:
+    """Unmapped values with their count in the whole file (chunks added up)."""
+    frame = pd.concat([s.unmapped for s in sources], ignore_index=True)
+    if frame.empty:
+        return frame
+    keys = ["source", "column", "extract_column", "value"]
+    return frame.groupby(keys, sort=False)["count"].sum().reset_index()
+
+
+def _redact_quarantine(frame: pd.DataFrame, unmapped: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Quarantine values: dates and frequent codes in clear, anything else as a shape."""
+    if frame.empty:
+        return frame
+    counts = pd.Series(0, index=frame.index, dtype="int64")
+    if not unmapped.empty:
+        per_value = unmapped.groupby(["source", "extract_column", "value"])["count"].sum()
+        keys = pd.MultiIndex.from_arrays([frame["source"].astype(object),
+                                          frame["column"].astype(object),
+                                          frame["value"].astype(object)])
+        counts = pd.Series(per_value.reindex(keys).fillna(0).to_numpy(dtype="int64"),
+                           index=frame.index)
+    kinds = frame["reason"].astype(object).map(_VALUE_KIND).fillna("text")
+    value = frame["value"].astype(object).where(frame["value"].notna(), None)
+    out = frame.copy()
+    out["value"] = redact_series(value, kinds, counts, k).astype("string")
+    return out
+
+
+def _redact_unmapped(unmapped: pd.DataFrame, k: int) -> pd.DataFrame:
+    if unmapped.empty:
+        return unmapped
+    out = unmapped.copy()
+    out["value"] = pd.Series([redact(v, kind="code", count=int(c), k=k)
+                              for v, c in zip(out["value"], out["count"], strict=True)],
+                             index=out.index, dtype=object)
+    return out
+
+
 def _build_identifiers(sources: list[_Source]) -> pd.DataFrame:
     parts = []
     for s in sources:
@@ -510,12 +594,23 @@ def _build_identifiers(sources: list[_Source]) -> pd.DataFrame:
 
 
 def _file_row(s: _Source) -> dict[str, object]:
-    read = len(s.rows) + len(s.reader.bad_records)
+    """Counts of one file; raises if a physical line is unaccounted for."""
+    reader = s.reader
+    read = len(s.rows) + len(reader.bad_records)
     accepted = int(s.ok.sum())
-    return {
+    quarantined = int((~s.ok).sum()) + len(reader.bad_records)
+    t = reader.tally
+    row: dict[str, object] = {
         "source": s.cfg.name, "file": str(s.cfg.path), "format": s.cfg.format,
-        "encoding": s.reader.encoding or None, "delimiter": s.reader.delimiter or None,
-        "read": read, "accepted": accepted,
-        "quarantined": int((~s.ok).sum()) + len(s.reader.bad_records),
-        "blank": s.reader.blank_records,
+        "encoding": reader.encoding or None, "delimiter": reader.delimiter or None,
+        "lines": reader.lines, "header": t.header, "blank": reader.blank_records,
+        "continued": t.continued, "read": read, "accepted": accepted,
+        "quarantined": quarantined,
     }
+    counted = t.header + reader.blank_records + t.continued + accepted + quarantined
+    if counted != reader.lines:
+        raise IngestError(
+            f"{reader.lines} lines in the file but {counted} accounted for (header, blank, "
+            "records); please report this as a bug of trajectory with the file's shape",
+            file=str(s.cfg.path))
+    return row

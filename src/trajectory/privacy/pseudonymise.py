@@ -51,7 +51,9 @@ __all__ = [
     "PSEUDONYM_LENGTH",
     "DEMO_KEY",
     "MIN_KEY_BYTES",
+    "MIN_KEY_BITS",
     "PseudonymKey",
+    "key_bits",
     "load_key",
     "pseudonymise",
 ]
@@ -60,6 +62,12 @@ __all__ = [
 PSEUDONYM_LENGTH: int = 16
 #: Shortest key accepted, in bytes.
 MIN_KEY_BYTES: int = 16
+#: Least key strength accepted, in bits (hex digits count 4 bits, base64 characters 6,
+#: other bytes 8).
+MIN_KEY_BITS: int = 128
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+_BASE64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_")
+_FINGERPRINT_DOMAIN = b"trajectory:key-fingerprint:v1"
 #: Public key used for synthetic data only (documented, deliberately not secret).
 DEMO_KEY: bytes = b"trajectory-public-demo-key: synthetic data only, not a secret"
 
@@ -80,12 +88,24 @@ class PseudonymKey:
     source: str = "unknown"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.secret, bytes) or len(self.secret) < MIN_KEY_BYTES:
+        if (not isinstance(self.secret, bytes) or len(self.secret) < MIN_KEY_BYTES
+                or key_bits(self.secret) < MIN_KEY_BITS):
             raise PrivacyError(
-                f"pseudonymisation key from {self.source} is too short: it needs at least "
-                f"{MIN_KEY_BYTES} bytes; generate one with "
+                f"pseudonymisation key from {self.source} is too weak: it needs at least "
+                f"{MIN_KEY_BITS} bits (32 hex digits, 22 base64 characters or 16 bytes, with "
+                "8 different characters or more); generate one with "
                 "`python -c \"import secrets; print(secrets.token_hex(32))\"`"
             )
+
+    @property
+    def fingerprint(self) -> str:
+        """16 hex characters identifying the key (never the key; safe for provenance).
+
+        ``SHA-256(HMAC-SHA256(key, domain))``: two extracts pseudonymised with the same
+        key have the same fingerprint, so a change of key is detected before linking.
+        """
+        inner = hmac.new(self.secret, _FINGERPRINT_DOMAIN, hashlib.sha256).digest()
+        return hashlib.sha256(inner).hexdigest()[:16]
 
     def __str__(self) -> str:
         return repr(self)
@@ -94,6 +114,31 @@ class PseudonymKey:
     def is_demo(self) -> bool:
         """True for the public demo key (synthetic data only)."""
         return self.secret == DEMO_KEY
+
+
+def key_bits(secret: bytes) -> int:
+    """Strength of a key in bits, as counted by :class:`PseudonymKey` (0 if repetitive).
+
+    Examples
+    --------
+    >>> key_bits(b"0123456789abcdef" * 2), key_bits(b"x" * 40)
+    (128, 0)
+    """
+    if len(set(secret)) < 8:
+        return 0
+    chars = set(secret)
+    per = 4 if chars <= _HEX else 6 if chars <= _BASE64 else 8
+    return per * len(secret)
+
+
+def normalise_key(text: str | bytes) -> bytes:
+    """The key as bytes, stripped of surrounding whitespace and line ends.
+
+    The environment and a key file give the same key for the same text, whatever
+    newline an editor or ``echo`` added.
+    """
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return raw.strip()
 
 
 def _inside_git_work_tree(path: Path) -> Path | None:
@@ -138,30 +183,30 @@ def load_key(
     >>> from trajectory.config import PrivacyConfig
     >>> load_key(PrivacyConfig(key_env="NO_SUCH_VAR"), synthetic=True, environ={}).source
     'demo'
-    >>> load_key(PrivacyConfig(key_env="K"), synthetic=False, environ={"K": "x" * 32})
+    >>> load_key(PrivacyConfig(key_env="K"), synthetic=False,
+    ...          environ={"K": "0123456789abcdef" * 2 + "\\n"})
     PseudonymKey(source='env:K')
     """
     env = os.environ if environ is None else environ
-    value = env.get(privacy.key_env, "")
+    value = normalise_key(env.get(privacy.key_env, ""))
     if value:
-        return PseudonymKey(value.encode("utf-8"), source=f"env:{privacy.key_env}")
+        return PseudonymKey(value, source=f"env:{privacy.key_env}")
     if privacy.key_file is not None:
         path = Path(privacy.key_file).expanduser().resolve()
+        if not path.is_file():
+            raise PrivacyError(
+                "the key file named by [privacy] key_file does not exist (its path is not "
+                "shown, in case a key was pasted there); create it outside the repository "
+                f"or set the environment variable {privacy.key_env}"
+            )
         repo = _inside_git_work_tree(path)
         if repo is not None:
             raise PrivacyError(
-                f"key file {path} lies inside the git work tree {repo}: a key there can be "
-                "committed by mistake. Move it outside the repository (e.g. "
-                "~/.trajectory/key) and point [privacy] key_file at it"
+                f"the key file named by [privacy] key_file lies inside the git work tree "
+                f"{repo}: a key there can be committed by mistake. Move it outside the "
+                "repository (e.g. ~/.trajectory/key) and point [privacy] key_file at it"
             )
-        if not path.is_file():
-            raise PrivacyError(
-                f"key file {path} (from [privacy] key_file) not found; create it outside the "
-                "repository or set the environment variable "
-                f"{privacy.key_env}"
-            )
-        secret = path.read_bytes().strip()
-        return PseudonymKey(secret, source="file")
+        return PseudonymKey(normalise_key(path.read_bytes()), source="file")
     if synthetic:
         return PseudonymKey(DEMO_KEY, source="demo")
     raise PrivacyError(
@@ -260,7 +305,7 @@ def _pad(secret: bytes, byte: int) -> bytes:
 
 def _check_against_stdlib() -> bool:
     """Return True when the fast HMAC above equals :func:`hmac.new` (used by the tests)."""
-    key = PseudonymKey(b"k" * 70, source="check")
+    key = PseudonymKey(bytes(range(33, 103)), source="check")
     ours = pseudonymise(["x"], key=key, kind="t", length=64)[0]
     ref = hmac.new(key.secret, b"t:x", hashlib.sha256).hexdigest()
     return bool(ours == ref)

@@ -1,0 +1,348 @@
+"""CSV files at the level of physical lines: encoding, line count, record spans.
+
+Two passes make sure that every physical line of a CSV extract is accounted for:
+
+1. :func:`survey` reads the bytes once: it refuses UTF-16/UTF-32 exports and NUL
+   bytes, checks that the whole file decodes in the (configured or detected)
+   encoding, and counts physical lines (``\\n``, ``\\r\\n`` and a lone ``\\r`` each end
+   one line, as Python's universal newlines do) and double quotes.
+2. :func:`read_quoted` parses a file that holds quotes with the :mod:`csv` module,
+   which tells, for every record, the physical lines it spans. A quoted field may
+   span lines; a quote that is never closed, or one that swallows lines that look
+   like records of their own, is an unbalanced quote: the file is refused with an
+   :class:`~trajectory.errors.IngestError` naming the line where the quote opened,
+   instead of losing the lines after it.
+
+Error messages name the file, line and position, never the content of a cell.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+>>> _ = path.write_bytes(b'id;note\\r\\n1;"two\\nlines"\\r\\n\\r\\n2;x\\r3;y')
+>>> s = survey(path, "auto")
+>>> s.lines, s.has_quotes, s.encoding
+(6, True, 'utf-8')
+>>> tally = LineTally()
+>>> [rec for recs, _ in read_quoted(path, s.encoding, ";", 2, tally) for rec in recs]
+[['1', 'two\\nlines'], ['2', 'x'], ['3', 'y']]
+>>> tally.header, tally.blank, tally.continued, tally.records
+(1, 1, 1, 3)
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import IngestError
+
+__all__ = ["Survey", "LineTally", "survey", "read_quoted", "FIELD_LIMIT", "ENCODING_NAMES"]
+
+_BLOCK = 1 << 24
+#: Longest field accepted (bytes, about): a longer one is refused as a runaway quote.
+FIELD_LIMIT = 1 << 24
+#: Human names of the encodings, for messages.
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with byte-order mark)",
+                  "cp1252": "Windows-1252"}
+_BREAK = re.compile(r"\r\n|\r|\n")
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE,
+              codecs.BOM_UTF16_BE)
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What one pass over the bytes of a CSV file found."""
+
+    encoding: str
+    lines: int
+    has_quotes: bool
+
+
+@dataclass
+class LineTally:
+    """Physical lines of a CSV file by what became of them.
+
+    ``header + blank + continued + records == lines``, where ``records`` counts
+    records (accepted or quarantined) by their first line and ``continued`` the
+    further lines of records with a quoted line break.
+    """
+
+    header: int = 0
+    blank: int = 0
+    continued: int = 0
+    records: int = 0
+    bad_records: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Scan:
+    lines: int = 0
+    quotes: bool = False
+    last: bytes = b""
+    line_start: int = 0  # byte offset where the current line starts
+    error: tuple[int, int, int] | None = None  # (line, position in line, byte)
+
+
+def survey(path: Path, encoding: str) -> Survey:
+    """Check the encoding of a CSV file and count its physical lines.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+    encoding : {"auto", "utf-8", "utf-8-sig", "cp1252"}
+        ``"auto"``: UTF-8 with BOM, else UTF-8 if the whole file decodes, else
+        Windows-1252 if the whole file decodes.
+
+    Raises
+    ------
+    IngestError
+        UTF-16/32 export, NUL bytes, a byte-order mark that contradicts the
+        configured encoding, or bytes that the encoding cannot decode (naming the
+        line and position of the first one and the encoding that would fit).
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if head.startswith(_WIDE_BOMS):
+        raise IngestError(
+            "the file is a UTF-16 (or UTF-32) text export, which is not supported; save it "
+            "again as 'CSV UTF-8' (Excel: Save As > CSV UTF-8) or convert it with "
+            "`iconv -f UTF-16 -t UTF-8 in.csv > out.csv`",
+            file=str(path), row=1)
+    bom = head.startswith(codecs.BOM_UTF8)
+    if bom and encoding == "cp1252":
+        raise IngestError(
+            "the file starts with a UTF-8 byte-order mark but the study config says "
+            "encoding = 'cp1252'; set encoding = 'utf-8-sig' (or 'auto') for this source",
+            file=str(path), row=1)
+    if encoding == "auto":
+        candidates = ["utf-8-sig"] if bom else ["utf-8", "cp1252"]
+    elif encoding in ("utf-8", "utf-8-sig"):
+        candidates = ["utf-8-sig" if bom else "utf-8"]
+    else:
+        candidates = [encoding]
+    scans = []
+    for candidate in candidates:
+        scan = _scan(path, candidate)
+        if scan.error is None:
+            return Survey(candidate, scan.lines, scan.quotes)
+        scans.append((candidate, scan))
+    raise _decode_error(path, encoding, scans)
+
+
+def _decode_error(path: Path, encoding: str, scans: list[tuple[str, _Scan]]) -> IngestError:
+    candidate, scan = scans[0]
+    assert scan.error is not None
+    line, pos, byte = scan.error
+    where = f"byte 0x{byte:02X} at position {pos} of the line"
+    if encoding == "auto":
+        return IngestError(
+            f"the file is neither valid UTF-8 nor valid Windows-1252 ({where}); re-export "
+            "it as 'CSV UTF-8', or fix the damaged bytes on this line",
+            file=str(path), row=line)
+    other = "cp1252" if candidate.startswith("utf-8") else "utf-8"
+    fits = _scan(path, other).error is None
+    hint = (f"the file looks like {ENCODING_NAMES[other]}: set encoding = '{other}' (or "
+            "'auto') for this source in the study config" if fits else
+            "the file is neither UTF-8 nor Windows-1252: re-export it as 'CSV UTF-8'")
+    return IngestError(
+        f"the file is not valid {ENCODING_NAMES[candidate]} as configured ({where}); {hint}",
+        file=str(path), row=line)
+
+
+def _scan(path: Path, encoding: str) -> _Scan:
+    """One pass: decode check, NUL bytes, physical lines and quotes."""
+    decoder = codecs.getincrementaldecoder("utf-8" if encoding == "utf-8-sig" else encoding)()
+    scan = _Scan()
+    offset = 0
+    first = True
+    with open(path, "rb") as handle:
+        while block := handle.read(_BLOCK):
+            if first and encoding == "utf-8-sig" and block.startswith(codecs.BOM_UTF8):
+                block_view, skip = block[3:], 3
+            else:
+                block_view, skip = block, 0
+            nul = block.find(b"\x00")
+            if nul >= 0:
+                line = scan.lines + _count_breaks(block[:nul], scan.last) + 1
+                raise IngestError(
+                    "the file contains NUL bytes (first on this line): it is a UTF-16 "
+                    "export without byte-order mark or not a text file; save it again as "
+                    "'CSV UTF-8'",
+                    file=str(path), row=line)
+            pending = decoder.getstate()[0]
+            try:
+                decoder.decode(block_view)
+            except UnicodeDecodeError as exc:
+                at = max(exc.start - len(pending), 0) + skip
+                scan.error = _locate(block, at, offset, scan)
+                return scan
+            scan.quotes = scan.quotes or b'"' in block
+            scan.lines += _count_breaks(block, scan.last)
+            scan.line_start = _last_line_start(block, offset, scan.line_start)
+            scan.last = block[-1:]
+            offset += len(block)
+            first = False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:  # a multi-byte character cut by the end of the file
+        scan.error = (scan.lines + 1, offset - scan.line_start, 0)
+        return scan
+    if scan.last not in (b"\n", b"\r", b""):
+        scan.lines += 1
+    return scan
+
+
+def _count_breaks(data: bytes, previous: bytes) -> int:
+    """Line ends in ``data``: ``\\r\\n`` counts once, also across two blocks."""
+    n = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    if previous == b"\r" and data[:1] == b"\n":
+        n -= 1
+    return n
+
+
+def _last_line_start(block: bytes, offset: int, current: int) -> int:
+    end = max(block.rfind(b"\n"), block.rfind(b"\r"))
+    return offset + end + 1 if end >= 0 else current
+
+
+def _locate(block: bytes, at: int, offset: int, scan: _Scan) -> tuple[int, int, int]:
+    line = scan.lines + _count_breaks(block[:at], scan.last) + 1
+    start = _last_line_start(block[:at], offset, scan.line_start)
+    return line, offset + at - start + 1, block[at] if at < len(block) else 0
+
+
+def read_quoted(
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    ncol: int,
+    tally: LineTally,
+    *,
+    chunk_rows: int = 250_000,
+) -> Iterator[tuple[list[list[str]], list[int]]]:
+    """Parse a CSV file that holds quotes; yield (records, first line of each).
+
+    Only records with ``ncol`` fields are yielded; blank lines are counted in
+    ``tally.blank``; records with another number of fields go to
+    ``tally.bad_records``. The header is skipped (``tally.header`` lines).
+
+    Raises
+    ------
+    IngestError
+        An unbalanced quote (see the module docstring) or a field longer than
+        :data:`FIELD_LIMIT`, naming the line where it starts.
+    """
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, FIELD_LIMIT))
+    start = 1
+    try:
+        with open(path, encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            next(reader, None)
+            tally.header = reader.line_num
+            start = reader.line_num + 1
+            records: list[list[str]] = []
+            rows: list[int] = []
+            last: tuple[int, list[str]] | None = None
+            for record in reader:
+                if len(records) >= chunk_rows:  # the last record stays in the last chunk
+                    yield records, rows
+                    records, rows = [], []
+                end = reader.line_num
+                last = (start, record)
+                _account(path, record, start, end, ncol, delimiter, tally, records, rows)
+                start = end + 1
+            if last is not None:
+                _check_last(path, encoding, delimiter, last, records, rows, tally)
+            yield records, rows
+    except csv.Error:
+        raise IngestError(
+            f"a field of the record that starts on this line is longer than "
+            f"{FIELD_LIMIT >> 20} MiB: probably a quote that is never closed; check the "
+            "quotes on this line",
+            file=str(path), row=start) from None
+    finally:
+        csv.field_size_limit(old_limit)
+
+
+def _account(path: Path, record: list[str], start: int, end: int, ncol: int,
+             delimiter: str, tally: LineTally, records: list[list[str]],
+             rows: list[int]) -> None:
+    if end == start and all(not f.strip() for f in record):
+        tally.blank += 1
+        return
+    tally.records += 1
+    tally.continued += end - start
+    if end > start:
+        _check_span(path, record, start, end, ncol, delimiter)
+    if len(record) == ncol:
+        records.append(record)
+        rows.append(start)
+    else:
+        tally.bad_records.append((start, f"expected {ncol} fields, found {len(record)}"))
+
+
+def _check_span(path: Path, record: list[str], start: int, end: int, ncol: int,
+                delimiter: str) -> None:
+    """Refuse a multi-line record that an unbalanced quote made."""
+    before = 0
+    for value in record:
+        if _BREAK.search(value):
+            break
+        before += len(_BREAK.findall(value))
+    opened = start + before
+    # a line inside a quoted value that splits into exactly ncol fields is a record of its own
+    swallowed = ncol > 1 and any(line.count(delimiter) == ncol - 1
+                                 for value in record for line in _BREAK.split(value)[1:])
+    if len(record) != ncol or swallowed:
+        what = (f"has {len(record)} fields instead of {ncol}" if len(record) != ncol else
+                "holds lines that look like records of their own")
+        raise IngestError(
+            f"a quoted field opens on this line and runs to line {end}, so the record "
+            f"{what}: an unbalanced quote. Close or remove the quote on line {opened} (or "
+            "double it inside a quoted value) and read the file again",
+            file=str(path), row=opened)
+
+
+def _check_last(path: Path, encoding: str, delimiter: str, last: tuple[int, list[str]],
+                records: list[list[str]], rows: list[int], tally: LineTally) -> None:
+    """An unclosed quote at the end of the file: quarantine one line, refuse more."""
+    start, record = last
+    if not any(_BREAK.search(v) for v in record) and _ends_with_break(path):
+        return
+    with open(path, encoding=encoding, newline="") as handle:
+        tail_lines = list(itertools.islice(handle, start - 1, None))
+    tail = "".join(tail_lines)
+    try:
+        list(csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True))
+        return
+    except csv.Error as exc:
+        if "unexpected end of data" not in str(exc):
+            return
+    if len(tail_lines) > 1:
+        raise IngestError(
+            f"a quote opened on this line is never closed, so lines {start}-"
+            f"{start + len(tail_lines) - 1} "
+            "would be read as one value; close or remove the quote and read the file again",
+            file=str(path), row=start)
+    if rows and rows[-1] == start:
+        rows.pop()
+        records.pop()
+        tally.bad_records.append((start, "a quote opened on this line is never closed "
+                                          "(truncated line?)"))
+
+
+def _ends_with_break(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        if handle.tell() == 0:
+            return True
+        handle.seek(-1, 2)
+        return handle.read(1) in (b"\n", b"\r")
