@@ -110,6 +110,17 @@ def test_slow_detection_rate_of_every_planted_effect(scenario: str) -> None:
     assert (rates >= MIN_DETECTION).all(), rates
 
 
+def _permuted_flag_rate(base: str, column: str, *, scored_by: str | None) -> float:
+    """Share of seeds whose study, ``column`` permuted within offence groups, has a flag
+    (any flag, or only flags with ``by == scored_by``)."""
+    flagged = []
+    for seed in SLOW_SEEDS:
+        log = make_study(N, seed=seed, scenario=base).log
+        perm = permute_labels(log, column=column, within="offence_group", seed=seed)
+        flagged.append(not is_clean(_flag_table(perm), by=scored_by))
+    return float(np.mean(flagged))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("scenario", NULLS)
 def test_slow_null_worlds_rarely_flag(scenario: str) -> None:
@@ -134,12 +145,7 @@ def test_slow_permutation_null_rarely_flags(column: str) -> None:
     sizes and the offence mix by zone (a permutation within offence groups preserves
     both), so the null is not an easy balanced one.
     """
-    any_flag = []
-    for seed in SLOW_SEEDS:
-        log = make_study(N, seed=seed, scenario="null_uneven").log
-        perm = permute_labels(log, column=column, within="offence_group", seed=seed)
-        any_flag.append(not is_clean(_flag_table(perm)))
-    rate = float(np.mean(any_flag))
+    rate = _permuted_flag_rate("null_uneven", column, scored_by=None)
     print(f"permuted {column} (null_uneven): share of runs with a (false) flag {rate:.2f}")
     assert rate <= MAX_ANY_FLAG
 
@@ -156,11 +162,6 @@ def test_slow_permutation_of_a_planted_study_is_null_along_that_dimension(column
     are not scored here. This is the test that the false flags do not rise when real
     effects elsewhere make the FDR procedure more liberal.
     """
-    flagged_dim = []
-    for seed in SLOW_SEEDS:
-        log = make_study(N, seed=seed, scenario="brussels").log
-        perm = permute_labels(log, column=column, within="offence_group", seed=seed)
-        flagged_dim.append(not is_clean(_flag_table(perm), by=column))
-    rate = float(np.mean(flagged_dim))
+    rate = _permuted_flag_rate("brussels", column, scored_by=column)
     print(f"permuted {column} (brussels): share of runs with a {column} flag {rate:.2f}")
     assert rate <= MAX_ANY_FLAG

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from trajectory.config import from_dict
+from _support.studies import police_study
 from trajectory.errors import IngestError
 from trajectory.io import read_study
 from trajectory.io.readers import SourceReader
@@ -19,13 +19,6 @@ DATA = Path(__file__).parent / "data"
 HEADER = "PV_NR;DATE_PLAINTE;ZONE_POL;REMARQUE"
 
 
-def study(path: Path, **source: object) -> object:
-    raw = {"name": "police", "kind": "police", "path": str(path),
-           "identifiers": {"pv_number": "PV_NR"}, "columns": {"zone": "ZONE_POL"},
-           "events": {"E11": "DATE_PLAINTE"}}
-    raw.update(source)
-    return from_dict({"study": {"name": "t", "extraction_date": "2025-06-30",
-                                "synthetic": True}, "sources": [raw]}, base=path.parent)
 
 
 def row(i: int, remark: str = "") -> str:
@@ -43,7 +36,7 @@ def accounted(result) -> dict:
 
 def test_unbalanced_quote_mid_file_is_refused_at_its_line():
     with pytest.raises(IngestError) as info:
-        read_study(study(DATA / "unbalanced_quote.csv"))
+        read_study(police_study(DATA / "unbalanced_quote.csv"))
     assert info.value.row == 12
     text = str(info.value)
     assert "unbalanced_quote.csv" in text and "line 12" in text and "quote" in text
@@ -56,7 +49,7 @@ def test_unbalanced_quote_closed_by_a_later_quote_in_a_5000_line_file(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(IngestError) as info:
-        read_study(study(path))
+        read_study(police_study(path))
     assert info.value.row == 2501
     assert "line 2501" in str(info.value)
 
@@ -65,7 +58,7 @@ def test_unclosed_quote_on_the_last_line_is_quarantined(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("\n".join([HEADER, row(1), row(2, '"vu"'), row(3, '"coup')]),
                     encoding="utf-8")
-    result = read_study(study(path))
+    result = read_study(police_study(path))
     assert accounted(result) == {"lines": 4, "header": 1, "blank": 0, "continued": 0,
                                  "read": 3, "accepted": 2, "quarantined": 1}
     q = result.quarantine.iloc[0]
@@ -74,7 +67,7 @@ def test_unclosed_quote_on_the_last_line_is_quarantined(tmp_path):
 
 
 def test_quoted_field_over_128_kib_is_read():
-    result = read_study(study(DATA / "long_field.csv"))
+    result = read_study(police_study(DATA / "long_field.csv"))
     assert accounted(result) == {"lines": 7, "header": 1, "blank": 0, "continued": 1,
                                  "read": 5, "accepted": 5, "quarantined": 0}
 
@@ -86,12 +79,12 @@ def test_field_over_the_limit_is_refused_naming_its_line(tmp_path, monkeypatch):
     path = tmp_path / "x.csv"
     path.write_text("\n".join([HEADER, row(1), row(2, '"' + "x" * 200_000 + '"'), row(3)]))
     with pytest.raises(IngestError, match="longer than") as info:
-        read_study(study(path))
+        read_study(police_study(path))
     assert info.value.row == 3
 
 
 def test_whitespace_only_lines_are_blank_not_malformed():
-    result = read_study(study(DATA / "whitespace_lines.csv"))
+    result = read_study(police_study(DATA / "whitespace_lines.csv"))
     assert accounted(result) == {"lines": 9, "header": 1, "blank": 4, "continued": 0,
                                  "read": 4, "accepted": 4, "quarantined": 0}
     assert result.quarantine.empty
@@ -100,14 +93,14 @@ def test_whitespace_only_lines_are_blank_not_malformed():
 def test_whitespace_only_lines_in_a_quoted_file_are_blank(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("\n".join([HEADER, row(1, '"a"'), "  ", "\t", row(2)]) + "\n")
-    assert accounted(read_study(study(path)))["blank"] == 2
+    assert accounted(read_study(police_study(path)))["blank"] == 2
 
 
 def test_mixed_line_ends_are_all_lines():
     reader = SourceReader(DATA / "mixed_line_ends.csv")
     rows = [int(r) for chunk in reader.chunks() for r in chunk.rows]
     assert rows == [2, 3, 4, 6, 8]  # CRLF, LF, lone CR, blank, a quoted CRLF, no final end
-    result = read_study(study(DATA / "mixed_line_ends.csv"))
+    result = read_study(police_study(DATA / "mixed_line_ends.csv"))
     assert accounted(result) == {"lines": 8, "header": 1, "blank": 1, "continued": 1,
                                  "read": 5, "accepted": 5, "quarantined": 0}
 
@@ -116,12 +109,12 @@ def test_mixed_line_ends_are_all_lines():
 def test_bad_records_keep_their_line_whatever_the_line_end(tmp_path, ends):
     path = tmp_path / "x.csv"
     path.write_text(ends.join([HEADER, row(1), "BR.2;3", "", row(3), "BR.4"]), newline="")
-    result = read_study(study(path))
+    result = read_study(police_study(path))
     assert accounted(result) == {"lines": 6, "header": 1, "blank": 1, "continued": 0,
                                  "read": 4, "accepted": 2, "quarantined": 2}
     assert result.quarantine["row"].tolist() == [3, 6]
 
 
 def test_quality_summary_shows_lines():
-    result = read_study(study(DATA / "whitespace_lines.csv"))
+    result = read_study(police_study(DATA / "whitespace_lines.csv"))
     assert "lines         9" in result.report.summary()

@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from _support.studies import police_study
 from trajectory.config import from_dict, load_config
 from trajectory.errors import ConfigError, IngestError
 from trajectory.io import read_study
@@ -20,18 +21,11 @@ DATA = Path(__file__).parent / "data"
 MOJIBAKE = ("Ã", "\ufffd", "ï»¿", "Â")
 
 
-def study(path: Path, **source: object) -> object:
-    raw = {"name": "police", "kind": "police", "path": str(path),
-           "identifiers": {"pv_number": "PV_NR"}, "columns": {"zone": "ZONE_POL"},
-           "events": {"E11": "DATE_PLAINTE"}}
-    raw.update(source)
-    return from_dict({"study": {"name": "t", "extraction_date": "2025-06-30",
-                                "synthetic": True}, "sources": [raw]}, base=path.parent)
 
 
 def _refused(path: Path, **source: object) -> IngestError:
     with pytest.raises(IngestError) as info:
-        read_study(study(path, **source))
+        read_study(police_study(path, **source))
     text = str(info.value)
     assert path.name in text
     assert not any(m in text for m in MOJIBAKE), text
@@ -51,7 +45,7 @@ def test_bom_file_declared_cp1252():
 
 
 def test_bom_file_declared_utf8_is_read():
-    result = read_study(study(DATA / "bom_declared_cp1252.csv", encoding="utf-8"))
+    result = read_study(police_study(DATA / "bom_declared_cp1252.csv", encoding="utf-8"))
     assert result.report.table["accepted"].tolist() == [1]
 
 

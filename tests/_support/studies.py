@@ -1,0 +1,19 @@
+"""One-source study configs for the ingest tests: a police extract with a PV number,
+a complaint date and a zone (synthetic, so no key is needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trajectory.config import StudyConfig, from_dict
+
+
+def police_study(path: Path, **source: object) -> StudyConfig:
+    """A study reading ``path`` as a police extract; ``source`` overrides its keys."""
+    raw: dict[str, object] = {
+        "name": "police", "kind": "police", "path": str(path),
+        "identifiers": {"pv_number": "PV_NR"}, "columns": {"zone": "ZONE_POL"},
+        "events": {"E11": "DATE_PLAINTE"}}
+    raw.update(source)
+    return from_dict({"study": {"name": "t", "extraction_date": "2025-06-30",
+                                "synthetic": True}, "sources": [raw]}, base=path.parent)
