@@ -149,6 +149,11 @@ def test_planted_bottlenecks_flagged_one_seed(brussels):
     assert hr["effect"] == pytest.approx(2.0, rel=0.1)  # planted hazard ratio 2
     assert "missing" not in set(f.table.loc[f.table["by"] == "division", "group"])
     assert {"all", "hate", "sexual_violence"} <= set(f.table["subgroup"])
+    # within one offence group, offence group is no longer an adjustment
+    within = f.table.loc[f.table["subgroup"] != "all"]
+    assert not within["adjusted_for"].str.contains("offence_group").any()
+    pooled = f.table.loc[(f.table["subgroup"] == "all") & (f.table["by"] == "zone")]
+    assert pooled["adjusted_for"].str.contains("offence_group").all()
 
 
 def test_config_drives_the_lenses(brussels):

@@ -37,7 +37,7 @@ import pandas as pd
 
 from ..cohort_days import CaseDays
 
-__all__ = ["Design", "ALL", "TEST_COLUMNS", "compare", "strata_labels"]
+__all__ = ["Design", "ALL", "TEST_COLUMNS", "compare"]
 
 ALL = "all"  #: subgroup label of the pooled comparison
 
@@ -67,16 +67,6 @@ def _combined_codes(days: CaseDays, columns: Sequence[str], rows: np.ndarray) ->
         codes, names = days.column_codes(c)
         out = out * len(names) + codes[rows]
     return pd.factorize(out)[0].astype(np.int64)
-
-
-def strata_labels(days: CaseDays, columns: Sequence[str], rows: np.ndarray) -> np.ndarray:
-    """One label per case (of ``rows``) combining the values of ``columns``."""
-    if not columns:
-        return np.full(rows.size, ALL, dtype=object)
-    out = days.column(columns[0])[rows].astype(str)
-    for c in columns[1:]:
-        out = np.char.add(np.char.add(out, "|"), days.column(c)[rows].astype(str))
-    return out.astype(object)
 
 
 #: A statistic: (rows of the compared population, their group labels, their strata,
@@ -136,8 +126,9 @@ def compare(
     Returns
     -------
     list of dict
-        One dict per compared group with ``by, subgroup, group, reference_group`` and
-        the statistic's columns.
+        One dict per compared group with ``by, subgroup, group, reference_group``, the
+        statistic's columns and ``adjusted_for`` (the strata left within the subgroup:
+        within one offence group, offence group is no longer an adjustment).
     """
     out: list[dict] = []
     dims = list(design.compare if dimensions is None else dimensions)
@@ -151,7 +142,8 @@ def compare(
         all_codes, names = days.column_codes(dim)
         value = all_codes[rows]
         known = names[value] != "missing"
-        populations = [(ALL, known)]
+        used = [c for c in design.strata if c in present]
+        populations = [(ALL, known, "+".join(used))]
         for col, (sc, snames) in sub_codes.items():
             if col == dim:
                 continue
@@ -163,8 +155,9 @@ def compare(
             for code in here:
                 level = str(snames[code])
                 populations.append((f"{col}={level}" if col != "offence_group" else level,
-                                    known & (sv == code)))
-        for label, mask in populations:
+                                    known & (sv == code),
+                                    "+".join(c for c in used if c != col)))
+        for label, mask, adjusted in populations:
             pos = np.flatnonzero(mask)
             if pos.size < 2 * design.min_n:
                 continue
@@ -185,5 +178,6 @@ def compare(
             else:
                 res = res.assign(reference_group="rest")
             for grp, rec in res.iterrows():
-                out.append({"by": dim, "subgroup": label, "group": str(grp), **rec.to_dict()})
+                out.append({"by": dim, "subgroup": label, "group": str(grp), **rec.to_dict(),
+                            "adjusted_for": adjusted})
     return out

@@ -321,8 +321,7 @@ def _flags_lost(days: CaseDays, at_parquet: np.ndarray, design: Design, alpha: f
             tests.append({"lens": "nomenclature", "stage": "police_to_parquet",
                           "events": "E20->E31", "metric": f"{flag}_flag_loss_difference",
                           "test": "Wald test of the Mantel-Haenszel difference (Sato variance)",
-                          "adjusted_for": "" if r["by"] == "offence_group"
-                          else "+".join(design.strata), **r})
+                          **r})
     flags_lost = pd.DataFrame(lost_rows, columns=["flag", "by", "group", "n_flagged", "n_lost",
                                                   "loss_rate", "lower", "upper"])
     return flags_lost, tests

@@ -152,20 +152,24 @@ def _missing_fields(log: EventLog, fields: Sequence[str], alpha: float) -> pd.Da
     return out
 
 
-def quantile_cells(time: np.ndarray, event: np.ndarray, cell: np.ndarray, q: float,
-                   alpha: float) -> pd.DataFrame:
-    """Kaplan-Meier quantile ``q`` per cell: ``estimate, lower, upper, n, n_event``."""
+def quantile_cells(time: np.ndarray, event: np.ndarray, cell: np.ndarray,
+                   q: float | Sequence[float], alpha: float) -> pd.DataFrame:
+    """Kaplan-Meier quantiles per cell: ``group, q, estimate, lower, upper, n, n_event``.
+
+    One counts table for every ``q`` (:func:`~trajectory.estimators.grouped.km_quantiles`).
+    """
     counts = grouped_counts(time, event, np.asarray(cell, dtype=object))
     res = km_quantiles(counts, q, alpha=alpha)
-    res = res.loc[res["side"] == "group"].set_index("group")
-    return res[["estimate", "lower", "upper", "n", "n_event"]]
+    res = res.loc[res["side"] == "group"]
+    return res[["group", "q", "estimate", "lower", "upper", "n", "n_event"]].reset_index(
+        drop=True)
 
 
 def choose_quantile(time: np.ndarray, event: np.ndarray, alpha: float) -> float:
     """0.5, or 0.75 / 0.9 when more than half (three quarters) finish on day 0."""
     cell = np.full(time.size, "all", dtype=object)
     for q in (0.5, 0.75, 0.9):
-        est = quantile_cells(time, event, cell, q, alpha)["estimate"].iloc[0]
+        est = quantile_cells(time, event, cell, q, alpha)["estimate"].iloc[0]  # one cell
         if float(est) > 0:
             return q
     return 0.9
@@ -270,10 +274,9 @@ def reception(
         for b in ["all", *describe]:
             cell = (np.full(dur.rows.size, "all", dtype=object) if b == "all"
                     else days.column(b)[dur.rows])
-            for qq in described:
-                qs = quantile_cells(dur.time, dur.event, cell, qq, alpha)
-                for g, rec in zip(qs.index, qs.to_dict("records"), strict=True):
-                    rows.append({"stage": stage, "by": b, "group": g, "q": qq, **rec})
+            for rec in quantile_cells(dur.time, dur.event, cell, described, alpha).to_dict(
+                    "records"):
+                rows.append({"stage": stage, "by": b, **rec})
         metric = "median_ratio" if q == 0.5 else f"q{int(round(q * 100))}_ratio"
         found = search(days, dur.rows, delay_statistic(dur.time, dur.event, q, alpha),
                         design, harmful="greater", neutral=1.0, dimensions=delay_dims)
@@ -281,7 +284,7 @@ def reception(
             tests.append({"lens": "reception", "stage": stage, "metric": metric,
                           "events": f"{'/'.join(start)}->{'/'.join(end)}",
                           "test": "Wald test of the pooled log ratio of KM quantiles",
-                          "adjusted_for": "+".join(design.strata), **cmp})
+                          **cmp})
     table = pd.DataFrame(rows, columns=list(DELAY_COLUMNS))
     for c in ("n", "n_event"):
         table[c] = table[c].astype("int64")
@@ -358,8 +361,8 @@ def _support(days: CaseDays, describe: Sequence[str], design: Design, alpha: flo
                 else days.column(b)[dur.rows])
         if dur.rows.size and dur.event.any():
             qs = quantile_cells(dur.time, dur.event, cell, 0.5, alpha)
-            for g, rec in zip(qs.index, qs.to_dict("records"), strict=True):
-                out.append({"by": b, "group": g, "metric": "median_days_to_contact",
+            for rec in qs.to_dict("records"):
+                out.append({"by": b, "group": rec["group"], "metric": "median_days_to_contact",
                             "estimate": rec["estimate"], "lower": rec["lower"],
                             "upper": rec["upper"], "n": int(rec["n"])})
     for cmp in search(days, rows_c, share_statistic(referred.astype(float), alpha), design,
@@ -367,7 +370,7 @@ def _support(days: CaseDays, describe: Sequence[str], design: Design, alpha: flo
         tests.append({"lens": "reception", "stage": "victim_support", "events": "E11->E14/E60",
                       "metric": "referral_rate_difference",
                       "test": "Wald test of the Mantel-Haenszel difference (Sato variance)",
-                      "adjusted_for": "+".join(design.strata), **cmp})
+                      **cmp})
     support = pd.DataFrame(out, columns=["by", "group", "metric", "estimate", "lower",
                                          "upper", "n"])
     return support, tests

@@ -32,7 +32,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -225,7 +225,7 @@ def sanctioning(
                 "lens": "sanctioning", "stage": outcome, "metric": "cause_specific_hazard_ratio",
                 "events": "E30->" + "/".join(endpoints[outcome]),
                 "test": "stratified Cox (cause-specific, Breslow), Wald",
-                "adjusted_for": "+".join(design.strata), **cmp})
+                **cmp})
     informed, inf_tests = _informed(days, frame, design, alpha)
     tests.extend(inf_tests)
     return SanctioningResult(
@@ -277,13 +277,10 @@ def _judgment_delay(days: CaseDays, alpha: float) -> pd.DataFrame:
         return pd.DataFrame()
     group = (days.column("offence_group")[dur.rows] if "offence_group" in days._cases.columns
              else np.full(dur.rows.size, "all", dtype=object))
-    rows = []
-    for q in (0.25, 0.5, 0.75):
-        for cells in (np.full(dur.rows.size, "all", dtype=object), group):
-            qs = quantile_cells(dur.time, dur.event, cells, q, alpha)
-            for g, r in qs.iterrows():
-                rows.append({"offence_group": g, "q": q, **r.to_dict()})
-    return pd.DataFrame(rows)
+    parts = [quantile_cells(dur.time, dur.event, cells, (0.25, 0.5, 0.75), alpha)
+             for cells in (np.full(dur.rows.size, "all", dtype=object), group)]
+    out = pd.concat(parts, ignore_index=True).rename(columns={"group": "offence_group"})
+    return out.sort_values("q", kind="stable", ignore_index=True)
 
 
 def _informed(days: CaseDays, frame: pd.DataFrame, design, alpha: float):
@@ -301,13 +298,11 @@ def _informed(days: CaseDays, frame: pd.DataFrame, design, alpha: float):
             out.append({"by": b, "group": g, "n": int(n), "n_informed": int(k),
                         "rate": k / n, "lower": a, "upper": c})
     tests = []
-    inf_design = design.__class__(compare=design.compare, subgroups=design.subgroups,
-                                  strata=("offence_group",), min_n=design.min_n,
-                                  alpha=design.alpha)
+    inf_design = replace(design, strata=("offence_group",))
     for cmp in search(days, rows, share_statistic(informed.astype(float), alpha), inf_design,
                        harmful="less", neutral=0.0):
         tests.append({"lens": "sanctioning", "stage": "victim_information",
                       "events": "decision->E63", "metric": "informed_rate_difference",
                       "test": "Wald test of the Mantel-Haenszel difference (Sato variance)",
-                      "adjusted_for": "offence_group", **cmp})
+                      **cmp})
     return pd.DataFrame(out), tests
