@@ -53,7 +53,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .cohort_days import case_extraction_days, event_days
+from .cohort_days import MISSING, CaseDays
 from .errors import ConfigError, SchemaError
 from .estimators.proportions import wilson_interval
 from .results import TidyResult
@@ -155,38 +155,28 @@ def _parse_stages(stages: Sequence[str] | Mapping[str, Sequence[str]] | None):
     return out
 
 
-def _stage_days(log: EventLog, spec: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def _stage_days(days: CaseDays, spec: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """First day each case reached each stage (by its own events), NaN if never."""
-    plain = sorted({c.split("=")[0] for codes in spec.values() for c in codes})
-    days = event_days(log, plain)
-    if any("=" in c for codes in spec.values() for c in codes):
-        if "code" not in log.events.columns:
-            raise SchemaError("events: column 'code' is needed for stages like 'E51=V01'")
+    def first(token: str) -> np.ndarray:
+        if "=" not in token:
+            return days.first([token])
+        event, value = token.split("=", 1)
+        return days.first_coded(event, [value])
+
     out = {}
     for stage, codes in spec.items():
-        cols = []
-        for c in codes:
-            if "=" in c:
-                event, value = c.split("=", 1)
-                sub = log.events.loc[
-                    (log.events["event"] == event) & (log.events["code"] == value)
-                ]
-                one = EventLog(log.cases, sub, log.extraction_date)
-                cols.append(event_days(one, [event])[event])
-            else:
-                cols.append(days[c])
-        out[stage] = pd.concat(cols, axis=1).min(axis=1) if cols else np.nan
+        firsts = [first(c) for c in codes]
+        out[stage] = days.series(np.minimum.reduce(firsts) if firsts
+                                 else np.full(days.n, MISSING))
     return pd.DataFrame(out)
 
 
-def _closure_days(log: EventLog) -> pd.Series:
+def _closure_days(days: CaseDays) -> pd.Series:
     """First day a case left the chain: a non-court decision or a non-conviction judgment."""
-    closures = event_days(log, NON_COURT_CLOSURES).min(axis=1)
-    if "code" in log.events.columns:
-        sub = log.events.loc[(log.events["event"] == "E51") & (log.events["code"] != "V01")]
-        judged = event_days(EventLog(log.cases, sub, log.extraction_date), ["E51"])["E51"]
-        closures = pd.concat([closures, judged], axis=1).min(axis=1)
-    return closures
+    closures = days.first(NON_COURT_CLOSURES)
+    if "code" in days.log.events.columns:
+        closures = np.minimum(closures, days.first_coded("E51", ["V01"], matching=False))
+    return days.series(closures)
 
 
 def _groups(log: EventLog, by: str | None) -> pd.Series:
@@ -274,9 +264,10 @@ def attrition_table(
         )
     spec = _parse_stages(stages)
     names = list(spec)
-    reached_own = _stage_days(log, spec)
-    ext = case_extraction_days(log)
-    closure = _closure_days(log)
+    days = CaseDays(log)
+    reached_own = _stage_days(days, spec)
+    ext = days.series(days.extraction)
+    closure = _closure_days(days)
     group = _groups(log, by)
 
     entry = reached_own[names[0]]

@@ -38,12 +38,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .cohort_rules import MISSING, Decisions, resolve_decisions
+from .cohort_rules import MISSING, Decisions, resolve_decisions, to_days
 from .cohort_source import PandasSource
 from .errors import SchemaError
 from .schema import EventLog
 
-__all__ = ["CaseDays", "Durations", "MISSING", "event_days", "case_extraction_days"]
+__all__ = ["CaseDays", "Durations", "MISSING", "UNKNOWN_VALUES"]
 
 #: Values of a case column that mean "not known": never a group of their own.
 UNKNOWN_VALUES: frozenset[str] = frozenset({"missing", "unknown", "", "nan", "<NA>", "None"})
@@ -201,39 +201,28 @@ class CaseDays:
         out[frame["pos"].to_numpy()] = frame["code"].to_numpy()
         return out
 
-    def frame(self, codes: Sequence[str], how: str = "first") -> pd.DataFrame:
-        """Days as floats (NaN when absent), case_id x code, in ``log.cases`` order."""
-        arr = np.column_stack([
-            (self.first([c]) if how == "first" else self.last([c])) for c in codes
-        ]).astype(float) if codes else np.empty((self.n, 0))
+    def first_coded(self, event: str, values: Sequence[str], *, matching: bool = True
+                    ) -> np.ndarray:
+        """Earliest day of ``event`` whose ``code`` is (``matching``) or is not in ``values``.
+
+        Events after the case's extraction date are ignored; ``MISSING`` when none.
+        """
+        out = np.full(self.n, MISSING, dtype=np.int64)
+        ev = self.log.events
+        if "code" not in ev.columns:
+            raise SchemaError(f"events: column 'code' is needed to select {event} by its code")
+        hit = (ev["event"] == event).to_numpy() & (
+            ev["code"].isin(list(values)).to_numpy() == matching)
+        sub = ev.loc[hit, ["case_id", "date"]]
+        day = to_days(sub["date"])
+        pos = np.searchsorted(self.case_ids, sub["case_id"].to_numpy(dtype=object))
+        keep = (day < MISSING) & (day <= self.extraction[pos])
+        np.minimum.at(out, pos[keep], day[keep])
+        return out
+
+    def series(self, days: np.ndarray) -> pd.Series:
+        """Per-case days as floats (NaN when absent), by case_id in ``log.cases`` order."""
+        arr = np.asarray(days).astype(float)
         arr[np.abs(arr) >= MISSING] = np.nan
-        out = pd.DataFrame(arr, index=pd.Index(self.case_ids, name="case_id"),
-                           columns=list(codes))
-        order = pd.Index(self.log.cases["case_id"].astype(object), name="case_id")
-        return out.reindex(order)
-
-
-def event_days(log: EventLog, codes: Sequence[str], *, how: str = "first") -> pd.DataFrame:
-    """First (or last) day of each event code per case: case_id x code, NaN when absent.
-
-    Events dated after the case's extraction date, and undated events, are ignored.
-
-    Examples
-    --------
-    >>> cases = pd.DataFrame({"case_id": ["a", "b"], "offence_group": ["hate"] * 2})
-    >>> events = pd.DataFrame({"case_id": ["a", "a", "b"], "event": ["E11", "E11", "E12"],
-    ...     "date": pd.to_datetime(["1970-01-05", "1970-01-03", "1970-01-02"])})
-    >>> event_days(EventLog(cases, events, pd.Timestamp("1970-12-31")), ["E11", "E12"]).to_numpy()
-    array([[ 2., nan],
-           [nan,  1.]])
-    """
-    if how not in ("first", "last"):
-        raise ValueError(f"how={how!r}: use 'first' or 'last'")
-    return CaseDays(log).frame(codes, how=how)
-
-
-def case_extraction_days(log: EventLog) -> pd.Series:
-    """Extraction day of each case (its own ``extraction_date``, else the log's), by case_id."""
-    days = CaseDays(log)
-    ext = pd.Series(days.extraction.astype(float), index=pd.Index(days.case_ids, name="case_id"))
-    return ext.reindex(pd.Index(log.cases["case_id"].astype(object), name="case_id"))
+        out = pd.Series(arr, index=pd.Index(self.case_ids, name="case_id"))
+        return out.reindex(pd.Index(self.log.cases["case_id"].astype(object), name="case_id"))

@@ -370,10 +370,8 @@ def _str_map(section: str, key: str, value: Any) -> dict[str, str]:
     return out
 
 
-def _flags(raw: Any, endpoints: Mapping[str, tuple[str, ...]]) -> FlagRules:
+def _flags(raw: Mapping[str, Any], endpoints: Mapping[str, tuple[str, ...]]) -> FlagRules:
     """The ``[flags]`` table: FDR, practical minimum effects, subgroups, outcomes."""
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"[flags] must be a table of keys, got {raw!r}")
     _check_keys("flags", raw, _FLAGS_KEYS)
     values: dict[str, Any] = {}
     for key in ("fdr", "delay_ratio", "delay_days", "share_points", "hazard_ratio",

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["TidyResult", "CURVE_COLUMNS", "MODEL_COLUMNS", "curve_at"]
@@ -69,8 +70,6 @@ def curve_at(
     2     4       0.8       6        2
     3     9       0.5       0        5
     """
-    import numpy as np
-
     wanted = np.sort(np.atleast_1d(np.asarray(times, dtype=float)))
     rows = []
     for key, tab in table.sort_values([*keys, "time"]).groupby(list(keys), sort=False):
