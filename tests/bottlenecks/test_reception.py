@@ -70,3 +70,14 @@ def test_comparisons_are_tests_rows(log):
     assert {row["group"], row["reference_group"]} == {"5339", "5340"}
     assert row["events"] == "E20->E23" and row["n_group"] + row["n_rest"] == 3
     assert row["test"].startswith("Wald")
+
+
+def test_reached_counts_cases_never_transmitted_as_not_reached(log):
+    """KM share transmitted within t days of the complaint, by hand: a in 10 days, b in 21,
+    c never (police only, censored at day 1000): 1 - S(t) = 2/3 from day 21 on."""
+    res = reception(log, by=("zone",), compare=(), min_n=1)
+    r = res.reached.set_index(["by", "group", "step", "time"])
+    assert r.loc[("all", "all", "transmitted", 30), "estimate"] == pytest.approx(2 / 3)
+    assert r.loc[("all", "all", "transmitted", 365), "estimate"] == pytest.approx(2 / 3)
+    assert r.loc[("zone", "5340", "transmitted", 30), "estimate"] == pytest.approx(1 / 2)
+    assert r.loc[("all", "all", "registered", 30), "n"] == 3
