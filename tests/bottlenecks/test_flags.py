@@ -44,6 +44,8 @@ ROWS = [
     {"group": "5344", "effect": 3.0, "effect_lower": 1.0, "effect_upper": 9.0, "p": 0.2},
     {"group": "5339", "effect": 1.5, "effect_lower": 1.3, "effect_upper": 1.7, "p": 1e-8,
      "value": 4.5, "reference": 3.0},  # 1.5x but only 1.5 days longer: not a bottleneck
+    {"group": "5345", "effect": 1.6, "effect_lower": 0.9, "effect_upper": 2.8, "p": 1e-7},
+    # the test rejects but the interval covers 1: the two disagree, no flag
     {"group": "FR", "by": "division", "stage": "victim_support",
      "metric": "referral_rate_difference", "effect": -0.2, "effect_lower": -0.3,
      "effect_upper": -0.1, "p": 0.001, "value": 0.3, "reference": 0.5,
@@ -63,7 +65,7 @@ def test_decision_tree_bh_practical_minimum_and_severity():
         assert t.loc[g, "q"] == pytest.approx(q)
     sev = t["severity"].to_dict()
     assert sev == {"5340": "high", "5341": "moderate", "5342": "none", "5343": "none",
-                   "5344": "none", "5339": "none", "FR": "high"}
+                   "5344": "none", "5339": "none", "5345": "none", "FR": "high"}
     assert f.flagged()["group"].tolist()[:2] == ["5340", "FR"]
 
 

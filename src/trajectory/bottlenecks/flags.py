@@ -327,8 +327,15 @@ def _decide(table: pd.DataFrame, rules: FlagRules, level: str, alpha: float, n: 
         delay = table["metric"].isin(_DELAY_METRICS).to_numpy()
         days_longer = (table["value"].to_numpy(float) - table["reference"].to_numpy(float)
                        >= rules.delay_days - 1e-9)
+        # the interval agrees with the test: it lies on the harmful side of no difference
+        # (the division code distance has no interval: its test alone decides)
+        neutral = np.where(table["metric"].str.endswith("ratio").to_numpy(), 1.0, 0.0)
+        lo = table["effect_lower"].to_numpy(float)
+        hi = table["effect_upper"].to_numpy(float)
+        no_interval = np.isnan(lo) & np.isnan(hi)
+        agrees = no_interval | np.where(greater, lo > neutral, hi < neutral)
     practical = beyond & np.where(delay, days_longer, True) & np.isfinite(eff)
-    flagged = tree["selected"].to_numpy(bool) & practical
+    flagged = tree["selected"].to_numpy(bool) & practical & agrees
     table["flagged"] = flagged
     table["severity"] = np.where(flagged, np.where(ci_beyond, "high", "moderate"), "none")
     table["sentence"] = [sentence(row, level, rules.case_rounding) if f else ""

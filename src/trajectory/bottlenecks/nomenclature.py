@@ -19,9 +19,10 @@ Questions (``design.md`` §1, question 2; ``domain.md`` §1.3, §2.7, §5.3):
   covariate**: each parquet case is split at its E32 into counting-process rows
   (registration -> E32 not requalified, E32 -> decision requalified), and the hazard of
   a decision after a requalification is compared with that of the cases of the same
-  police code not (yet) requalified (Cox, Breslow ties, Wald test). The outcomes of
-  requalified cases are compared by a **landmark** analysis: among cases still open
-  :data:`LANDMARK` days after registration, by whether they were requalified by then.
+  police code not (yet) requalified (Cox, Breslow ties; log-rank score test with
+  delayed entry). The outcomes of requalified cases are compared by a **landmark**
+  analysis: among cases still open :data:`LANDMARK` days after registration, by
+  whether they were requalified by then.
 
 Examples
 --------
@@ -42,7 +43,7 @@ import pandas as pd
 
 from ..cohort_days import MISSING, CaseDays
 from ..estimators.agreement import chi_square_monte_carlo, kappa_table
-from ..estimators.grouped import cox_vs_rest, grouped_counts
+from ..estimators.grouped import cox_vs_rest, grouped_counts, logrank_vs_rest
 from ..estimators.proportions import wilson_interval
 from ..results import TidyResult
 from ..schema import EventLog, default_endpoints
@@ -263,10 +264,12 @@ def _requalification(days, police, parquet, coded, at_parquet, requalified, e30,
                                     np.where(state[sel], "requalified", "not requalified"),
                                     entry=entry[sel].astype(float))
             r = cox_vs_rest(counts, alpha=alpha)
+            score = logrank_vs_rest(counts)  # with delayed entry: the Cox score test
             if "requalified" in r.index:
                 hr = r.loc["requalified"]
+                p_score = float(score["p"].reindex(["requalified"]).to_numpy(float)[0])
                 row.update(hazard_ratio=hr["hr"], hazard_lower=hr["lower"],
-                           hazard_upper=hr["upper"], p=hr["p"])
+                           hazard_upper=hr["upper"], p=p_score)
                 n_cases_code = int(np.unique(case[sel]).size)
                 tests.append({
                     "lens": "nomenclature", "stage": "registration_to_decision",
@@ -276,9 +279,10 @@ def _requalification(days, police, parquet, coded, at_parquet, requalified, e30,
                     "value": float(ev[sel & state].sum()),
                     "reference": float(ev[sel & ~state].sum()),
                     "effect": hr["hr"], "effect_lower": hr["lower"],
-                    "effect_upper": hr["upper"], "p": hr["p"],
+                    "effect_upper": hr["upper"], "p": p_score,
                     "n_group": n_req, "n_rest": n_cases_code - n_req,
-                    "test": "Cox with requalification as a time-dependent covariate, Wald",
+                    "test": "log-rank with requalification as a time-dependent covariate "
+                            "(hazard ratio: Cox)",
                     "adjusted_for": "",
                 })
         rows.append(row)
@@ -320,7 +324,8 @@ def _flags_lost(days: CaseDays, at_parquet: np.ndarray, design: Design, alpha: f
         for r in found:
             tests.append({"lens": "nomenclature", "stage": "police_to_parquet",
                           "events": "E20->E31", "metric": f"{flag}_flag_loss_difference",
-                          "test": "Wald test of the Mantel-Haenszel difference (Sato variance)",
+                          "test": "Cochran-Mantel-Haenszel (difference: Mantel-Haenszel, "
+                                  "Sato)",
                           **r})
     flags_lost = pd.DataFrame(lost_rows, columns=["flag", "by", "group", "n_flagged", "n_lost",
                                                   "loss_rate", "lower", "upper"])

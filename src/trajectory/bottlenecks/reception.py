@@ -15,9 +15,9 @@ It also prepares the comparisons that :func:`trajectory.bottlenecks.flags` turns
 flags (:mod:`trajectory.bottlenecks.compare`): each delay compared between a police
 zone (or a config grouping known at the complaint) and the other zones, pooled within
 offence groups and within each offence group, as the ratio of Kaplan-Meier quantiles
-pooled over strata by inverse variance, with the Wald test of that same ratio; and the
-referral rate compared between zones and divisions (Mantel-Haenszel difference, Wald
-test of that difference). A parquet division is only known once a case is registered
+pooled over strata by inverse variance, tested by the stratified log-rank test; and
+the referral rate compared between zones and divisions (Mantel-Haenszel difference,
+Cochran-Mantel-Haenszel test). A parquet division is only known once a case is registered
 at the parquet, so delays *before* registration are never compared by division: cases
 that never reached the parquet are counted as not transmitted (censored), not as a
 division.
@@ -45,6 +45,7 @@ from ..cohort_days import CaseDays
 from ..estimators.grouped import (
     grouped_counts,
     km_quantiles,
+    logrank_vs_rest,
     quantile_ratio_vs_rest,
     risk_difference_vs_rest,
 )
@@ -176,27 +177,30 @@ def choose_quantile(time: np.ndarray, event: np.ndarray, alpha: float) -> float:
 
 
 def delay_statistic(time: np.ndarray, event: np.ndarray, q: float, alpha: float):
-    """The comparison of a delay: pooled ratio of KM quantiles, its interval and Wald p."""
+    """The comparison of a delay: pooled ratio of KM quantiles with its interval, and the
+    stratified log-rank test of "no difference within strata" on the same counts."""
 
     def statistic(pos: np.ndarray, group: np.ndarray, strata: np.ndarray) -> pd.DataFrame:
         counts = grouped_counts(time[pos], event[pos], group, strata=strata)
         r = quantile_ratio_vs_rest(counts, q, alpha=alpha)
+        test = logrank_vs_rest(counts).reindex(r.index)
         return pd.DataFrame({
             "effect": r["ratio"], "effect_lower": r["lower"], "effect_upper": r["upper"],
-            "p": r["p"], "value": r["value"], "reference": r["reference"],
+            "p": test["p"], "value": r["value"], "reference": r["reference"],
             "n_group": r["n_group"], "n_rest": r["n_rest"]}, index=r.index)
 
     return statistic
 
 
 def share_statistic(success: np.ndarray, alpha: float):
-    """The comparison of a share: Mantel-Haenszel difference over strata, Wald test."""
+    """The comparison of a share: Mantel-Haenszel difference over strata with Sato's
+    interval, and the Cochran-Mantel-Haenszel test of "no difference in any stratum"."""
 
     def statistic(pos: np.ndarray, group: np.ndarray, strata: np.ndarray) -> pd.DataFrame:
         r = risk_difference_vs_rest(success[pos], group, strata=strata, alpha=alpha)
         return pd.DataFrame({
             "effect": r["difference"], "effect_lower": r["lower"],
-            "effect_upper": r["upper"], "p": r["p"], "value": r["value"],
+            "effect_upper": r["upper"], "p": r["p_cmh"], "value": r["value"],
             "reference": r["reference"], "n_group": r["n_group"], "n_rest": r["n_rest"]},
             index=r.index)
 
@@ -283,7 +287,7 @@ def reception(
         for cmp in found:
             tests.append({"lens": "reception", "stage": stage, "metric": metric,
                           "events": f"{'/'.join(start)}->{'/'.join(end)}",
-                          "test": "Wald test of the pooled log ratio of KM quantiles",
+                          "test": "log-rank stratified (ratio: pooled KM quantiles)",
                           **cmp})
     table = pd.DataFrame(rows, columns=list(DELAY_COLUMNS))
     for c in ("n", "n_event"):
@@ -369,7 +373,7 @@ def _support(days: CaseDays, describe: Sequence[str], design: Design, alpha: flo
                        harmful="less", neutral=0.0):
         tests.append({"lens": "reception", "stage": "victim_support", "events": "E11->E14/E60",
                       "metric": "referral_rate_difference",
-                      "test": "Wald test of the Mantel-Haenszel difference (Sato variance)",
+                      "test": "Cochran-Mantel-Haenszel (difference: Mantel-Haenszel, Sato)",
                       **cmp})
     support = pd.DataFrame(out, columns=["by", "group", "metric", "estimate", "lower",
                                          "upper", "n"])

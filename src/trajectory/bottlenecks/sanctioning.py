@@ -16,8 +16,9 @@ Questions (``design.md`` §1, question 3):
 The comparisons behind the flags (:mod:`trajectory.bottlenecks.compare`): for each
 parquet division (police zone, config grouping), pooled and within each offence group,
 the cause-specific hazard of each outcome compared with the rest within offence group
-x suspect-known strata (stratified Cox on counts, Breslow ties, Wald test), and the
-share of victims informed (Mantel-Haenszel difference over offence groups, Wald test).
+x suspect-known strata (stratified Cox on counts, Breslow ties; stratified log-rank
+test), and the share of victims informed (Mantel-Haenszel difference over offence
+groups; Cochran-Mantel-Haenszel test).
 The outcomes are the study's endpoints (config ``[endpoints]``).
 
 Examples
@@ -39,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..cohort_days import CaseDays
-from ..estimators.grouped import cox_vs_rest, grouped_counts
+from ..estimators.grouped import cox_vs_rest, grouped_counts, logrank_vs_rest
 from ..estimators.proportions import wilson_interval
 from ..results import TidyResult
 from ..schema import EventLog, default_endpoints
@@ -118,18 +119,20 @@ def outcome_frame(days: CaseDays, endpoints: Mapping[str, Sequence[str]]) -> pd.
 
 
 def hazard_statistic(time: np.ndarray, event: np.ndarray, alpha: float):
-    """The comparison of an outcome: stratified cause-specific Cox hazard ratio, Wald."""
+    """The comparison of an outcome: stratified cause-specific Cox hazard ratio (Wald
+    interval) and the stratified log-rank test, the score test of that model."""
 
     def statistic(pos: np.ndarray, group: np.ndarray, strata: np.ndarray) -> pd.DataFrame:
         counts = grouped_counts(time[pos], event[pos], group, strata=strata)
         r = cox_vs_rest(counts, alpha=alpha)
+        score = logrank_vs_rest(counts).reindex(r.index)  # the Cox model's score test
         ev = event[pos]
         frame = pd.DataFrame({"g": group, "e": ev})
         agg = frame.groupby("g")["e"].agg(["size", "sum"]).reindex(r.index)
         tot_n, tot_e = float(len(ev)), float(ev.sum())
         return pd.DataFrame({
             "effect": r["hr"], "effect_lower": r["lower"], "effect_upper": r["upper"],
-            "p": r["p"], "value": agg["sum"] / agg["size"],
+            "p": score["p"], "value": agg["sum"] / agg["size"],
             "reference": (tot_e - agg["sum"]) / (tot_n - agg["size"]),
             "n_group": agg["size"], "n_rest": tot_n - agg["size"]}, index=r.index)
 
@@ -224,7 +227,7 @@ def sanctioning(
             tests.append({
                 "lens": "sanctioning", "stage": outcome, "metric": "cause_specific_hazard_ratio",
                 "events": "E30->" + "/".join(endpoints[outcome]),
-                "test": "stratified Cox (cause-specific, Breslow), Wald",
+                "test": "log-rank stratified (hazard ratio: cause-specific Cox, Breslow)",
                 **cmp})
     informed, inf_tests = _informed(days, frame, design, alpha)
     tests.extend(inf_tests)
@@ -303,6 +306,6 @@ def _informed(days: CaseDays, frame: pd.DataFrame, design, alpha: float):
                        harmful="less", neutral=0.0):
         tests.append({"lens": "sanctioning", "stage": "victim_information",
                       "events": "decision->E63", "metric": "informed_rate_difference",
-                      "test": "Wald test of the Mantel-Haenszel difference (Sato variance)",
+                      "test": "Cochran-Mantel-Haenszel (difference: Mantel-Haenszel, Sato)",
                       **cmp})
     return pd.DataFrame(out), tests

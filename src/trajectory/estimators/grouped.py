@@ -738,9 +738,13 @@ def risk_difference_vs_rest(
     Returns
     -------
     pandas.DataFrame
-        Indexed by group (sorted): ``difference``, ``lower``, ``upper``, ``p``,
-        ``value`` and ``reference`` (crude shares of success in the group and in the
-        rest), ``n_group``, ``n_rest``, ``x_group``, ``x_rest``.
+        Indexed by group (sorted): ``difference``, ``lower``, ``upper``, ``p`` (Wald,
+        Sato variance), ``p_cmh`` (Cochran-Mantel-Haenszel chi-square without
+        continuity correction, R ``mantelhaen.test(correct=FALSE)``: the score test of
+        no difference in any stratum, better calibrated than the Wald test when a
+        share is near 0 or 1 in a small group), ``value`` and ``reference`` (crude
+        shares of success in the group and in the rest), ``n_group``, ``n_rest``,
+        ``x_group``, ``x_rest``.
 
     Examples
     --------
@@ -788,12 +792,19 @@ def risk_difference_vs_rest(
         var = (rd * p_k.sum(axis=0) + q_k.sum(axis=0)) / sw**2
         se = np.sqrt(np.maximum(var, 0.0))
         pval = np.where(se > 0, 2.0 * norm.sf(np.abs(rd) / se), np.nan)
+        m1 = x1 + x0  # Cochran-Mantel-Haenszel: the score test of "no difference"
+        expected = np.where(ok, n1 * m1 / big, 0.0)
+        v_k = np.where(ok & (big > 1), n1 * n0 * m1 * (big - m1) / (big**2 * (big - 1)), 0.0)
+        v = v_k.sum(axis=0)
+        cmh = np.where(v > 0, (np.where(ok, x1, 0.0).sum(axis=0) - expected.sum(axis=0)) ** 2
+                       / np.where(v > 0, v, 1.0), np.nan)
+        p_cmh = np.where(v > 0, chi2.sf(cmh, 1), np.nan)
         ng, xg = n1.sum(axis=0), x1.sum(axis=0)
         nr, xr = n - ng, y.sum() - xg
         value, reference = xg / ng, np.where(nr > 0, xr / nr, np.nan)
     return pd.DataFrame(
         {"difference": rd, "lower": rd - z * se, "upper": rd + z * se, "p": pval,
-         "value": value, "reference": reference,
+         "p_cmh": p_cmh, "value": value, "reference": reference,
          "n_group": ng.astype(np.int64), "n_rest": nr.astype(np.int64),
          "x_group": xg, "x_rest": xr},
         index=pd.Index(list(g_labels), name="group", tupleize_cols=False),
