@@ -28,14 +28,15 @@ Two tiers:
   (one ``flags`` call per study) and share one xdist worker.
   The raw p-values of every comparison of the null seeds must be calibrated (shares
   below 0.05 and 0.01 near their nominal values).
-* **SLOW (``-m slow``)**: 20 seeds x 20,000 cases per scenario; detection rate >= 0.90
-  of every planted effect of ``brussels``, each single-bottleneck scenario and each
-  confined scenario. Null worlds (``null``, ``null_uneven``, ``null_mix``) and the
+* **SLOW (``-m slow``)**: 20 seeds x 20,000 cases per scenario (110,000 for
+  ``confined_hate_division``, so that its subgroup has >= 1,000 cases); detection rate
+  >= 0.90 of every planted effect of ``brussels``, each single-bottleneck scenario and
+  each confined scenario. Null worlds (``null``, ``null_uneven``, ``null_mix``) and the
   permutation nulls over 40 seeds: the share of runs with any flag must be compatible
   with the nominal 0.05 (one-sided exact binomial test at 0.05). A rate of exactly
   ``fdr`` is what TreeBH promises under a global null, so "at most 0.05 in a finite
   sample" is tested as "not significantly above 0.05": a bare ``rate <= 0.05`` on 20
-  seeds fails one run in four for a procedure that is exactly calibrated. The pooled
+  seeds fails in one repetition of four for a procedure that is exactly calibrated. The pooled
   p-values of 30 null seeds must be uniform in the tail (shares below 0.05, 0.01 and
   0.001).
 
@@ -121,10 +122,16 @@ def test_fast_confined_effects_detected_and_null_clean(fast_run) -> None:
 
 
 # ------------------------------------------------------------------------- SLOW
+#: The guarantee is stated for subgroups of >= 1,000 cases: hate cases in the NL division
+#: are about 190 at 20,000 cases (detection of the opportunity hazard 0.70) and about
+#: 1,030 at 110,000.
+SLOW_N = {"confined_hate_division": 110_000}
+
+
 def _detection_rates(scenario: str) -> pd.Series:
     found = []
     for seed in SLOW_SEEDS:
-        log, truth = make_study(N, seed=seed, scenario=scenario)
+        log, truth = make_study(SLOW_N.get(scenario, N), seed=seed, scenario=scenario)
         found.append(detected(_flag_table(log), truth.planted))
     return pd.DataFrame(found).mean()
 
