@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 
 from .cohort_rules import MISSING, to_days
 from .errors import ConfigError, SchemaError
-from .schema import CASE_COLUMNS, EventLog
+from .schema import EventLog, coerce, require
 
 
 def _arrow_strings(column: pd.Series) -> pa.Array:
@@ -45,13 +45,8 @@ class PandasSource:
     """Per-case arrays computed from in-memory ``cases`` and ``events`` tables."""
 
     def __init__(self, cases: pd.DataFrame, events: pd.DataFrame, default_extraction) -> None:
-        for table, frame, required in (
-            ("cases", cases, ("case_id",)),
-            ("events", events, ("case_id", "event", "date")),
-        ):
-            missing = [c for c in required if c not in frame.columns]
-            if missing:
-                raise SchemaError(f"{table}: required column(s) {missing} missing")
+        require(cases, "cases", ("case_id",))
+        require(events, "events")
         ids = cases["case_id"].to_numpy(dtype=object)
         order = np.argsort(ids, kind="stable")
         self._cases = cases.iloc[order]
@@ -90,6 +85,7 @@ class PandasSource:
 
     @property
     def n(self) -> int:
+        """Number of cases."""
         return len(self.case_ids)
 
     def _code_index(self, codes: Sequence[str]) -> np.ndarray:
@@ -140,8 +136,12 @@ class PandasSource:
 
 
 
-def open_source(log: EventLog | None, engine: str, con: Any) -> Any:
-    """The source for ``engine``: pandas on ``log``, or DuckDB on ``con`` (or on ``log``)."""
+def open_source(log: EventLog | None, engine: str, con: Any, config: Any = None) -> Any:
+    """The source for ``engine``: pandas on ``log``, or DuckDB on ``con`` (or on ``log``).
+
+    A DuckDB connection opened here follows the study's ``[engine]`` section (memory
+    limit, spill folder, threads) when ``config`` is given.
+    """
     if engine == "pandas":
         if log is None:
             raise ConfigError("engine='pandas' needs an EventLog as first argument")
@@ -152,9 +152,9 @@ def open_source(log: EventLog | None, engine: str, con: Any) -> Any:
         if con is None:
             if log is None:
                 raise ConfigError("engine='duckdb' needs con= (a DuckDB connection) or a log")
-            import duckdb
+            from .engine.duck import connect
 
-            con = duckdb.connect()
+            con = connect(getattr(config, "engine", None))
             con.register("cases", log.cases)
             con.register("events", log.events)
         return DuckSource(con, None if log is None else log.extraction_date)
@@ -169,10 +169,6 @@ def close_source(src: Any) -> None:
 
 def coerce_cases(frame: pd.DataFrame) -> pd.DataFrame:
     """Cast the contract's case columns to their contract dtypes (engine-independent)."""
-    out = frame.reset_index(drop=True).copy()
-    for col in out.columns:
-        if col in CASE_COLUMNS:
-            out[col] = out[col].astype(cast(Any, CASE_COLUMNS[col][0]))
-    return out
+    return coerce(frame, "cases", keep_other=True)
 
 

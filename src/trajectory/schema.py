@@ -47,6 +47,8 @@ __all__ = [
     "labels",
     "default_endpoints",
     "validate_eventlog",
+    "coerce",
+    "require",
 ]
 
 Language = Literal["en", "nl", "fr"]
@@ -254,6 +256,89 @@ class EventLog:
         )
 
 
+def _spec(table: str) -> dict[str, tuple[str, str]]:
+    if table == "cases":
+        return CASE_COLUMNS
+    if table == "events":
+        return EVENT_COLUMNS
+    raise SchemaError(f"table {table!r} is not a contract table; use 'cases' or 'events'")
+
+
+def require(frame: pd.DataFrame, table: str,
+            columns: tuple[str, ...] | list[str] | None = None) -> None:
+    """Raise :class:`SchemaError` when ``frame`` lacks required columns of a contract table.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    table : {"cases", "events"}
+        Names the table in the message.
+    columns : sequence of str, optional
+        Columns required (default :data:`REQUIRED_CASE_COLUMNS` or
+        :data:`REQUIRED_EVENT_COLUMNS`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require(pd.DataFrame({"case_id": ["a"]}), "events")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    trajectory.errors.SchemaError: events: required column(s) ['event', 'date'] missing; ...
+    """
+    _spec(table)
+    if columns is None:
+        columns = REQUIRED_CASE_COLUMNS if table == "cases" else REQUIRED_EVENT_COLUMNS
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SchemaError(
+            f"{table}: required column(s) {missing} missing; present: {list(frame.columns)}")
+
+
+def coerce(frame: pd.DataFrame, table: str, *, keep_other: bool = False) -> pd.DataFrame:
+    """The contract columns of ``frame`` cast to their contract dtypes (a new frame).
+
+    The one place where the dtypes of :data:`CASE_COLUMNS` / :data:`EVENT_COLUMNS` are
+    applied (ingest, store, cohort). Dates get the contract's datetime dtype; boolean columns
+    accept ``True/False`` and the ingest's ``"true"/"false"`` text; missing values stay
+    missing. The index is reset.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    table : {"cases", "events"}
+    keep_other : bool
+        Keep the columns that are not the contract's, in place (default: only the
+        contract's columns present, in contract order).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> out = coerce(pd.DataFrame({"sexual": ["true", None], "zone": ["5339", None],
+    ...                            "x": [1, 2]}), "cases")
+    >>> list(out.columns), out["sexual"].tolist(), str(out["zone"].dtype)
+    (['sexual', 'zone'], [True, <NA>], 'string')
+    """
+    spec = _spec(table)
+    frame = frame.reset_index(drop=True)
+    out = {}
+    for col in (frame.columns if keep_other else [c for c in spec if c in frame.columns]):
+        values = frame[col]
+        if col in spec:
+            dtype = spec[col][0]
+            if dtype.startswith("datetime"):
+                values = pd.to_datetime(values).astype(dtype)  # type: ignore[call-overload]
+            elif dtype == "boolean":
+                if values.dtype == object:
+                    values = values.map({"true": True, "false": False, True: True,
+                                         False: False})
+                values = values.astype("boolean")
+            else:
+                values = values.astype(object).where(values.notna(), None).astype(
+                    dtype)  # type: ignore[call-overload]
+        out[col] = values
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
 def validate_eventlog(log: EventLog) -> None:
     """Check that an EventLog follows the contract; raise :class:`SchemaError` if not.
 
@@ -273,16 +358,8 @@ def validate_eventlog(log: EventLog) -> None:
     ...
     trajectory.errors.SchemaError: cases: column 'case_id' has 1 duplicated value(s), e.g. 'a'; ...
     """
-    for table, frame, required in (
-        ("cases", log.cases, REQUIRED_CASE_COLUMNS),
-        ("events", log.events, REQUIRED_EVENT_COLUMNS),
-    ):
-        missing = [c for c in required if c not in frame.columns]
-        if missing:
-            raise SchemaError(
-                f"{table}: required column(s) {missing} missing; "
-                f"present: {list(frame.columns)}"
-            )
+    require(log.cases, "cases")
+    require(log.events, "events")
     dup = log.cases["case_id"][log.cases["case_id"].duplicated()]
     if len(dup):
         raise SchemaError(

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from _support.studies import police_study
 from trajectory.errors import IngestError
@@ -118,3 +120,40 @@ def test_bad_records_keep_their_line_whatever_the_line_end(tmp_path, ends):
 def test_quality_summary_shows_lines():
     result = read_study(police_study(DATA / "whitespace_lines.csv"))
     assert "lines         9" in result.report.summary()
+
+
+def test_literal_and_doubled_quotes_are_read_as_the_parser_reads_them():
+    result = read_study(police_study(DATA / "literal_quotes.csv"))
+    assert accounted(result) == {"lines": 7, "header": 1, "blank": 0, "continued": 1,
+                                 "read": 5, "accepted": 5, "quarantined": 0}
+    reader = SourceReader(DATA / "literal_quotes.csv")
+    chunk = next(reader.chunks())
+    assert chunk.rows.tolist() == [2, 3, 4, 5, 7]
+    assert chunk.frame["REMARQUE"].tolist() == [
+        'ecran 12" casse', 'dit "non"', "vu puis parti", "deux\nlignes; avec delimiteur", None]
+
+
+_PIECES = ["a", "b", ";", '"', '""', "\n", "\r\n", "\r", " ", '"x;y"', '"p\nq"', "12", "\t"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.lists(st.sampled_from(_PIECES), max_size=40), block=st.integers(2, 17))
+def test_record_scan_does_not_depend_on_the_block_size(tmp_path_factory, body, block):
+    """Records cut by a block boundary (even inside a CRLF or a quote) are found whole."""
+    from trajectory.io.csvscan import scan_records
+
+    path = tmp_path_factory.mktemp("scan") / "x.csv"
+    path.write_bytes(("h1;h2;h3\n" + "".join(body)).encode())
+
+    def scan(size):
+        try:
+            s = scan_records(path, ";", 3, block=size)
+        except IngestError as exc:
+            return ("refused", exc.row)
+        return (s.rows.tolist(), s.bad_records, s.header, s.blank, s.continued, s.records,
+                s.lines)
+
+    assert scan(block) == scan(1 << 20)
+    whole = scan(1 << 20)
+    if whole[0] != "refused":  # every physical line accounted for
+        assert whole[2] + whole[3] + whole[4] + whole[5] == whole[6]

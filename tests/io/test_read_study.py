@@ -11,6 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from _support.studies import TEST_KEY
 from trajectory.config import from_dict, load_config
 from trajectory.errors import IngestError, PrivacyError
 from trajectory.io import QUARANTINE_COLUMNS, read_study, validate_study
@@ -60,7 +61,7 @@ def result(config):
 def _pv(value: str) -> str:
     """Pseudonym of a PV number as ingest makes it: normalised ([ingest] normalise_pv)."""
     spelled = value.upper().replace(".", "").replace(" ", "")
-    return pseudonymise([spelled], key=PseudonymKey(DEMO_KEY, source="demo"),
+    return pseudonymise([spelled], key=PseudonymKey(TEST_KEY.encode(), source="test"),
                         kind="pv_number")[0]
 
 
@@ -113,7 +114,7 @@ def test_cases_and_events(result):
     validate_eventlog(log)
     cases = log.cases.set_index("case_id")
     expected_ids = {_pv(v) for v in ("BR.1", "BR.2", "BR.7", "BR.9", "BR.404")}
-    notice_n4 = pseudonymise(["N4"], key=PseudonymKey(DEMO_KEY, source="demo"),
+    notice_n4 = pseudonymise(["N4"], key=PseudonymKey(TEST_KEY.encode(), source="test"),
                              kind="parquet_number")[0]
     assert set(cases.index) == expected_ids | {notice_n4}
     br2 = cases.loc[_pv("BR.2")]
@@ -271,7 +272,7 @@ def test_key_never_appears_in_any_output(config, tmp_path):
     fingerprint = result.log.metadata["key_fingerprint"]
     assert fingerprint == PseudonymKey(secret.encode(), source="x").fingerprint
     assert fingerprint != PseudonymKey(DEMO_KEY, source="demo").fingerprint
-    # a different key gives different pseudonyms: the demo ones are not reused
+    # a different key gives different pseudonyms: the test key's ones are not reused
     assert _pv("BR.1") not in set(result.log.cases["case_id"])
 
 

@@ -4,10 +4,13 @@ The entry points are :func:`read_study` (config -> :class:`IngestResult`: EventL
 quarantine table and :class:`QualityReport`) and :func:`validate_study` (config ->
 :class:`QualityReport`, used by ``trajectory validate``). See ``docs/ingest.md``.
 
-Modules: :mod:`.readers` (CSV/Excel/Parquet as string chunks with row numbers),
+Modules: :mod:`.readers` (CSV/Excel/Parquet as string chunks with row numbers), with
+:mod:`.csvfile` (encoding, physical lines), :mod:`.csvscan` (where each CSV record
+starts and ends) and :mod:`.excel` (merged ranges, formulas without a value);
 :mod:`.parsing` (dates, codes, booleans), :mod:`.mapping` (one chunk onto the
-contract, row-level checks), :mod:`.study` (linking and cross-row checks),
-:mod:`.quality` (the report).
+contract, row-level checks), :mod:`.linking` (the cross-row checks), :mod:`.study`
+(the steps in order, the result), :mod:`.quality` (the report), :mod:`.redact`
+(what a rejected cell may show), :mod:`.synthetic` (the generator's marker).
 """
 
 from .quality import REASONS, QualityReport

@@ -1,17 +1,12 @@
-"""CSV files at the level of physical lines: encoding, line count, record spans.
+"""CSV files at the level of bytes: encoding and physical lines.
 
-Two passes make sure that every physical line of a CSV extract is accounted for:
-
-1. :func:`survey` reads the bytes once: it refuses UTF-16/UTF-32 exports and NUL
-   bytes, checks that the whole file decodes in the (configured or detected)
-   encoding, and counts physical lines (``\\n``, ``\\r\\n`` and a lone ``\\r`` each end
-   one line, as Python's universal newlines do) and double quotes.
-2. :func:`read_quoted` parses a file that holds quotes with the :mod:`csv` module,
-   which tells, for every record, the physical lines it spans. A quoted field may
-   span lines; a quote that is never closed, or one that swallows lines that look
-   like records of their own, is an unbalanced quote: the file is refused with an
-   :class:`~trajectory.errors.IngestError` naming the line where the quote opened,
-   instead of losing the lines after it.
+:func:`survey` reads the bytes once: it refuses UTF-16/UTF-32 exports and NUL bytes,
+checks that the whole file decodes in the (configured or detected) encoding, and
+counts physical lines (``\\n``, ``\\r\\n`` and a lone ``\\r`` each end one line, as
+Python's universal newlines do) and whether the file holds double quotes. The
+records themselves are located by :mod:`trajectory.io.csvscan` and parsed by pyarrow
+(:class:`trajectory.io.readers.SourceReader`), and every physical line is accounted
+for in a :class:`LineTally`.
 
 Error messages name the file, line and position, never the content of a cell.
 
@@ -23,35 +18,24 @@ Examples
 >>> s = survey(path, "auto")
 >>> s.lines, s.has_quotes, s.encoding
 (6, True, 'utf-8')
->>> tally = LineTally()
->>> [rec for recs, _ in read_quoted(path, s.encoding, ";", 2, tally) for rec in recs]
-[['1', 'two\\nlines'], ['2', 'x'], ['3', 'y']]
->>> tally.header, tally.blank, tally.continued, tally.records
-(1, 1, 1, 3)
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
-import io
-import itertools
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import IngestError
 
-__all__ = ["Survey", "LineTally", "survey", "read_quoted", "FIELD_LIMIT", "ENCODING_NAMES"]
+__all__ = ["Survey", "LineTally", "survey", "FIELD_LIMIT", "ENCODING_NAMES"]
 
 _BLOCK = 1 << 24
-#: Longest field accepted (bytes, about): a longer one is refused as a runaway quote.
+#: Longest record accepted (bytes): a longer one is refused as a runaway quote.
 FIELD_LIMIT = 1 << 24
 #: Human names of the encodings, for messages.
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with byte-order mark)",
                   "cp1252": "Windows-1252"}
-_BREAK = re.compile(r"\r\n|\r|\n")
 _WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE,
               codecs.BOM_UTF16_BE)
 
@@ -216,133 +200,3 @@ def _locate(block: bytes, at: int, offset: int, scan: _Scan) -> tuple[int, int, 
     line = scan.lines + _count_breaks(block[:at], scan.last) + 1
     start = _last_line_start(block[:at], offset, scan.line_start)
     return line, offset + at - start + 1, block[at] if at < len(block) else 0
-
-
-def read_quoted(
-    path: Path,
-    encoding: str,
-    delimiter: str,
-    ncol: int,
-    tally: LineTally,
-    *,
-    chunk_rows: int = 250_000,
-) -> Iterator[tuple[list[list[str]], list[int]]]:
-    """Parse a CSV file that holds quotes; yield (records, first line of each).
-
-    Only records with ``ncol`` fields are yielded; blank lines are counted in
-    ``tally.blank``; records with another number of fields go to
-    ``tally.bad_records``. The header is skipped (``tally.header`` lines).
-
-    Raises
-    ------
-    IngestError
-        An unbalanced quote (see the module docstring) or a field longer than
-        :data:`FIELD_LIMIT`, naming the line where it starts.
-    """
-    old_limit = csv.field_size_limit()
-    csv.field_size_limit(max(old_limit, FIELD_LIMIT))
-    start = 1
-    try:
-        with open(path, encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
-            next(reader, None)
-            tally.header = reader.line_num
-            start = reader.line_num + 1
-            records: list[list[str]] = []
-            rows: list[int] = []
-            last: tuple[int, list[str]] | None = None
-            for record in reader:
-                if len(records) >= chunk_rows:  # the last record stays in the last chunk
-                    yield records, rows
-                    records, rows = [], []
-                end = reader.line_num
-                last = (start, record)
-                _account(path, record, start, end, ncol, delimiter, tally, records, rows)
-                start = end + 1
-            if last is not None:
-                _check_last(path, encoding, delimiter, last, records, rows, tally)
-            yield records, rows
-    except csv.Error:
-        raise IngestError(
-            f"a field of the record that starts on this line is longer than "
-            f"{FIELD_LIMIT >> 20} MiB: probably a quote that is never closed; check the "
-            "quotes on this line",
-            file=str(path), row=start) from None
-    finally:
-        csv.field_size_limit(old_limit)
-
-
-def _account(path: Path, record: list[str], start: int, end: int, ncol: int,
-             delimiter: str, tally: LineTally, records: list[list[str]],
-             rows: list[int]) -> None:
-    if end == start and all(not f.strip() for f in record):
-        tally.blank += 1
-        return
-    tally.records += 1
-    tally.continued += end - start
-    if end > start:
-        _check_span(path, record, start, end, ncol, delimiter)
-    if len(record) == ncol:
-        records.append(record)
-        rows.append(start)
-    else:
-        tally.bad_records.append((start, f"expected {ncol} fields, found {len(record)}"))
-
-
-def _check_span(path: Path, record: list[str], start: int, end: int, ncol: int,
-                delimiter: str) -> None:
-    """Refuse a multi-line record that an unbalanced quote made."""
-    before = 0
-    for value in record:
-        if _BREAK.search(value):
-            break
-        before += len(_BREAK.findall(value))
-    opened = start + before
-    # a line inside a quoted value that splits into exactly ncol fields is a record of its own
-    swallowed = ncol > 1 and any(line.count(delimiter) == ncol - 1
-                                 for value in record for line in _BREAK.split(value)[1:])
-    if len(record) != ncol or swallowed:
-        what = (f"has {len(record)} fields instead of {ncol}" if len(record) != ncol else
-                "holds lines that look like records of their own")
-        raise IngestError(
-            f"a quoted field opens on this line and runs to line {end}, so the record "
-            f"{what}: an unbalanced quote. Close or remove the quote on line {opened} (or "
-            "double it inside a quoted value) and read the file again",
-            file=str(path), row=opened)
-
-
-def _check_last(path: Path, encoding: str, delimiter: str, last: tuple[int, list[str]],
-                records: list[list[str]], rows: list[int], tally: LineTally) -> None:
-    """An unclosed quote at the end of the file: quarantine one line, refuse more."""
-    start, record = last
-    if not any(_BREAK.search(v) for v in record) and _ends_with_break(path):
-        return
-    with open(path, encoding=encoding, newline="") as handle:
-        tail_lines = list(itertools.islice(handle, start - 1, None))
-    tail = "".join(tail_lines)
-    try:
-        list(csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True))
-        return
-    except csv.Error as exc:
-        if "unexpected end of data" not in str(exc):
-            return
-    if len(tail_lines) > 1:
-        raise IngestError(
-            f"a quote opened on this line is never closed, so lines {start}-"
-            f"{start + len(tail_lines) - 1} "
-            "would be read as one value; close or remove the quote and read the file again",
-            file=str(path), row=start)
-    if rows and rows[-1] == start:
-        rows.pop()
-        records.pop()
-        tally.bad_records.append((start, "a quote opened on this line is never closed "
-                                          "(truncated line?)"))
-
-
-def _ends_with_break(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        handle.seek(0, 2)
-        if handle.tell() == 0:
-            return True
-        handle.seek(-1, 2)
-        return handle.read(1) in (b"\n", b"\r")

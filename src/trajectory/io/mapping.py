@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..config import SourceConfig
 from ..errors import IngestError
@@ -284,10 +286,20 @@ def normalise_pv_numbers(raw: pd.Series) -> pd.Series:
     >>> normalise_pv_numbers(pd.Series(["BR.12.L3.1/24", "br 12 l3 1/24", None])).tolist()
     ['BR12L31/24', 'BR12L31/24', None]
     """
-    present = raw.notna()
-    out = raw.astype(object).copy()
-    out[present] = raw[present].astype(str).str.upper().str.replace(r"[\s.]+", "", regex=True)
-    return out.where(out != "", None)
+    text = _arrow_text(raw)
+    text = pc.replace_substring_regex(pc.utf8_upper(text), pattern=r"[\s\x{00A0}.]+",
+                                      replacement="")
+    out = pd.Series(text.to_numpy(zero_copy_only=False), index=raw.index, dtype=object)
+    return out.where(out.notna() & (out != ""), None)
+
+
+def _arrow_text(raw: pd.Series) -> pa.Array:
+    """A column of strings (or None) as an Arrow string array, without a loop per value."""
+    try:
+        return pa.array(raw.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers from a typed source
+        return pa.array(raw.astype(object).where(raw.isna(), raw.astype(str)).to_numpy(
+            dtype=object), type=pa.string(), from_pandas=True)
 
 
 def _spellings(raw: pd.Series, pseudonyms: pd.Series) -> pd.DataFrame:
@@ -296,9 +308,9 @@ def _spellings(raw: pd.Series, pseudonyms: pd.Series) -> pd.DataFrame:
     The spelling is kept as an unkeyed 64-bit hash in memory only, never stored.
     """
     keep = raw.notna().to_numpy() & pseudonyms.notna().to_numpy()
-    spelled = raw[keep].astype(str).str.strip()
+    spelled = pc.utf8_trim_whitespace(_arrow_text(raw[keep]))
     frame = pd.DataFrame({
-        "spelling": pd.util.hash_array(spelled.to_numpy(dtype=object)),
+        "spelling": pd.util.hash_array(spelled.to_numpy(zero_copy_only=False)),
         "pseudonym": pseudonyms[keep].to_numpy(dtype=object)})
     return frame.drop_duplicates()
 

@@ -289,7 +289,10 @@ def map_values(
     if column in CODE_COLUMNS:
         values = normalise_codes(values, decimal=decimal)
     if column in BOOLEAN_COLUMNS:
-        lower = values.where(values.isna(), values.astype(str).str.lower())
+        text = pa.array(values.where(values.isna(), values.astype(str)).to_numpy(dtype=object),
+                        type=pa.string(), from_pandas=True)
+        lower = pd.Series(pc.utf8_lower(text).to_numpy(zero_copy_only=False),
+                          index=values.index, dtype=object)
         values = lower.where(~lower.isin(_TRUE), "true").where(~lower.isin(_FALSE), "false")
         values = values.where(lower.isin(_TRUE + _FALSE) | lower.isna(), raw)
     allowed = _allowed(column)

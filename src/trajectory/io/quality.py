@@ -43,6 +43,8 @@ REASONS: dict[str, str] = {
     "duplicate_event": "the same event (case, event, date, detail) twice in an event file",
     "impossible_sequence": "summons before the complaint, or judgment before the summons",
     "unknown_case": "an event whose case has no accepted police or parquet record",
+    "merged_cell": "an Excel row inside a merged range (one value for several rows)",
+    "formula_without_value": "an Excel formula cell with no saved value (never calculated)",
 }
 
 _FILE_COLUMNS = ("source", "file", "format", "encoding", "delimiter", "lines", "header",
@@ -73,6 +75,8 @@ class QualityReport(TidyResult):
         ``source, link, outcome, count``: records that did not link as expected.
     conflicts : Mapping[str, int]
         Case column -> number of cases whose sources disagree (first source wins).
+    remarks : tuple of str
+        Remarks on the files read (e.g. a workbook's sheets that were not read).
     n_cases, n_events : int
         Accepted cases and events.
     """
@@ -84,6 +88,7 @@ class QualityReport(TidyResult):
     conflicts: Mapping[str, int] = field(default_factory=dict)
     n_cases: int = 0
     n_events: int = 0
+    remarks: tuple[str, ...] = ()
 
     @property
     def n_read(self) -> int:
@@ -115,6 +120,8 @@ class QualityReport(TidyResult):
             lines.append(f"  {row.source:<16} lines {row.lines:>9,}  read {row.read:>9,}  "
                          f"accepted {row.accepted:>9,}  quarantined {row.quarantined:>7,}  "
                          f"blank {row.blank:>5,}  ({row.file})")
+        if self.remarks:
+            lines += ["", "Remarks:"] + [f"  {note}" for note in self.remarks]
         if len(self.reasons):
             lines += ["", "Quarantine reasons:"]
             for row in self.reasons.itertuples():
@@ -160,6 +167,9 @@ class QualityReport(TidyResult):
 
     def _repr_html_(self) -> str:
         parts = [f"<p><b>{html.escape(self._header())}</b></p>", self.table.to_html(index=False)]
+        if self.remarks:
+            parts.append("<p><b>Remarks</b></p><ul>" + "".join(
+                f"<li>{html.escape(note)}</li>" for note in self.remarks) + "</ul>")
         for title, frame in (("Quarantine reasons", self.reasons), ("Examples", self.examples),
                              ("Unmapped codes", self.unmapped), ("Links", self.links)):
             if len(frame):
@@ -176,6 +186,7 @@ def build_report(
     conflicts: Mapping[str, int] | None = None,
     n_cases: int = 0,
     n_events: int = 0,
+    remarks: Sequence[str] = (),
 ) -> QualityReport:
     """Assemble a :class:`QualityReport` from per-file counts and the quarantine table."""
     table = pd.DataFrame(list(files), columns=list(_FILE_COLUMNS))
@@ -213,4 +224,5 @@ def build_report(
         conflicts=dict(conflicts or {}),
         n_cases=n_cases,
         n_events=n_events,
+        remarks=tuple(remarks),
     )

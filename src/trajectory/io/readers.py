@@ -8,10 +8,13 @@ Excel, the record number (from 1) for Parquet. Parsing into dates and codes happ
 later (:mod:`trajectory.io.mapping`), so that a bad cell quarantines one row and
 never stops the file.
 
-CSV files are streamed with pyarrow in blocks (a file larger than memory is read
-piece by piece); Excel sheets with openpyxl in read-only mode; Parquet files by
-record batches. Records with the wrong number of fields (a truncated last line, a
-stray delimiter) are collected in :attr:`SourceReader.bad_records` with their line.
+CSV files are scanned for their records (:mod:`.csvscan`, array operations on the
+bytes) and parsed by pyarrow in blocks (a file larger than memory is read piece by
+piece); Excel sheets with openpyxl in read-only mode (merged ranges and formulas
+without a saved value go to :attr:`SourceReader.cell_rejects`, see :mod:`.excel`);
+Parquet files by record batches. Records with the wrong number of fields (a truncated
+last line, a stray delimiter) are collected in :attr:`SourceReader.bad_records` with
+their line.
 
 Examples
 --------
@@ -39,7 +42,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IngestError
-from .csvfile import LineTally, read_quoted, survey
+from .csvfile import LineTally, survey
+from .csvscan import scan_records
 
 __all__ = ["Chunk", "SourceReader", "detect_encoding", "detect_delimiter"]
 
@@ -133,6 +137,10 @@ class SourceReader:
         self.sheet = sheet
         self.chunk_rows = chunk_rows
         self.bad_records: list[tuple[int, str]] = []
+        #: Records rejected for a cell: (row, reason, column, detail) (Excel merges, formulas).
+        self.cell_rejects: list[tuple[int, str, str | None, str]] = []
+        #: Remarks for the quality report (e.g. a workbook's sheets that were not read).
+        self.notes: list[str] = []
         self.blank_records = 0
         self.encoding = ""
         self.delimiter = ""
@@ -189,92 +197,71 @@ class SourceReader:
             )
 
     def _csv_chunks(self) -> Iterator[Chunk]:
-        if self._has_quotes:
-            yield from self._quoted_chunks()
-        else:
-            yield from self._arrow_chunks()
-        self._check_lines()
-
-    def _quoted_chunks(self) -> Iterator[Chunk]:
-        import pyarrow as pa
-
-        ncol = len(self.columns)
-        for records, rows in read_quoted(self.path, self.encoding, self.delimiter, ncol,
-                                         self.tally, chunk_rows=self.chunk_rows):
-            columns = list(zip(*records, strict=True)) if records else [()] * ncol
-            batch = pa.RecordBatch.from_arrays(
-                [pa.array(col, type=pa.string()) for col in columns],
-                names=[f"c{i}" for i in range(ncol)])
-            frame = _arrow_strings(batch)
-            frame.columns = self.columns
-            yield self._clean(frame, np.asarray(rows, dtype=np.int64))
-        self.bad_records = self.tally.bad_records
-
-    def _arrow_chunks(self) -> Iterator[Chunk]:
-        """A file without quotes: one record a line, parsed by pyarrow in blocks."""
+        """Records parsed by pyarrow in blocks; their lines come from :func:`scan_records`."""
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
-        invalid: list[tuple[int, int]] = []
-        blank_lines: list[int] = []
         ncol = len(self.columns)
+        found = scan_records(self.path, self.delimiter, ncol)
+        if found.lines != self.lines:
+            raise IngestError(
+                f"the file has {self.lines} lines but the record scan found {found.lines}; "
+                "please report this as a bug of trajectory with the file's shape",
+                file=str(self.path))
 
         def handler(row: pacsv.InvalidRow) -> str:
-            if row.text is not None and not row.text.strip():
-                blank_lines.append(row.number)
-            else:
-                invalid.append((row.number, row.actual_columns))
-            return "skip"
+            return "skip"  # the scan has them as bad records (or blank), with their lines
 
         arrow_encoding = "utf8" if self.encoding in ("utf-8", "utf-8-sig") else self.encoding
         read_options = pacsv.ReadOptions(
-            column_names=[f"c{i}" for i in range(ncol)],
-            skip_rows=1,
-            encoding=arrow_encoding,
-            use_threads=False,
-            block_size=_BLOCK,
-        )
+            column_names=[f"c{i}" for i in range(ncol)], skip_rows=1,
+            encoding=arrow_encoding, use_threads=True, block_size=_BLOCK)
         parse_options = pacsv.ParseOptions(
-            delimiter=self.delimiter,
-            quote_char=False,
-            invalid_row_handler=handler,
-            ignore_empty_lines=False,
-        )
+            delimiter=self.delimiter, quote_char='"' if self._has_quotes else False,
+            double_quote=True, newlines_in_values=found.continued > 0 or found.header > 1,
+            invalid_row_handler=handler, ignore_empty_lines=True)
         convert_options = pacsv.ConvertOptions(
-            column_types={f"c{i}": pa.string() for i in range(ncol)},
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        )
-        next_line, emitted = 2, 0
+            column_types={f"c{i}": pa.string() for i in range(ncol)}, null_values=[""],
+            strings_can_be_null=True, quoted_strings_can_be_null=True)
+        expected = len(found.rows)
+        emitted = 0
         try:
-            reader = pacsv.open_csv(
-                self.path,
-                read_options=read_options,
-                parse_options=parse_options,
-                convert_options=convert_options,
-            )
+            reader = pacsv.open_csv(self.path, read_options=read_options,
+                                    parse_options=parse_options,
+                                    convert_options=convert_options)
             for batch in reader:
+                n = batch.num_rows
+                if emitted + n > expected:  # the open quote of a truncated last line
+                    n = expected - emitted
+                    if n < 0 or not found.unclosed_last:
+                        raise self._disagree(found, emitted)
+                    batch = batch.slice(0, n)
                 frame = _arrow_strings(batch)
                 frame.columns = self.columns
-                n = len(frame)
-                skipped = [num for num, _ in invalid] + blank_lines
-                bad = np.array([num for num in skipped if num >= next_line], dtype=np.int64)
-                candidate = np.arange(next_line, next_line + n + len(bad), dtype=np.int64)
-                rows = candidate[~np.isin(candidate, bad)][:n]
-                next_line = int(rows[-1]) + 1 if n else next_line
+                rows = found.rows[emitted:emitted + n]
                 emitted += n
                 yield self._clean(frame, rows)
         except pa.ArrowInvalid as exc:
+            line = int(found.rows[min(emitted, expected - 1)]) if expected else 2
             raise IngestError(
-                f"cannot parse the file after line {next_line - 1} ({_arrow_reason(exc)}); "
-                "check the delimiter and the line ends there",
-                file=str(self.path), row=next_line) from None
-        self.bad_records = [(int(num), f"expected {ncol} fields, found {actual}")
-                            for num, actual in invalid]
-        self.tally.header = 1
-        self.tally.blank += len(blank_lines)
-        self.tally.records = emitted + len(invalid)
+                f"cannot parse the file near line {line} ({_arrow_reason(exc)}); check the "
+                "delimiter, the quotes and the line ends there",
+                file=str(self.path), row=line) from None
+        if emitted != expected:
+            raise self._disagree(found, emitted)
+        self.bad_records = found.bad_records
+        t = self.tally
+        t.header, t.blank, t.continued, t.records = (found.header, found.blank,
+                                                      found.continued, found.records)
+        self._check_lines()
+
+    def _disagree(self, found: object, emitted: int) -> IngestError:
+        rows = found.rows  # type: ignore[attr-defined]
+        line = int(rows[min(emitted, len(rows) - 1)]) if len(rows) else 2
+        return IngestError(
+            f"the CSV parser and the line scan disagree about the records after line {line} "
+            "(quotes inside values?); save the file again as CSV and read it again",
+            file=str(self.path), row=line)
 
     def _check_lines(self) -> None:
         """Every physical line is the header, blank, a record or inside one."""
@@ -366,6 +353,11 @@ class SourceReader:
             )
         self.sheet_name = sheet
         self._sheet = self._book[sheet]
+        others = [name for name in names if name != sheet]
+        if others:
+            self.notes.append(
+                f"{self.path.name}: sheet {sheet!r} read; the workbook's other sheet(s) "
+                f"{', '.join(repr(o) for o in others)} were not read")
         header = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
         if header is None or all(h is None for h in header):
             raise IngestError(
@@ -378,18 +370,41 @@ class SourceReader:
                         for i, h in enumerate(header[:width])]
 
     def _excel_chunks(self) -> Iterator[Chunk]:
+        from .excel import cell_name, formula_rows, is_formula, merged_rows
+
         width = len(self.columns)
         records: list[list[str | None]] = []
         rows: list[int] = []
         self.lines = 1
-        for number, values in enumerate(
-            self._sheet.iter_rows(min_row=2, values_only=True), start=2
+        merged = merged_rows(self._sheet)
+        formulas = formula_rows(self.path, self.sheet_name, first_row=2)
+        where = f"of sheet {self.sheet_name!r}"
+        for (number, values), written in zip(
+            enumerate(self._sheet.iter_rows(min_row=2, values_only=True), start=2),
+            formulas, strict=False,
         ):
             self.lines = number
             cells = [_excel_text(v) for v in values[:width]]
             cells += [None] * (width - len(cells))
             if any(v is not None for v in values[width:]):
                 self.bad_records.append((number, f"values beyond the {width} header columns"))
+                continue
+            if number in merged and merged[number][0] <= width:
+                col, ref = merged[number]
+                self.cell_rejects.append((number, "merged_cell", self.columns[col - 1],
+                                          f"cells {ref} {where} are merged: one value stands "
+                                          "for several rows; unmerge them and fill each row"))
+                continue
+            uncached = [i for i, (v, f) in enumerate(zip(values[:width], written[:width],
+                                                         strict=False))
+                        if v is None and is_formula(f)]
+            if uncached:
+                i = uncached[0]
+                self.cell_rejects.append((
+                    number, "formula_without_value", self.columns[i],
+                    f"cell {cell_name(i + 1, number)} {where} holds a formula with no saved "
+                    "value (the workbook was not saved by Excel); open and save it in Excel, "
+                    "or paste the values"))
                 continue
             if all(c is None for c in cells):
                 self.blank_records += 1
@@ -402,6 +417,7 @@ class SourceReader:
                 records, rows = [], []
         yield Chunk(pd.DataFrame(records, columns=self.columns, dtype=object),
                     np.asarray(rows, dtype=np.int64))
+        formulas.close()  # type: ignore[attr-defined]
         self._book.close()
         self.tally.header, self.tally.blank = 1, self.blank_records
         self.tally.records = self.lines - 1 - self.blank_records
@@ -418,7 +434,12 @@ class SourceReader:
 
 
 def _arrow_strings(batch: object) -> pd.DataFrame:
-    """Stripped strings of a record batch; empty strings become None."""
+    """Stripped strings of a record batch; empty strings become None.
+
+    Equal values share one Python string (through a dictionary encoding), so a column
+    of a few thousand distinct dates or codes holds a few thousand strings, not one a
+    row.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -426,19 +447,14 @@ def _arrow_strings(batch: object) -> pd.DataFrame:
     for name, array in zip(batch.schema.names, batch.columns, strict=True):  # type: ignore[attr-defined]
         trimmed = pc.utf8_trim_whitespace(array)
         cleaned = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-        cols[name] = cleaned.to_numpy(zero_copy_only=False)
+        encoded = pc.dictionary_encode(cleaned)
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        uniques = np.append(encoded.dictionary.to_numpy(zero_copy_only=False),
+                            np.array([None], dtype=object))
+        codes = encoded.indices.fill_null(len(uniques) - 1).to_numpy(zero_copy_only=False)
+        cols[name] = uniques[codes]
     return pd.DataFrame(cols)
-
-
-def _strip(column: pd.Series) -> pd.Series:
-    values = column.astype(object)
-    mask = values.notna()
-    if not mask.any():
-        return values.where(mask, None)
-    out = values.copy()
-    stripped = values[mask].astype(str).str.strip()
-    out[mask] = stripped.where(stripped != "", None)
-    return out.where(out.notna(), None)
 
 
 def _excel_text(value: object) -> str | None:

@@ -25,29 +25,45 @@ Cross-row reason codes: ``duplicate_row`` (exact copy of an earlier row),
 ``duplicate_event`` (same case, event, date and detail twice in one event file),
 ``impossible_sequence`` (summons E45/E46 before the complaint E11; judgment E51
 before the summons), ``unknown_case``; plus ``malformed_record`` (wrong number of
-fields, e.g. a truncated last line).
+fields, e.g. a truncated last line). The steps are in :mod:`trajectory.io.linking`;
+:func:`read_study` runs them in order: read and map each source, duplicate rows, case
+keys, duplicate cases, sequences, unknown cases, duplicate events, then assemble.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..config import SourceConfig, StudyConfig
-from ..errors import IngestError
+from ..errors import IngestError, PrivacyError
 from ..privacy.pseudonymise import PseudonymKey, load_key
-from ..schema import CASE_COLUMNS, EVENT_COLUMNS, EventLog, vocabulary
-from .mapping import LINK_IDENTIFIERS, MappedChunk, check_header, map_chunk
-from .parsing import BOOLEAN_COLUMNS
+from ..schema import CASE_COLUMNS, EVENT_COLUMNS, EventLog, coerce, vocabulary
+from .linking import (
+    Source,
+    check_sequences,
+    early_and_spelling_counts,
+    link_cases,
+    link_counts,
+    quarantine_duplicate_cases,
+    quarantine_duplicate_events,
+    quarantine_duplicate_rows,
+    quarantine_unknown_cases,
+)
+from .mapping import check_header, map_chunk
 from .quality import QualityReport, build_report
 from .readers import Chunk, SourceReader
 from .redact import redact, redact_series
+from .synthetic import check_generated
 
-__all__ = ["IngestResult", "read_study", "validate_study", "QUARANTINE_COLUMNS", "MIN_DATE"]
+__all__ = ["IngestResult", "read_study", "validate_study", "check_fingerprint", "display_path",
+           "QUARANTINE_COLUMNS", "MIN_DATE"]
 
 #: Earliest plausible event date (override with ``read_study(..., min_date=...)``).
 MIN_DATE = dt.date(1990, 1, 1)
@@ -84,52 +100,8 @@ class IngestResult:
                 f"{len(self.report.unmapped):,} unmapped codes)")
 
 
-class _Source:
-    """All records of one file, row-aligned, with their current status."""
-
-    def __init__(self, cfg: SourceConfig, reader: SourceReader, parts: list[MappedChunk]):
-        self.cfg = cfg
-        self.reader = reader
-        self.wide = cfg.long is None
-        self.case_record = self.wide or bool(cfg.columns)
-        self.rows = np.concatenate([p.rows for p in parts])
-        self.reason = np.concatenate([p.reason for p in parts])
-        self.column = np.concatenate([p.column for p in parts])
-        self.value = np.concatenate([p.value for p in parts])
-        self.detail = np.full(len(self.rows), None, dtype=object)
-        self.ids = pd.concat([p.ids for p in parts], ignore_index=True)
-        self.attrs = pd.concat([p.attrs for p in parts], ignore_index=True)
-        offsets = np.cumsum([0] + [len(p.rows) for p in parts[:-1]])
-        events = []
-        for part, offset in zip(parts, offsets, strict=True):
-            ev = part.events.copy()
-            ev["pos"] = ev["pos"].to_numpy(dtype=np.int64) + offset
-            events.append(ev)
-        self.events = pd.concat(events, ignore_index=True)
-        self.row_hash = np.concatenate([p.row_hash for p in parts])
-        self.unmapped = pd.concat([p.unmapped for p in parts], ignore_index=True)
-        self.spellings = pd.concat([p.spellings for p in parts], ignore_index=True)
-        self.case_id = np.full(len(self.rows), None, dtype=object)
-
-    @property
-    def ok(self) -> np.ndarray:
-        return self.reason == None  # noqa: E711
-
-    def quarantine(self, mask: np.ndarray, reason: str, column: object = None,
-                   value: object = None, detail: object = None) -> None:
-        mask = np.asarray(mask, dtype=bool) & self.ok
-        self.reason[mask] = reason
-        for target, given in ((self.column, column), (self.value, value),
-                              (self.detail, detail)):
-            target[mask] = np.asarray(given, dtype=object)[mask] if isinstance(
-                given, (np.ndarray, pd.Series)) else given
-
-    def id_column(self, kind: str) -> str | None:
-        return self.cfg.identifiers.get(kind)
-
-
 def _load(cfg: SourceConfig, key: PseudonymKey, min_date: dt.date, max_date: dt.date,
-          normalise_pv: bool = True) -> _Source:
+          normalise_pv: bool = True) -> Source:
     reader = SourceReader(cfg.path, format=cfg.format, delimiter=cfg.delimiter,
                           encoding=cfg.encoding, sheet=cfg.sheet)
     check_header(cfg, reader.columns)
@@ -141,12 +113,7 @@ def _load(cfg: SourceConfig, key: PseudonymKey, min_date: dt.date, max_date: dt.
         empty = Chunk(pd.DataFrame({c: pd.Series([], dtype=object) for c in reader.columns}),
                       np.array([], dtype=np.int64))
         parts = [map_chunk(empty, cfg, key=key, min_date=min_date, max_date=max_date)]
-    return _Source(cfg, reader, parts)
-
-
-def _first_rows(source: _Source, keys: pd.Series, dup: np.ndarray) -> np.ndarray:
-    first = pd.Series(source.rows).groupby(keys.to_numpy(), sort=False).transform("first")
-    return np.array([f"same as row {r}" for r in first.to_numpy()[dup]], dtype=object)
+    return Source(cfg, reader, parts)
 
 
 def read_study(
@@ -155,6 +122,7 @@ def read_study(
     key: PseudonymKey | None = None,
     min_date: dt.date = MIN_DATE,
     environ: Mapping[str, str] | None = None,
+    expected_fingerprint: str | None = None,
 ) -> IngestResult:
     """Read, map, pseudonymise, link and validate every source of a study.
 
@@ -170,6 +138,9 @@ def read_study(
         study's ``extraction_date``.
     environ : Mapping, optional
         Environment used to find the key (default ``os.environ``).
+    expected_fingerprint : str, optional
+        Key fingerprint of the study's earlier extracts (from its store): a different
+        key is refused before anything is read (:func:`check_fingerprint`).
 
     Returns
     -------
@@ -181,7 +152,8 @@ def read_study(
         A file cannot be read at all (missing, empty, unparseable, a configured
         column missing). Row-level problems never raise: the rows are quarantined.
     PrivacyError
-        Real data (``synthetic = false``) and no key.
+        Real data (``synthetic = false``) and no key; a key whose fingerprint is not
+        ``expected_fingerprint``.
 
     Examples
     --------
@@ -195,120 +167,70 @@ def read_study(
     ...     "sources": [{"name": "police", "kind": "police", "path": "police.csv",
     ...                  "identifiers": {"pv_number": "PV"}, "columns": {"zone": "ZONE"},
     ...                  "events": {"E11": "DATE_PLAINTE"}}]}, base=folder)
-    >>> result = read_study(cfg)
+    >>> result = read_study(cfg, environ={"TRAJECTORY_KEY": "0123456789abcdef" * 2})
     >>> result.log.n_cases, result.quarantine[["row", "column", "reason"]].values.tolist()
     (1, [[3, 'DATE_PLAINTE', 'bad_date']])
     """
     key = key if key is not None else load_key(config.privacy, synthetic=config.synthetic,
                                                environ=environ)
-    max_date = config.extraction_date
-    sources = [_load(cfg, key, min_date, max_date, config.ingest.normalise_pv)
+    if key.is_demo:  # the public key: only for extracts the package generated
+        check_generated(config)
+    check_fingerprint(key, expected_fingerprint)
+    sources = [_load(cfg, key, min_date, config.extraction_date, config.ingest.normalise_pv)
                for cfg in config.sources]
+    quarantine_duplicate_rows(sources)
+    several = link_cases(sources)
+    quarantine_duplicate_cases(sources)
+    early = check_sequences(sources, config)
+    failed_links = quarantine_unknown_cases(sources)
+    quarantine_duplicate_events(sources)
+    links = (failed_links + link_counts(sources, several)
+             + early_and_spelling_counts(sources, early, config))
+    return _assemble(sources, config, key, links)
 
-    # 1. exact duplicate rows (same content as an earlier row of the same file)
-    for s in sources:
-        hashes = pd.Series(s.row_hash)
-        dup = hashes.duplicated(keep="first").to_numpy()
-        if dup.any():
-            detail = np.full(len(s.rows), None, dtype=object)
-            detail[dup] = _first_rows(s, hashes, dup)
-            s.quarantine(dup, "duplicate_row", detail=detail)
 
-    # 2. case keys: PV, else the PV of the notice, else the notice, else case_number
-    link: dict[str, str] = {}
-    several = 0
-    for s in sources:
-        if "pv_number" in s.ids and "parquet_number" in s.ids:
-            pairs = s.ids[["parquet_number", "pv_number"]].dropna().drop_duplicates()
-            for notice, pv in zip(pairs["parquet_number"], pairs["pv_number"], strict=True):
-                if link.setdefault(notice, pv) != pv:
-                    several += 1
-    for s in sources:
-        key_ = pd.Series(None, index=s.ids.index, dtype=object)
-        if "case_number" in s.ids:
-            key_ = s.ids["case_number"].where(s.ids["case_number"].notna(), None)
-        if "parquet_number" in s.ids:
-            notice = s.ids["parquet_number"]
-            via = notice.map(link)
-            own = via.where(via.notna(), notice)
-            key_ = own.where(notice.notna(), key_)
-        if "pv_number" in s.ids:
-            key_ = s.ids["pv_number"].where(s.ids["pv_number"].notna(), key_)
-        s.case_id = key_.to_numpy(dtype=object)
+def check_fingerprint(key: PseudonymKey, expected: str | None) -> None:
+    """Refuse a key other than the one of the study's earlier extracts.
 
-    # 3. a second record of one case in one wide (one row a case) file
-    for s in sources:
-        if not s.wide:
-            continue
-        ok = s.ok
-        ids = pd.Series(np.where(ok, s.case_id, None))  # type: ignore[call-overload]
-        dup = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
-        if dup.any():
-            kind = next(k for k in LINK_IDENTIFIERS if k in s.cfg.identifiers)
-            detail = np.full(len(s.rows), None, dtype=object)
-            detail[dup] = _first_rows(s, ids.fillna(""), dup)
-            s.quarantine(dup, "duplicate_case", column=s.id_column(kind), value=s.case_id,
-                         detail=detail)
+    Parameters
+    ----------
+    key : PseudonymKey
+        The key found for this ingest.
+    expected : str or None
+        The key fingerprint stored with the earlier extracts
+        (:meth:`trajectory.store.StudyStore.key_fingerprint`); None: nothing to compare.
 
-    # 4. impossible sequences
-    _check_sequence(sources, later=("E45", "E46"), earlier=("E11",),
-                    what="summons dated before the complaint (E11)")
-    _check_sequence(sources, later=("E51",), earlier=("E45", "E46"),
-                    what="judgment dated before the summons (E45/E46)")
-    early = _check_sequence(
-        sources, later=EARLY_EVENTS, earlier=("E11",),
-        what="dismissal, parquet registration or transmission dated before the complaint (E11)",
-        quarantine=config.ingest.early_events == "quarantine")
+    Raises
+    ------
+    PrivacyError
+        The fingerprints differ: the pseudonyms would not link to the earlier ones.
 
-    # 5. events of unknown cases
-    known = set()
-    seen = set()
-    for s in sources:
-        if s.case_record:
-            known.update(s.case_id[s.ok & (s.case_id != None)])  # noqa: E711
-            seen.update(s.case_id[s.case_id != None])  # noqa: E711
-    failed_links: list[dict[str, object]] = []
-    for s in sources:
-        if s.case_record:
-            continue
-        ids = pd.Series(s.case_id)
-        unknown = (~ids.isin(known)).to_numpy() & s.ok
-        if not unknown.any():
-            continue
-        kind = next(k for k in LINK_IDENTIFIERS if k in s.cfg.identifiers)
-        was_seen = ids.isin(seen).to_numpy()
-        detail = np.where(
-            was_seen,
-            "the records of this case were all quarantined",
-            f"{kind} not found in any case record (police/parquet)",
-        )
-        failed_links.append({"source": s.cfg.name, "link": f"{kind} unknown",
-                             "outcome": "quarantined", "count": int(unknown.sum())})
-        s.quarantine(unknown, "unknown_case", column=s.id_column(kind), value=s.case_id,
-                     detail=detail)
+    Examples
+    --------
+    >>> from trajectory.privacy.pseudonymise import PseudonymKey
+    >>> key = PseudonymKey(b"0123456789abcdef0123456789abcdef", source="test")
+    >>> check_fingerprint(key, key.fingerprint)
+    >>> check_fingerprint(key, None)
+    """
+    if expected is None or expected == key.fingerprint:
+        return
+    raise PrivacyError(
+        f"the pseudonymisation key ({key.source}) is not the key of the extracts already in "
+        "the study store (their key fingerprints differ), so the new pseudonyms would not "
+        "link to the stored ones. Use the key of the earlier extracts; to start the study "
+        "over with a new key, remove the store or pass allow_key_change=True to "
+        "trajectory.store.ingest_study")
 
-    # 6. duplicate events in long (one row an event) files
-    for s in sources:
-        if s.wide or s.events.empty:
-            continue
-        ev = s.events
-        ok = s.ok[ev["pos"].to_numpy()]
-        frame = pd.DataFrame({"case": s.case_id[ev["pos"].to_numpy()], "event": ev["event"],
-                              "date": ev["date"], "code": ev["code"]})[ok]
-        dup_pos = ev["pos"].to_numpy()[ok][frame.duplicated(keep="first").to_numpy()]
-        mask = np.zeros(len(s.rows), dtype=bool)
-        mask[dup_pos] = True
-        s.quarantine(mask, "duplicate_event", column=s.cfg.long.date if s.cfg.long else None,
-                     detail="same case, event, date and detail as an earlier row")
 
-    failed_links += _link_counts(sources, several)
-    failed_links += _early_and_spelling_counts(sources, early, config)
+def _assemble(sources: list[Source], config: StudyConfig, key: PseudonymKey,
+              links: list[dict[str, object]]) -> IngestResult:
+    """The IngestResult: cases, events, redacted quarantine, identifiers and report."""
     cases, conflicts = _build_cases(sources, config)
     events = _build_events(sources)
     k = config.privacy.threshold
+    folder = config.study_folder
     unmapped = _total_unmapped(sources)
-    quarantine = _redact_quarantine(_build_quarantine(sources), unmapped, k)
-    identifiers = _build_identifiers(sources)
+    quarantine = _redact_quarantine(_build_quarantine(sources, folder), unmapped, k)
     log = EventLog(
         cases=cases,
         events=events,
@@ -318,15 +240,17 @@ def read_study(
                   "pseudonym_key": key.source, "key_fingerprint": key.fingerprint},
     )
     report = build_report(
-        files=[_file_row(s) for s in sources],
+        files=[_file_row(s, folder) for s in sources],
         quarantine=quarantine,
         unmapped=_redact_unmapped(unmapped, k),
-        links=pd.DataFrame(failed_links, columns=["source", "link", "outcome", "count"]),
+        links=pd.DataFrame(links, columns=["source", "link", "outcome", "count"]),
         conflicts=conflicts,
         n_cases=len(cases),
         n_events=len(events),
+        remarks=[note for s in sources for note in s.reader.notes],
     )
-    return IngestResult(log=log, quarantine=quarantine, report=report, identifiers=identifiers)
+    return IngestResult(log=log, quarantine=quarantine, report=report,
+                        identifiers=_build_identifiers(sources))
 
 
 def validate_study(config: StudyConfig, **kwargs: object) -> QualityReport:
@@ -344,87 +268,7 @@ def validate_study(config: StudyConfig, **kwargs: object) -> QualityReport:
     return read_study(config, **kwargs).report  # type: ignore[arg-type]
 
 
-#: Events that cannot precede the complaint: transmission, registration, dismissals.
-EARLY_EVENTS: tuple[str, ...] = ("E23", "E30", "E40", "E41")
-
-
-def _early_and_spelling_counts(sources: list[_Source], early: dict[str, int],
-                               config: StudyConfig) -> list[dict[str, object]]:
-    """Link-report rows: events before the complaint, PV spellings merged."""
-    outcome = ("quarantined" if config.ingest.early_events == "quarantine"
-               else "kept ([ingest] early_events = 'warn')")
-    rows: list[dict[str, object]] = [
-        {"source": name, "link": "event dated before the complaint", "outcome": outcome,
-         "count": n} for name, n in early.items() if n]
-    pairs = pd.concat([s.spellings for s in sources], ignore_index=True).drop_duplicates()
-    per_pv = pairs.groupby("pseudonym", sort=False)["spelling"].nunique()
-    merged = int((per_pv - 1).clip(lower=0).sum())
-    if config.ingest.normalise_pv and merged:
-        rows.append({"source": "all", "link": "pv_number spellings merged (case, spaces, dots)",
-                     "outcome": "linked as one PV", "count": merged})
-    return rows
-
-
-def _check_sequence(sources: list[_Source], *, later: tuple[str, ...],
-                    earlier: tuple[str, ...], what: str, quarantine: bool = True
-                    ) -> dict[str, int]:
-    """Quarantine (or only count) ``later`` events dated before the case's ``earlier`` ones."""
-    counts: dict[str, int] = {}
-    firsts = []
-    for s in sources:
-        ev = s.events[s.events["event"].isin(earlier)]
-        pos = ev["pos"].to_numpy()
-        keep = s.ok[pos] & (s.case_id[pos] != None)  # noqa: E711
-        firsts.append(pd.Series(ev["date"].to_numpy()[keep], index=s.case_id[pos][keep]))
-    if not firsts:
-        return counts
-    first = pd.concat(firsts)
-    if first.empty:
-        return counts
-    first = first.groupby(level=0).min()
-    for s in sources:
-        ev = s.events[s.events["event"].isin(later)]
-        pos = ev["pos"].to_numpy()
-        bound = pd.Series(s.case_id[pos]).map(first).to_numpy(dtype="datetime64[ns]")
-        bad = (ev["date"].to_numpy() < bound) & s.ok[pos]
-        counts[s.cfg.name] = int(bad.sum())
-        if not bad.any() or not quarantine:
-            continue
-        mask = np.zeros(len(s.rows), dtype=bool)
-        column = np.full(len(s.rows), None, dtype=object)
-        value = np.full(len(s.rows), None, dtype=object)
-        mask[pos[bad]] = True
-        column[pos[bad]] = ev["column"].to_numpy()[bad]
-        value[pos[bad]] = pd.DatetimeIndex(ev["date"].to_numpy()[bad]).strftime("%Y-%m-%d")
-        s.quarantine(mask, "impossible_sequence", column=column, value=value, detail=what)
-    return counts
-
-
-def _link_counts(sources: list[_Source], several: int) -> list[dict[str, object]]:
-    police = set()
-    for s in sources:
-        if s.cfg.kind == "police" and s.case_record:
-            police.update(s.case_id[s.ok])
-    rows: list[dict[str, object]] = []
-    for s in sources:
-        if s.cfg.kind != "parquet" or not s.case_record:
-            continue
-        ok = s.ok
-        if "pv_number" in s.ids and police:
-            pv = s.ids["pv_number"].to_numpy(dtype=object)
-            lost = ok & (pv != None) & ~pd.Series(s.case_id).isin(police).to_numpy()  # noqa: E711
-            rows.append({"source": s.cfg.name, "link": "pv_number not in police extract",
-                         "outcome": "kept (parquet record only)", "count": int(lost.sum())})
-            no_pv = ok & (pv == None)  # noqa: E711
-            rows.append({"source": s.cfg.name, "link": "no pv_number (parquet-only case)",
-                         "outcome": "kept", "count": int(no_pv.sum())})
-    if several:
-        rows.append({"source": "all", "link": "parquet_number with several pv_number",
-                     "outcome": "first pv_number used", "count": several})
-    return rows
-
-
-def _build_cases(sources: list[_Source], config: StudyConfig
+def _build_cases(sources: list[Source], config: StudyConfig
                  ) -> tuple[pd.DataFrame, dict[str, int]]:
     parts = []
     for order, s in enumerate(sources):
@@ -473,21 +317,12 @@ def _build_cases(sources: list[_Source], config: StudyConfig
     merged["offence_group"] = merged["offence_group"].where(merged["offence_group"].notna(),
                                                             derived)
     merged["extraction_date"] = pd.Timestamp(config.extraction_date)
-    out = pd.DataFrame(index=merged.index)
-    for col, (dtype, _) in CASE_COLUMNS.items():
-        values = merged[col]
-        if col in BOOLEAN_COLUMNS:
-            values = values.map({"true": True, "false": False}).astype("boolean")
-        elif dtype.startswith("datetime"):
-            values = pd.to_datetime(values).astype(dtype)  # type: ignore[call-overload]
-        else:
-            values = values.astype(dtype)  # type: ignore[call-overload]
-        out[col] = values
+    out = coerce(merged, "cases")
     out = out.sort_values("case_id", kind="stable").reset_index(drop=True)
     return out, conflicts
 
 
-def _build_events(sources: list[_Source]) -> pd.DataFrame:
+def _build_events(sources: list[Source]) -> pd.DataFrame:
     parts = []
     for s in sources:
         ev = s.events
@@ -502,24 +337,49 @@ def _build_events(sources: list[_Source]) -> pd.DataFrame:
         }))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {c: [] for c in EVENT_COLUMNS})
-    out = pd.DataFrame({c: frame[c].astype(dtype) for c, (dtype, _) in EVENT_COLUMNS.items()})  # type: ignore[call-overload]
+    out = coerce(frame, "events")
     return out.sort_values(["case_id", "date", "event"], kind="stable").reset_index(drop=True)
 
 
-def _build_quarantine(sources: list[_Source]) -> pd.DataFrame:
+def display_path(path: Path, folder: Path) -> str:
+    """``path`` relative to the study folder (POSIX), never an absolute machine path.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> display_path(Path("/data/study/extracts/police.csv"), Path("/data/study"))
+    'extracts/police.csv'
+    >>> display_path(Path("/elsewhere/police.csv"), Path("/data/study"))
+    '../../elsewhere/police.csv'
+    """
+    path, folder = Path(path), Path(folder)
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, folder)).as_posix()
+
+
+def _build_quarantine(sources: list[Source], folder: Path) -> pd.DataFrame:
     parts = []
     for s in sources:
         bad = ~s.ok
         parts.append(pd.DataFrame({
-            "source": s.cfg.name, "file": str(s.cfg.path), "row": s.rows[bad],
+            "source": s.cfg.name, "file": display_path(s.cfg.path, folder), "row": s.rows[bad],
             "column": s.column[bad], "value": s.value[bad], "reason": s.reason[bad],
             "detail": s.detail[bad],
         }))
         if s.reader.bad_records:
             rows, texts = zip(*s.reader.bad_records, strict=True)
             parts.append(pd.DataFrame({
-                "source": s.cfg.name, "file": str(s.cfg.path), "row": list(rows),
+                "source": s.cfg.name, "file": display_path(s.cfg.path, folder), "row": list(rows),
                 "column": None, "value": None, "reason": "malformed_record",
+                "detail": list(texts),
+            }))
+        if s.reader.cell_rejects:
+            rows, reasons, columns, texts = zip(*s.reader.cell_rejects, strict=True)
+            parts.append(pd.DataFrame({
+                "source": s.cfg.name, "file": display_path(s.cfg.path, folder), "row": list(rows),
+                "column": list(columns), "value": None, "reason": list(reasons),
                 "detail": list(texts),
             }))
     if not parts:
@@ -540,7 +400,7 @@ _VALUE_KIND = {"bad_date": "date", "date_out_of_range": "date", "missing_date": 
                "duplicate_case": "pseudonym", "unknown_case": "pseudonym"}
 
 
-def _total_unmapped(sources: list[_Source]) -> pd.DataFrame:
+def _total_unmapped(sources: list[Source]) -> pd.DataFrame:
     """Unmapped values with their count in the whole file (chunks added up)."""
     frame = pd.concat([s.unmapped for s in sources], ignore_index=True)
     if frame.empty:
@@ -578,7 +438,7 @@ def _redact_unmapped(unmapped: pd.DataFrame, k: int) -> pd.DataFrame:
     return out
 
 
-def _build_identifiers(sources: list[_Source]) -> pd.DataFrame:
+def _build_identifiers(sources: list[Source]) -> pd.DataFrame:
     parts = []
     for s in sources:
         ok = s.ok
@@ -593,15 +453,16 @@ def _build_identifiers(sources: list[_Source]) -> pd.DataFrame:
     return frame.astype("string").sort_values(["case_id", "identifier"]).reset_index(drop=True)
 
 
-def _file_row(s: _Source) -> dict[str, object]:
+def _file_row(s: Source, folder: Path) -> dict[str, object]:
     """Counts of one file; raises if a physical line is unaccounted for."""
     reader = s.reader
-    read = len(s.rows) + len(reader.bad_records)
+    rejected = len(reader.bad_records) + len(reader.cell_rejects)
+    read = len(s.rows) + rejected
     accepted = int(s.ok.sum())
-    quarantined = int((~s.ok).sum()) + len(reader.bad_records)
+    quarantined = int((~s.ok).sum()) + rejected
     t = reader.tally
     row: dict[str, object] = {
-        "source": s.cfg.name, "file": str(s.cfg.path), "format": s.cfg.format,
+        "source": s.cfg.name, "file": display_path(s.cfg.path, folder), "format": s.cfg.format,
         "encoding": reader.encoding or None, "delimiter": reader.delimiter or None,
         "lines": reader.lines, "header": t.header, "blank": reader.blank_records,
         "continued": t.continued, "read": read, "accepted": accepted,
