@@ -41,18 +41,159 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import TrajectoryError
-from .schema import CASE_COLUMNS, EVENT_COLUMNS, EventLog
+from .errors import ConfigError, TrajectoryError
+from .schema import EventLog, coerce
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
+    from .config import StudyConfig
     from .io import IngestResult
 
-__all__ = ["StudyStore", "TABLES"]
+__all__ = ["StudyStore", "TABLES", "WORKING_FOLDER", "working_folder", "study_store_path",
+           "ingest_study"]
+
+#: Working folder of a study (inside the study folder) for its case-level files.
+WORKING_FOLDER = ".trajectory"
 
 #: Tables a saved study holds.
 TABLES: tuple[str, ...] = ("cases", "events", "quarantine", "identifiers", "quality", "metadata")
+
+
+def working_folder(config: StudyConfig) -> Path:
+    """The study's working folder for case-level files: ``<study folder>/.trajectory``.
+
+    Created on first use, with a ``.gitignore`` that keeps its content out of git.
+    Case-level stores, the detailed quality report (``quality.txt``) and any copy of
+    an extract live here, never in the report folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, datetime
+    >>> from trajectory.config import StudyConfig
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> cfg = StudyConfig(name="t", extraction_date=datetime.date(2024, 12, 31), folder=folder)
+    >>> working_folder(cfg).relative_to(folder).as_posix()
+    '.trajectory'
+    >>> (working_folder(cfg) / ".gitignore").read_text().strip()
+    '*'
+    """
+    folder = config.study_folder / WORKING_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    return folder
+
+
+def study_store_path(config: StudyConfig, *, report_dir: str | Path | None = None) -> Path:
+    """Where the study's DuckDB store lives: ``[study] store``, else the working folder.
+
+    Parameters
+    ----------
+    config : StudyConfig
+    report_dir : str or pathlib.Path, optional
+        The report folder: a store inside it is refused (the report folder is what a
+        team releases; the store holds case-level data).
+
+    Returns
+    -------
+    pathlib.Path
+        ``[study] store`` when set (relative to the study folder), else
+        ``<study folder>/.trajectory/<study name>.duckdb``. Its folder exists.
+
+    Raises
+    ------
+    ConfigError
+        The store would lie inside the report folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, datetime
+    >>> from trajectory.config import StudyConfig
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> cfg = StudyConfig(name="t", extraction_date=datetime.date(2024, 12, 31), folder=folder)
+    >>> study_store_path(cfg).relative_to(folder).as_posix()
+    '.trajectory/t.duckdb'
+    """
+    path = Path(config.store) if config.store is not None else (
+        working_folder(config) / f"{config.name}.duckdb")
+    if not path.is_absolute():
+        path = config.study_folder / path
+    path = path.resolve()
+    if report_dir is not None and path.is_relative_to(Path(report_dir).resolve()):
+        raise ConfigError(
+            "[study] store points inside the report folder, which is what a team releases; "
+            "the store holds case-level data. Remove [study] store (default: the working "
+            f"folder {WORKING_FOLDER}/ of the study) or point it outside the report folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def ingest_study(
+    config: StudyConfig,
+    *,
+    path: str | Path | None = None,
+    report_dir: str | Path | None = None,
+    allow_key_change: bool = False,
+    **options: Any,
+) -> IngestResult:
+    r"""Ingest a study and save it to its store, refusing a change of key.
+
+    The key fingerprint of the extracts already in the store is compared with the
+    current key's *before* anything is read or linked
+    (:func:`trajectory.io.study.check_fingerprint`).
+
+    Parameters
+    ----------
+    config : StudyConfig
+    path : str or pathlib.Path, optional
+        The store (default :func:`study_store_path`).
+    report_dir : str or pathlib.Path, optional
+        The report folder, which the store must not lie in.
+    allow_key_change : bool
+        Replace a store made with another key (its pseudonyms will not link).
+    **options
+        Passed to :func:`trajectory.io.read_study` (``key``, ``min_date``, ``environ``).
+
+    Returns
+    -------
+    IngestResult
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from trajectory.config import from_dict
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "police.csv").write_text("PV;DATE_PLAINTE\nA1;05/01/2024\n")
+    >>> cfg = from_dict({"study": {"name": "t", "extraction_date": "2024-12-31",
+    ...                            "synthetic": True},
+    ...     "sources": [{"name": "police", "kind": "police", "path": "police.csv",
+    ...                  "identifiers": {"pv_number": "PV"},
+    ...                  "events": {"E11": "DATE_PLAINTE"}}]}, base=folder)
+    >>> key = "0123456789abcdef" * 2
+    >>> ingest_study(cfg, environ={"TRAJECTORY_KEY": key}).log.n_cases
+    1
+    >>> from trajectory.privacy.pseudonymise import PseudonymKey
+    >>> with StudyStore(study_store_path(cfg), read_only=True) as store:
+    ...     store.key_fingerprint() == PseudonymKey(key.encode(), source="env").fingerprint
+    True
+    >>> ingest_study(cfg, environ={"TRAJECTORY_KEY": "fedcba9876543210" * 2})
+    Traceback (most recent call last):
+    ...
+    trajectory.errors.PrivacyError: the pseudonymisation key (env:TRAJECTORY_KEY) is not ...
+    """
+    from .io import read_study
+
+    target = Path(path) if path is not None else study_store_path(config, report_dir=report_dir)
+    expected = None
+    if not allow_key_change and target.is_file():
+        with StudyStore(target, read_only=True) as old:
+            expected = old.key_fingerprint()
+    result = read_study(config, expected_fingerprint=expected, **options)
+    with StudyStore(target) as store:
+        store.save(result)
+    return result
 
 
 class StudyStore:
@@ -127,9 +268,9 @@ class StudyStore:
         con = self.connection
         con.execute("BEGIN TRANSACTION")
         try:
-            self._write("cases", _contract_frame(log.cases, CASE_COLUMNS),
+            self._write("cases", coerce(log.cases, "cases"),
                         dates=("extraction_date",))
-            self._write("events", _contract_frame(log.events, EVENT_COLUMNS), dates=("date",))
+            self._write("events", coerce(log.events, "events"), dates=("date",))
             self._write("quarantine", quarantine if quarantine is not None else pd.DataFrame(
                 {c: pd.Series([], dtype="string") for c in
                  ("source", "file", "column", "value", "reason", "detail")}
@@ -173,8 +314,8 @@ class StudyStore:
         con = self.connection
         meta = {k: json.loads(v) for k, v in con.execute(
             "SELECT key, value FROM metadata").fetchall()}
-        cases = _contract_frame(con.table("cases").df(), CASE_COLUMNS)
-        events = _contract_frame(con.table("events").df(), EVENT_COLUMNS)
+        cases = coerce(con.table("cases").df(), "cases")
+        events = coerce(con.table("events").df(), "events")
         return EventLog(
             cases=cases,
             events=events,
@@ -183,25 +324,89 @@ class StudyStore:
             metadata=meta.get("metadata", {}),
         )
 
+    def key_fingerprint(self) -> str | None:
+        """Key fingerprint of the stored extracts (None: no store or none recorded)."""
+        if str(self.path) != ":memory:" and not Path(str(self.path)).is_file():
+            return None
+        if "metadata" not in self.tables():
+            return None
+        row = self.connection.execute(
+            "SELECT value FROM metadata WHERE key = 'metadata'").fetchone()
+        meta = json.loads(row[0]) if row else {}
+        value = meta.get("key_fingerprint") if isinstance(meta, dict) else None
+        return str(value) if value else None
+
     def load_quarantine(self) -> pd.DataFrame:
         """The stored quarantine table."""
         return self.relation("quarantine").df()
 
+    def export_parquet(
+        self,
+        folder: str | Path,
+        *,
+        cases_by: tuple[str, ...] = ("offence_group",),
+        events_by_year: bool = True,
+    ) -> dict[str, Path]:
+        """Export the EventLog as Hive-partitioned Parquet, the exchange format.
 
-def _contract_frame(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
-    out = {}
-    for col, (dtype, _) in columns.items():
-        if col not in frame:
-            continue
-        values = frame[col].reset_index(drop=True)
-        if dtype.startswith("datetime"):
-            values = pd.to_datetime(values).astype(dtype)  # type: ignore[call-overload]
-        elif dtype == "boolean":
-            values = values.astype("boolean")
+        Writes ``folder/cases/offence_group=<g>/*.parquet``,
+        ``folder/events/year=<yyyy>/*.parquet`` (the year of the event date) and
+        ``folder/metadata.json`` (extraction date, synthetic flag). DuckDB, Spark or
+        any Parquet reader takes them where they lie (partition columns come back with
+        ``hive_partitioning``); :func:`trajectory.engine.count_table` reads the folder.
+        Case-level data: the folder must be a working folder, never under ``reports/``.
+
+        Returns
+        -------
+        dict
+            Paths of ``cases``, ``events`` and ``metadata``.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib, pandas as pd
+        >>> from trajectory.schema import EventLog
+        >>> cases = pd.DataFrame({"case_id": ["a", "b"], "offence_group": ["hate", "ifv"],
+        ...                       "extraction_date": pd.to_datetime(["2024-12-31"] * 2)})
+        >>> events = pd.DataFrame({"case_id": ["a", "b"], "event": ["E11", "E11"],
+        ...                        "date": pd.to_datetime(["2023-01-05", "2024-02-01"])})
+        >>> work = pathlib.Path(tempfile.mkdtemp())
+        >>> store = StudyStore(":memory:").save(EventLog(cases, events, pd.Timestamp("2024-12-31")))
+        >>> out = store.export_parquet(work / "parquet")
+        >>> sorted(p.name for p in out["events"].iterdir())
+        ['year=2023', 'year=2024']
+        """
+        target = Path(folder)
+        if "reports" in target.resolve().parts:
+            raise TrajectoryError(
+                f"export_parquet: {target.name!r} is under a reports/ folder; case-level data "
+                "go to a working folder, never into a report"
+            )
+        for t in ("cases", "events", "metadata"):
+            if t not in self.tables():
+                raise TrajectoryError(f"study store {self.path} has no table {t!r}; save first")
+        con = self.connection
+        target.mkdir(parents=True, exist_ok=True)
+        out = {"cases": target / "cases", "events": target / "events",
+               "metadata": target / "metadata.json"}
+
+        def esc(p: Path) -> str:
+            return str(p).replace("'", "''")
+
+        by = ", ".join(f'"{c}"' for c in cases_by)
+        part = f", PARTITION_BY ({by})" if cases_by else ""
+        con.execute(f"COPY cases TO '{esc(out['cases'])}' "
+                    f"(FORMAT parquet{part}, OVERWRITE_OR_IGNORE)")
+        if events_by_year:
+            con.execute("COPY (SELECT *, year(date) AS year FROM events) "
+                        f"TO '{esc(out['events'])}' "
+                        "(FORMAT parquet, PARTITION_BY (year), OVERWRITE_OR_IGNORE)")
         else:
-            values = values.astype(object).where(values.notna(), None).astype(dtype)  # type: ignore[call-overload]
-        out[col] = values
-    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+            con.execute(f"COPY events TO '{esc(out['events'])}' "
+                        "(FORMAT parquet, PER_THREAD_OUTPUT, OVERWRITE_OR_IGNORE)")
+        meta = dict(con.execute("SELECT key, value FROM metadata").fetchall())
+        out["metadata"].write_text(json.dumps({k: json.loads(v) for k, v in meta.items()},
+                                              indent=2, sort_keys=True))
+        return out
 
 
 def _jsonable(value: Any) -> Any:

@@ -199,16 +199,25 @@ def test_cox_matches_package_cox_breslow(entry: bool) -> None:
         fit = cox(d.assign(inside=(d["g"] == g).astype(int)), covariates=["inside"],
                   strata="s", ties="breslow", alpha=0.1, entry="entry" if entry else None)
         row = fit.table.iloc[0]
-        # Loose on purpose: cox()'s solver (_cox_engine.fit_cox) halves steps on a
-        # log-likelihood drop of 1e-12, which at float noise stops it early (seen here:
-        # coef off by 3e-7, score -2.6e-5 where ours is 1e-12). R agreement of this
-        # engine is checked to 1e-9 above.
-        assert ours.loc[g, "coef"] == pytest.approx(row["estimate"], rel=1e-5, abs=1e-6)
-        assert ours.loc[g, "std_err"] == pytest.approx(row["std_err"], rel=1e-6)
-        assert ours.loc[g, "p"] == pytest.approx(row["p"], rel=1e-4, abs=1e-12)
-        assert ours.loc[g, "lower"] == pytest.approx(row["hr_lower"], rel=1e-5)
-        assert ours.loc[g, "upper"] == pytest.approx(row["hr_upper"], rel=1e-5)
+        # one solver on case rows and on the count table: equal to rounding
+        assert ours.loc[g, "coef"] == pytest.approx(row["estimate"], rel=1e-9, abs=1e-10)
+        assert ours.loc[g, "std_err"] == pytest.approx(row["std_err"], rel=1e-9)
+        assert ours.loc[g, "p"] == pytest.approx(row["p"], rel=1e-8, abs=1e-14)
+        assert ours.loc[g, "lower"] == pytest.approx(row["hr_lower"], rel=1e-9)
+        assert ours.loc[g, "upper"] == pytest.approx(row["hr_upper"], rel=1e-9)
     assert (ours["n_event_group"] + ours["n_event_rest"] == d["outcome"].sum()).all()
+
+
+def test_cox_with_entry_matches_r_coxph_breslow_to_1e8() -> None:
+    # tests/reference/regression_cox_entry.R, model "vs_rest": entry + strata, Breslow
+    d = read_reference("data/cox_entry_strata.csv")
+    res = cox_vs_rest(grouped_counts(d["time"], d["status"], d["zone"], strata=d["s"],
+                                     entry=d["entry"]))
+    ref = read_reference("regression_cox_entry_zones.csv").query("model == 'vs_rest'")
+    ref = ref.set_index("term")
+    assert res["converged"].all()
+    np.testing.assert_allclose(res.loc[ref.index, "coef"], ref["coef"], atol=1e-8, rtol=0)
+    np.testing.assert_allclose(res.loc[ref.index, "std_err"], ref["se"], rtol=1e-7)
 
 
 def test_cox_nan_when_a_side_has_no_event_and_infinite_coefficient() -> None:
@@ -224,6 +233,12 @@ def test_cox_nan_when_a_side_has_no_event_and_infinite_coefficient() -> None:
     res = cox_vs_rest(grouped_counts(time, np.ones(8), group))
     assert res.loc["first", "coef"] > 10 and res.loc["first", "std_err"] > 10
     assert np.isfinite(res["coef"]).all()
+    # no event has both sides at risk: no information, reported as such (not an error)
+    res = cox_vs_rest(grouped_counts(np.array([1.0, 2, 3, 4]), np.array([1, 0, 1, 0]),
+                                     np.array(["A", "A", "B", "B"]),
+                                     strata=np.array(["x", "x", "y", "y"])))
+    assert (res["coef"] == 0).all() and np.isinf(res["std_err"]).all()
+    assert not res["converged"].any()
 
 
 # ------------------------------------------------------------ pooled quantile ratio

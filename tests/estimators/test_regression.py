@@ -51,8 +51,7 @@ CASES = {
     "lung_weights": ("lung", {"covariates": ["age", "sex", "ph.ecog"], "weights": "w",
                               "event": "event"}),
 }
-PARAMS = [(c, t, e) for c in CASES for t in ("efron", "breslow") for e in ("lifelines", "counts")
-          if not (t == "breslow" and e == "lifelines")]
+PARAMS = [(c, t, "counts") for c in CASES for t in ("efron", "breslow")]
 
 
 def _fit(case, ties, engine, lung, colon):
@@ -65,7 +64,8 @@ def _fit(case, ties, engine, lung, colon):
 def test_cox_matches_r_coxph(case, ties, engine, lung, colon):
     fit = _fit(case, ties, engine, lung, colon)
     ref = read_reference("regression_cox_coef.csv").query("case == @case and ties == @ties")
-    np.testing.assert_allclose(fit.table["estimate"], ref["coef"], atol=1e-6, rtol=0)
+    # R's own maximum: coefficients to 1e-8 (the solver converges on score and step)
+    np.testing.assert_allclose(fit.table["estimate"], ref["coef"], atol=1e-8, rtol=0)
     np.testing.assert_allclose(fit.table["std_err"], ref["se"], atol=1e-6, rtol=0)
     info = read_reference("regression_cox_fit.csv").query("case == @case and ties == @ties").iloc[0]
     assert fit.loglik == pytest.approx(info["loglik"], abs=1e-6)
@@ -93,7 +93,7 @@ def test_ph_test_matches_r_cox_zph_km(case, ties, lung, colon):
 
 @pytest.mark.parametrize("transform", ["identity", "log", "rank"])
 def test_ph_test_other_transforms_match_r(transform, lung, colon):
-    fit = _fit("lung_main", "efron", "lifelines", lung, colon)
+    fit = _fit("lung_main", "efron", "counts", lung, colon)
     ref = read_reference("regression_cox_zph.csv").query(
         "case == 'lung_main' and ties == 'efron' and transform == @transform")
     np.testing.assert_allclose(fit.ph_test(transform)["chisq"], ref["chisq"], atol=1e-6)
@@ -170,13 +170,14 @@ def test_row_order_and_weights_equal_duplicates(seed):
     np.testing.assert_allclose(expanded.table["std_err"], base.table["std_err"], atol=1e-9)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("ties", ["efron", "breslow"])
-def test_confidence_interval_coverage_on_simulated_cause_specific_hazards(ties):
-    # two competing exponential causes; "court" hazard 0.01 * HR(zone) * HR(sex)
-    true = {"zone[T.b]": np.log(1.5), "zone[T.c]": np.log(0.7), "sex[T.M]": np.log(1.3)}
-    hits = {k: 0 for k in true}
-    seeds = range(100)
+#: true log hazard ratios of the simulated "court" cause (competing: "alternative")
+_TRUE_LOG_HR = {"zone[T.b]": np.log(1.5), "zone[T.c]": np.log(0.7), "sex[T.M]": np.log(1.3)}
+
+
+def _coverage_runs(ties: str, seeds: range) -> pd.DataFrame:
+    """One row a seed x term: whether the 95% interval covers the truth, and the z-score."""
+    true = _TRUE_LOG_HR
+    rows = []
     for seed in seeds:
         rng = np.random.default_rng(seed)
         n = 600
@@ -191,10 +192,35 @@ def test_confidence_interval_coverage_on_simulated_cause_specific_hazards(ties):
         out = np.select([t == t_court, t == t_alt], ["court", "alternative"], "censored")
         df = pd.DataFrame({"time": t, "outcome": out, "zone": zone, "sex": sex})
         fit = cause_specific_cox(df, cause="court", covariates=["zone", "sex"], ties=ties)
-        for _, row in fit.table.iterrows():
-            hits[row["term"]] += row["lower"] <= true[row["term"]] <= row["upper"]
+        for row in fit.table.itertuples():
+            rows.append({"seed": seed, "term": row.term,
+                         "covered": row.lower <= true[row.term] <= row.upper,
+                         "z": (row.estimate - true[row.term]) / row.std_err})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+def test_confidence_interval_calibration_reduced(ties):
+    """Fast version of the coverage check (25 seeds): the z-scores of the three estimates
+    have mean ~0 and variance ~1 (a wrong standard error or a biased estimate moves them),
+    and each interval covers the truth in at least 20 of 25 runs."""
+    runs = _coverage_runs(ties, range(25))
+    assert len(runs) == 75
+    z = runs["z"].to_numpy()
+    assert abs(z.mean()) < 0.35, z.mean()  # sd of the mean of 75 z-scores ~ 0.12
+    assert 0.6 < np.mean(z**2) < 1.5, np.mean(z**2)  # chi2(75)/75: sd ~ 0.16
+    covered = runs.groupby("term")["covered"].sum()
+    assert (covered >= 20).all(), covered
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+def test_confidence_interval_coverage_on_simulated_cause_specific_hazards(ties):
+    # two competing exponential causes; "court" hazard 0.01 * HR(zone) * HR(sex)
+    hits = _coverage_runs(ties, range(100)).groupby("term")["covered"].sum()
+    assert set(hits.index) == set(_TRUE_LOG_HR)
     for term, h in hits.items():
-        assert 0.90 <= h / len(seeds) <= 0.99, (term, h)
+        assert 0.90 <= h / 100 <= 0.99, (term, h)
 
 
 def test_breslow_baseline_cumulative_hazard_matches_r_basehaz(lung):

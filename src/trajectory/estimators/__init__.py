@@ -1,6 +1,7 @@
 """Estimators: non-parametric curves, group comparisons and regression models."""
 
-from .comparison import ComparisonResult, gray_test, logrank
+from .comparison import ComparisonResult, LogrankResult, gray_test, logrank
+from .count_table import CountTable
 from .finegray import FineGrayResult, fine_gray
 from .grouped import (
     GroupedCounts,
@@ -26,11 +27,13 @@ from .regression import CoxResult, cause_specific_cox, cox
 
 __all__ = [
     "ComparisonResult",
+    "CountTable",
     "CoxResult",
     "CumulativeIncidenceResult",
     "FineGrayResult",
     "GroupedCounts",
     "KaplanMeierResult",
+    "LogrankResult",
     "NelsonAalenResult",
     "PoissonResult",
     "StateOccupationResult",

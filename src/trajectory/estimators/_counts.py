@@ -83,17 +83,21 @@ def risk_counts(
     n_causes: int,
     entry: np.ndarray | None = None,
     weight: np.ndarray | None = None,
+    w2: np.ndarray | None = None,
 ) -> RiskCounts:
     """Weighted number at risk, events by cause and censored at each unique exit time.
 
-    ``cause`` is 0 for censored, ``1..n_causes`` for an event of that cause.
+    ``cause`` is 0 for censored, ``1..n_causes`` for an event of that cause. ``w2`` is
+    each row's sum of squared case weights when a row counts several cases (a count
+    table); by default ``weight ** 2`` (one case a row).
     """
     times, e = unique_times(time)
     n_t = times.shape[0]
     k1 = n_causes + 1
     cell = e * k1 + cause
     w = weight
-    w2 = None if weight is None else weight * weight
+    if w2 is None:
+        w2 = None if weight is None else weight * weight
     ev_flat = np.bincount(cell, weights=w, minlength=n_t * k1).astype(float)
     ev = ev_flat.reshape(n_t, k1).T
     exits = ev.sum(axis=0)
@@ -203,6 +207,11 @@ class Prepared:
     n: int
     order: np.ndarray | None = None  # row permutation applied (None: original order)
     codes: np.ndarray | None = None  # group code of each row (unsorted preparation)
+    w2: np.ndarray | None = None  # sum of squared case weights of each row (count tables)
+
+    def group_w2(self, k: int) -> np.ndarray | None:
+        """``w2`` of group ``k`` (None for case rows)."""
+        return None if self.w2 is None else self.w2[self.slices[k]]
 
 
 def _column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
@@ -275,10 +284,14 @@ def prepare(
     censored: Any = "censored",
     competing: bool = False,
     sort_groups: bool = True,
+    w2: str | None = None,
 ) -> Prepared:
     """Check the columns, code the outcome and sort the rows by group (data not mutated).
 
     With ``sort_groups=False`` rows keep their order and ``codes`` gives each row's group.
+    ``w2`` names the column of summed squared weights of a count table (see
+    :func:`trajectory.estimators.count_table.unwrap_counts`); ``n`` is then the number
+    of cases counted.
     """
     if not isinstance(data, pd.DataFrame):
         raise EstimationError(f"data must be a pandas DataFrame, got {type(data).__name__}")
@@ -296,11 +309,13 @@ def prepare(
     w = None if weights is None else _numeric(data, weights, "weights")
     if w is not None and (w < 0).any():
         raise EstimationError(f"weights column {weights!r} has negative values")
+    sq = None if w2 is None else _numeric(data, w2, "w2")
+    n = len(t) if sq is None or w is None else int(round(float(w.sum())))
     if by is None:
-        return Prepared(t, cause, causes, ent, w, ("all",), (slice(0, len(t)),), len(t))
+        return Prepared(t, cause, causes, ent, w, ("all",), (slice(0, len(t)),), n, w2=sq)
     codes, uniques = pd.factorize(_column(data, by, "by"), sort=True)
     if not sort_groups:
-        return Prepared(t, cause, causes, ent, w, tuple(uniques), (), len(t), None, codes)
+        return Prepared(t, cause, causes, ent, w, tuple(uniques), (), n, None, codes, sq)
     small = np.int16 if len(uniques) < 2**15 else np.int64  # 16-bit keys: radix sort
     order = np.argsort(codes.astype(small), kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
@@ -313,8 +328,10 @@ def prepare(
         None if w is None else w[order],
         tuple(uniques),
         slices,
-        len(t),
+        n,
         order,
+        None,
+        None if sq is None else sq[order],
     )
 
 

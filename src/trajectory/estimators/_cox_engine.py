@@ -14,8 +14,11 @@ Every sum over a risk set is a difference of two cumulative sums indexed by
 ``searchsorted`` positions, and the information matrix is written as
 ``X' diag(c) X - A' diag(w) A``, so one Newton step costs ``O(n p^2)`` with no
 per-time loop. The same engine fits rows that are *aggregated counts*
-(weights = number of identical cases), which is how a 10-million-case cohort with
-categorical covariates is fitted in seconds (Breslow ties).
+(weights = number of identical cases), and count tables, covariate pattern x risk-set
+cell (:class:`PatternCounts`, Breslow ties), which is how a 10-million-case cohort with
+categorical covariates is fitted in seconds. One Newton iteration (:func:`fit_cox`)
+serves both layouts; it converges on the score and step, never on a change of
+log-likelihood (which is float noise near the optimum).
 
 This module is private: :mod:`trajectory.estimators.regression` is the public API.
 """
@@ -30,7 +33,10 @@ import scipy.sparse as sp
 
 from ..errors import EstimationError
 
-__all__ = ["CoxData", "CoxFit", "fit_cox", "cox_pieces", "zph_test", "baseline_hazard"]
+__all__ = [
+    "CoxData", "CoxFit", "PatternCounts", "baseline_hazard", "counts_data", "cox_pieces",
+    "fit_cox", "make_data", "pattern_baseline_hazard", "zph_test",
+]
 
 
 @dataclass(frozen=True)
@@ -209,49 +215,179 @@ class CoxFit:
     loglik: float
     loglik_null: float
     iterations: int
-    pieces: Pieces
+    pieces: Any  # Pieces (case rows) or PatternPieces (count table)
+    converged: bool = True
+
+
+def _solve(imat: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.solve(imat, grad)
+    except np.linalg.LinAlgError as exc:
+        raise EstimationError(
+            "the information matrix is singular: a covariate is constant or collinear "
+            "(drop it or merge sparse categories)"
+        ) from exc
+
+
+def _evaluate(d: Any, beta: np.ndarray, ties: str) -> Any:
+    return pattern_pieces(d, beta) if isinstance(d, PatternCounts) else cox_pieces(d, beta, ties)
+
+
+def _information(d: Any, pc: Any) -> np.ndarray:
+    return pc.info if isinstance(d, PatternCounts) else information(d, pc)
 
 
 def fit_cox(
-    d: CoxData, *, ties: str = "efron", tol: float = 1e-10, max_iter: int = 50
+    d: CoxData | PatternCounts,
+    *,
+    ties: str = "efron",
+    tol: float = 1e-10,
+    max_iter: int = 50,
+    on_fail: str = "raise",
 ) -> CoxFit:
-    """Newton-Raphson with step halving, started at zero (as R ``coxph``).
+    """Newton-Raphson started at zero (as R ``coxph``), converging on the score and step.
 
-    Stops when the largest step is below ``tol * (1 + max|beta|)`` (a halved step that
-    cannot raise the likelihood any more ends up there too).
+    Each iteration solves ``I step = U``. It stops when the step is small
+    (``max|step| <= tol * (1 + max|beta|)``) or the Newton decrement ``U' I^-1 U`` is at
+    the float noise of the log-likelihood; that last step is applied, so the estimate
+    is the one a further Newton step would not move. A step is halved only while the
+    log-likelihood is not finite or falls by more than its float noise
+    (``1e-10 * (1 + |loglik|)``): comparing log-likelihoods closer than that decides
+    on rounding, which stopped the previous solver ~1e-7 short of R's maximum.
+
+    ``d`` is case (or aggregated) rows (:class:`CoxData`: Efron or Breslow, entry,
+    strata, weights) or a pattern x risk-set count table (:class:`PatternCounts`,
+    Breslow): the same Newton iteration and stopping rule for both.
+
+    ``on_fail="raise"`` raises :class:`EstimationError` after ``max_iter`` iterations
+    (monotone likelihood) or on a singular information matrix; ``"return"`` returns the
+    last iterate with ``converged=False`` and an infinite variance where it is undefined
+    (R ``coxph`` warns and returns it).
     """
+    if ties not in ("efron", "breslow"):
+        raise EstimationError(f"ties={ties!r} is not supported; use 'efron' or 'breslow'")
+    if isinstance(d, PatternCounts) and ties != "breslow":
+        raise EstimationError("a count table is fitted with Breslow ties (Efron needs the "
+                              "tied case rows)")
     p = d.X.shape[1]
     beta = np.zeros(p)
-    pc = cox_pieces(d, beta, ties)
+    pc = _evaluate(d, beta, ties)
     loglik_null = pc.loglik
+    imat = _information(d, pc)
+    converged = False
     iterations = 0
-    for iterations in range(1, max_iter + 1):  # noqa: B007 (reported in the result)
-        imat = information(d, pc)
+    while iterations < max_iter:
+        iterations += 1
         try:
-            step = np.linalg.solve(imat, pc.grad)
-        except np.linalg.LinAlgError as exc:
-            raise EstimationError(
-                "the information matrix is singular: a covariate is constant or collinear "
-                "(drop it or merge sparse categories)"
-            ) from exc
+            step = _solve(imat, pc.grad)
+        except EstimationError:
+            if on_fail == "raise":
+                raise
+            break  # no information on a coefficient (e.g. no event with both sides at risk)
+        decrement = float(pc.grad @ step)
+        noise = 1e-10 * (1.0 + abs(pc.loglik))
+        if not np.isfinite(decrement) or decrement < -1e-3 * noise:
+            break  # information not positive definite at rounding: a flat (monotone) likelihood
+        small = np.max(np.abs(step), initial=0.0) <= tol * (1 + np.max(np.abs(beta), initial=0.0))
+        if small or decrement <= 1e-3 * noise:
+            beta = beta + step  # the last, tiny, Newton step
+            pc = _evaluate(d, beta, ties)
+            imat = _information(d, pc)
+            converged = True
+            break
         new = beta + step
-        pn = cox_pieces(d, new, ties)
+        pn = _evaluate(d, new, ties)
         halving = 0
-        while (not np.isfinite(pn.loglik) or pn.loglik < pc.loglik - 1e-12) and halving < 30:
+        while (not np.isfinite(pn.loglik) or pn.loglik < pc.loglik - noise) and halving < 40:
             step = step / 2
             new = beta + step
-            pn = cox_pieces(d, new, ties)
+            pn = _evaluate(d, new, ties)
             halving += 1
         beta, pc = new, pn
-        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(new))):
-            break
-    else:
+        imat = _information(d, pc)
+    if not converged and on_fail == "raise":
         raise EstimationError(
             f"the Cox fit did not converge in {max_iter} iterations (check for monotone "
             "likelihood: a category with no events, or perfect separation)"
         )
-    var = np.linalg.inv(information(d, pc))
-    return CoxFit(beta, var, pc.loglik, loglik_null, iterations, pc)
+    try:
+        var = np.linalg.inv(imat)
+    except np.linalg.LinAlgError:
+        var = np.full((p, p), np.inf)
+    if not converged:  # a coefficient running off to infinity has no finite variance
+        var = np.where(np.diag(var)[:, None] > 0, var, np.inf) if p else var
+    return CoxFit(beta, var, pc.loglik, loglik_null, iterations, pc, converged)
+
+
+@dataclass(frozen=True)
+class PatternCounts:
+    """A Cox problem as a count table: covariate pattern x risk-set cell (Breslow ties).
+
+    ``N[p, k]`` cases of pattern ``p`` (row ``X[p]``, centred) at risk in cell ``k`` (one
+    event time of one stratum) and ``D[p, k]`` events; only cells with events are kept.
+    The Breslow partial likelihood depends on the cases only through these counts, so
+    the fit equals the case-level fit; memory is O(patterns x cells), not O(cases).
+    """
+
+    X: np.ndarray
+    N: np.ndarray
+    D: np.ndarray
+    center: np.ndarray
+    dj: np.ndarray  # events per cell
+    dp: np.ndarray  # events per pattern
+
+
+@dataclass(frozen=True)
+class PatternPieces:
+    """Log-likelihood, score and information of :class:`PatternCounts` at ``beta``."""
+
+    loglik: float
+    grad: np.ndarray
+    info: np.ndarray
+    s0: np.ndarray  # per cell: sum_p N exp(eta_p) (centred scale)
+
+
+def counts_data(
+    X: np.ndarray, n_risk: np.ndarray, n_event: np.ndarray
+) -> PatternCounts:
+    """:class:`PatternCounts` from patterns ``X`` (P, p) and tables ``n_risk``, ``n_event`` (P, K).
+
+    Cells are risk sets (an event time within a stratum), so strata need no index: a
+    stratified model is the cells of every stratum side by side.
+    """
+    X = np.asarray(X, dtype=float)
+    N = np.asarray(n_risk, dtype=float)
+    D = np.asarray(n_event, dtype=float)
+    if X.ndim != 2 or N.shape != D.shape or N.shape[0] != X.shape[0]:
+        raise EstimationError(
+            f"count table shapes differ: X {X.shape}, n_risk {N.shape}, n_event {D.shape}"
+        )
+    if (D < 0).any() or (N < D).any():
+        raise EstimationError("count table: events must be between 0 and the number at risk")
+    keep = D.sum(axis=0) > 0
+    if not keep.all():  # cells without events add nothing (no copy when all have events)
+        N, D = np.ascontiguousarray(N[:, keep]), np.ascontiguousarray(D[:, keep])
+    weight = N[:, 0] if N.shape[1] else np.ones(X.shape[0])
+    center = np.average(X, axis=0, weights=weight + 1e-300) if X.shape[0] else np.zeros(0)
+    return PatternCounts(X - center, N, D, center, D.sum(axis=0), D.sum(axis=1))
+
+
+def pattern_pieces(d: PatternCounts, beta: np.ndarray) -> PatternPieces:
+    """Breslow log partial likelihood, score and information on a count table."""
+    eta = d.X @ beta
+    r = np.exp(eta)
+    s0 = d.N.T @ r
+    a = (d.N.T @ (r[:, None] * d.X)) / s0[:, None]
+    loglik = float(d.dp @ eta - d.dj @ np.log(s0))
+    grad = d.X.T @ d.dp - d.dj @ a
+    c = d.N @ (d.dj / s0)
+    info = (d.X * (r * c)[:, None]).T @ d.X - (a * d.dj[:, None]).T @ a
+    return PatternPieces(loglik, grad, info, s0)
+
+
+def pattern_baseline_hazard(d: PatternCounts, fit: CoxFit) -> np.ndarray:
+    """Breslow hazard increments per cell at covariates zero (uncentred scale)."""
+    return d.dj / fit.pieces.s0 * float(np.exp(-d.center @ fit.beta))
 
 
 def score_residuals(d: CoxData, pc: Pieces) -> np.ndarray:

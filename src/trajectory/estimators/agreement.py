@@ -29,6 +29,13 @@ __all__ = ["kappa_table", "chi_square_monte_carlo"]
 def kappa_table(a: pd.Series, b: pd.Series, *, alpha: float = 0.05) -> dict:
     """Cohen's kappa of two codings of the same cases (statsmodels, asymptotic SE).
 
+    References
+    ----------
+    .. [1] Cohen J (1960). A coefficient of agreement for nominal scales. Educ Psychol Meas
+       20(1):37-46.
+    .. [2] Fleiss JL, Cohen J, Everitt BS (1969). Large sample standard errors of kappa and
+       weighted kappa. Psychol Bull 72(5):323-327.
+
     Examples
     --------
     >>> a = pd.Series(["x"] * 25 + ["y"] * 25)
@@ -63,6 +70,13 @@ def chi_square_monte_carlo(table: np.ndarray, *, replicates: int = 9999,
     tables, where the asymptotic chi-square is anti-conservative. Deterministic (``seed``).
     With ``chance_distance``, also return the mean total variation distance between the
     two rows' profiles over the simulated tables: the distance expected by chance alone.
+
+    References
+    ----------
+    .. [1] Hope ACA (1968). A simplified Monte Carlo significance test procedure. J R Stat
+       Soc B 30(3):582-598.
+    .. [2] Patefield WM (1981). Algorithm AS 159: an efficient method of generating random R
+       x C tables with given row and column totals. Appl Stat 30(1):91-97.
 
     Examples
     --------

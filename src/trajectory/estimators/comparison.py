@@ -27,8 +27,9 @@ from scipy.stats import chi2
 from ..errors import EstimationError
 from ..results import TidyResult
 from ._counts import _column, prepare, unique_times
+from .count_table import CountTable, unwrap_counts
 
-__all__ = ["ComparisonResult", "logrank", "gray_test"]
+__all__ = ["ComparisonResult", "LogrankResult", "logrank", "gray_test"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -47,6 +48,8 @@ class ComparisonResult(TidyResult):
 
     #: test statistics only (no counts): the disclosure gate passes them unchanged
     disclosure: ClassVar[Mapping[str, Any]] = {"no_counts": True}
+    #: a test is written in a figure's caption (``plot_curves(test=...)``), not drawn
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "none"}
 
 
     statistic: float = float("nan")
@@ -57,6 +60,22 @@ class ComparisonResult(TidyResult):
         return (
             super()._header() + f"; chi2 = {self.statistic:.4g}, df = {self.df}, p = {self.p:.4g}"
         )
+
+
+@dataclass(frozen=True, repr=False)
+class LogrankResult(ComparisonResult):
+    """A log-rank (or Fleming-Harrington) test with its table by group.
+
+    The chi-square and, one row a group, ``group, n, observed, expected`` (as R
+    ``survdiff`` prints them).
+
+    Unlike Gray's table, this one holds counts: the disclosure gate protects ``n`` and
+    ``observed`` as a count table by group, and blanks ``expected`` with them.
+    """
+
+    disclosure: ClassVar[Mapping[str, Any]] = {
+        "counts": ["n", "observed"], "dims": ["group"],
+        "derived": {"expected": ["n", "observed"]}}
 
 
 def _chisq(score: np.ndarray, var: np.ndarray, keep: np.ndarray) -> tuple[float, int]:
@@ -103,8 +122,8 @@ def logrank(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row a case.
+    data : pandas.DataFrame or CountTable
+        One row a case, or a :class:`~trajectory.estimators.CountTable` (same result).
     time, event, entry, weights, censored : see :func:`~trajectory.estimators.kaplan_meier`.
     by : str
         The column whose levels are compared.
@@ -122,6 +141,15 @@ def logrank(
         ``statistic``, ``df`` and ``p`` as R ``survdiff(Surv(time, event) ~ by +
         strata(strata), rho=rho)``; the hypergeometric variance is used.
 
+    References
+    ----------
+    .. [1] Mantel N (1966). Evaluation of survival data and two new rank order statistics
+       arising in its consideration. Cancer Chemother Rep 50(3):163-170.
+    .. [2] Mantel N, Haenszel W (1959). Statistical aspects of the analysis of data from
+       retrospective studies of disease. J Natl Cancer Inst 22(4):719-748.
+    .. [3] Harrington DP, Fleming TR (1982). A class of rank test procedures for censored
+       survival data. Biometrika 69(3):553-566.
+
     Examples
     --------
     >>> import pandas as pd
@@ -132,6 +160,7 @@ def logrank(
     0     a  1.666667
     1     b  1.666667
     """
+    data, weights, entry, _ = unwrap_counts(data, weights=weights, entry=entry, role="logrank")
     prep = prepare(data, time=time, event=event, by=by, entry=entry, weights=weights,
                    censored=censored, competing=False, sort_groups=False)
     n_g = len(prep.groups)
@@ -156,7 +185,7 @@ def logrank(
     tab = pd.DataFrame({"group": list(prep.groups), "n": n_by,
                         "observed": observed, "expected": expected})
     method = "log-rank" if rho == 0 and gamma == 0 else f"Fleming-Harrington({rho:g}, {gamma:g})"
-    return ComparisonResult(
+    return LogrankResult(
         table=tab, method=method + (" stratified" if strata else "") + " test", n=prep.n,
         statistic=stat, df=df, p=float(chi2.sf(stat, df)) if df > 0 else float("nan"),
         alpha=0.0,
@@ -199,15 +228,18 @@ def _weighted_scores(
 
 
 def _gray_stratum(
-    time: np.ndarray, m: np.ndarray, group: np.ndarray, n_g: int, rho: float
+    time: np.ndarray, m: np.ndarray, group: np.ndarray, n_g: int, rho: float,
+    count: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gray's (1988) score and variance for one stratum, vectorised over event times.
 
-    ``m`` is 0 censored, 1 the cause of interest, 2 any other cause.
+    ``m`` is 0 censored, 1 the cause of interest, 2 any other cause; ``count`` the
+    number of cases each row stands for (a count table), 1 by default.
     """
     times, e = unique_times(time)
     n_t = times.shape[0]
-    cnt = np.bincount((e * 3 + m) * n_g + group, minlength=n_t * 3 * n_g).reshape(n_t, 3, n_g)
+    cnt = np.bincount((e * 3 + m) * n_g + group, weights=count,
+                      minlength=n_t * 3 * n_g).reshape(n_t, 3, n_g)
     rs = np.cumsum(cnt.sum(axis=1)[::-1], axis=0)[::-1].astype(float)
     d1, d2 = cnt[:, 1].astype(float), cnt[:, 2].astype(float)
     keep = (d1 + d2).sum(axis=1) > 0
@@ -269,8 +301,8 @@ def gray_test(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row a case.
+    data : pandas.DataFrame or CountTable
+        One row a case, or a :class:`~trajectory.estimators.CountTable` (same result).
     time, event, censored : see :func:`~trajectory.estimators.cumulative_incidence`.
     by : str
         The column whose levels are compared.
@@ -290,6 +322,11 @@ def gray_test(
         Left truncation and case weights are not defined for this test and not
         accepted.
 
+    References
+    ----------
+    .. [1] Gray RJ (1988). A class of K-sample tests for comparing the cumulative incidence
+       of a competing risk. Ann Stat 16(3):1141-1154.
+
     Examples
     --------
     >>> import pandas as pd
@@ -299,7 +336,14 @@ def gray_test(
     >>> gray_test(df, by="arm").table["state"].tolist()
     ['a', 'b']
     """
-    prep = prepare(data, time=time, event=event, by=by, entry=None, weights=None,
+    if isinstance(data, CountTable) and data.has_entry:
+        raise EstimationError("gray_test: left truncation is not defined for this test; "
+                              "build the count table without entry=")
+    if isinstance(data, CountTable) and data.weighted:
+        raise EstimationError("gray_test: case weights are not defined for this test; "
+                              "build the count table without weights=")
+    data, counts, _, _ = unwrap_counts(data, weights=None, entry=None, role="gray_test")
+    prep = prepare(data, time=time, event=event, by=by, entry=None, weights=counts,
                    censored=censored, competing=True)
     n_g = len(prep.groups)
     if n_g < 2:
@@ -312,7 +356,8 @@ def gray_test(
         score = np.zeros(n_g)
         var = np.zeros((n_g, n_g))
         for sel in masks:
-            s_k, v_k = _gray_stratum(prep.time[sel], m[sel], group[sel], n_g, rho)
+            s_k, v_k = _gray_stratum(prep.time[sel], m[sel], group[sel], n_g, rho,
+                                     None if prep.weight is None else prep.weight[sel])
             score += s_k
             var += v_k
         u, v = score[:-1], var[:-1, :-1]

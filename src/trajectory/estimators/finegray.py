@@ -19,18 +19,19 @@ case-clustered sandwich ignores the estimation of ``G``, as ``coxph`` does).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from ..errors import EstimationError
-from ..results import TidyResult
+from ..results import TidyResult, model_summary
 from . import _cox_engine as ce
 from ._formula import Design, column, design_matrix
+from .count_table import needs_case_rows
 from .regression import model_table
 
 __all__ = ["FineGrayResult", "fine_gray", "finegray_expand", "crr_expand"]
@@ -51,6 +52,11 @@ def finegray_expand(time: np.ndarray, status: np.ndarray) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``row`` (position in the input), ``start``, ``stop``, ``status`` (1 for
         the outcome of interest) and ``weight``, in R's row order.
+
+    References
+    ----------
+    .. [1] Geskus RB (2011). Cause-specific cumulative incidence estimation and the Fine and
+       Gray model under both left truncation and right censoring. Biometrics 67(1):39-49.
 
     Examples
     --------
@@ -111,6 +117,11 @@ def crr_expand(time: np.ndarray, status: np.ndarray) -> pd.DataFrame:
     times with the same weight share one row. Fitted with Breslow ties, this gives
     ``crr``'s coefficients (checked to 1e-8 on mgus2). Same arguments and columns as
     :func:`finegray_expand`.
+
+    References
+    ----------
+    .. [1] Fine JP, Gray RJ (1999). A proportional hazards model for the subdistribution of
+       a competing risk. J Am Stat Assoc 94(446):496-509.
 
     Examples
     --------
@@ -187,6 +198,17 @@ class FineGrayResult(TidyResult):
     vcov: pd.DataFrame = field(default_factory=pd.DataFrame)
     baseline: pd.DataFrame = field(default_factory=pd.DataFrame)
     design: Any = field(default=None, compare=False)
+
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "forest", "scale": "ratio",
+                                           "quantity": "subdistribution_hazard_ratio"}
+
+    def summary(self) -> pd.DataFrame:
+        """Subdistribution hazard ratios with CI and p, ``n`` and events of ``cause``.
+
+        Columns ``term, hazard_ratio, lower, upper, p, n, n_event`` (R
+        ``summary(coxph(...))`` on the ``finegray`` data).
+        """
+        return model_summary(self, ratio="hazard_ratio", lower="hr_lower", upper="hr_upper")
 
     def predict_cumulative_incidence(
         self, profiles: pd.DataFrame, times: Sequence[float] | None = None
@@ -269,6 +291,13 @@ def fine_gray(
     -------
     FineGrayResult
 
+    References
+    ----------
+    .. [1] Fine JP, Gray RJ (1999). A proportional hazards model for the subdistribution of
+       a competing risk. J Am Stat Assoc 94(446):496-509.
+    .. [2] Geskus RB (2011). Cause-specific cumulative incidence estimation and the Fine and
+       Gray model under both left truncation and right censoring. Biometrics 67(1):39-49.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -286,6 +315,7 @@ def fine_gray(
     >>> bool(cif["estimate"].iloc[1] > cif["estimate"].iloc[0])
     True
     """
+    needs_case_rows(cohort, "fine_gray", "its censoring weights are computed case by case")
     design = design_matrix(cohort, formula, covariates)
     t = column(cohort, time, "time").to_numpy(float)
     outcome = column(cohort, event, "event").astype(str).to_numpy()

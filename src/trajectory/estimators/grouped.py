@@ -37,10 +37,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 from scipy.stats import chi2, norm
+from threadpoolctl import threadpool_limits
 
 from ..errors import EstimationError
+from . import _cox_engine as ce
 from ._counts import CONF_TYPES, confint, unique_times
 from .nonparametric import _findq
 
@@ -403,10 +404,10 @@ def cox_vs_rest(
     stratum (R ``coxph(Surv([entry, ]time, event) ~ in_group + strata(s),
     ties="breslow")``). Its partial likelihood depends on the data only through the
     events and numbers at risk of the group and of the stratum at each time, so all
-    groups are fitted at once by Newton-Raphson on those counts. Convergence is
-    judged on the step (``|score / information| < 1e-10``) or on a score at float
-    noise, never on a change of log-likelihood; a step that would leave the bracket
-    where the (monotone) score changes sign is replaced by bisection.
+    groups are fitted from those counts by the package's one Cox solver
+    (:func:`trajectory.estimators._cox_engine.fit_cox` on
+    :func:`~trajectory.estimators._cox_engine.counts_data`), which converges on the
+    score and step, never on a change of log-likelihood.
 
     Parameters
     ----------
@@ -444,52 +445,21 @@ def cox_vs_rest(
     """
     z = _z(alpha)
     d, n, d1, n1 = _event_cells(counts)
-    n0 = n[:, None] - n1
     ev_g = d1.sum(axis=0)
     ev_r = d.sum() - ev_g
     n_g = len(counts.groups)
-    ok = (ev_g > 0) & (ev_r > 0)
-    with np.errstate(divide="ignore"):
-        log_odds0 = np.log(n1) - np.log(n0)  # log(n1 / n0); -inf / +inf at the edges
-    dd = d[:, None]
-    noise = 1e-13 * max(float(d.sum()), 1.0)
-
-    def score_info(beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        share = expit(log_odds0[:, ok] + beta)  # n1 r / (n1 r + n0), stable
-        return ((d1[:, ok] - dd * share).sum(axis=0),
-                (dd * share * (1.0 - share)).sum(axis=0))
-
-    beta = np.zeros(int(ok.sum()))
-    lo = np.full(beta.shape, -np.inf)
-    hi = np.full(beta.shape, np.inf)
-    active = np.ones(beta.shape, dtype=bool)
-    for _ in range(max_iter):
-        if not active.any():
-            break
-        score, info = score_info(beta)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(info > 0, score / info, 0.0)
-        small = np.abs(step) < 1e-10
-        done = active & (small | (np.abs(score) <= noise))
-        active &= ~done
-        lo = np.where(active & (score > 0), np.maximum(lo, beta), lo)
-        hi = np.where(active & (score < 0), np.minimum(hi, beta), hi)
-        new = beta + np.clip(step, -4.0, 4.0)
-        outside = (new <= lo) | (new >= hi)
-        both = np.isfinite(lo) & np.isfinite(hi)
-        mid = np.where(both, lo, 0.0) / 2.0 + np.where(both, hi, 0.0) / 2.0
-        new = np.where(outside & both, mid, new)
-        # the converged take their last (tiny) Newton step; the others their safeguarded one
-        beta = np.where(done & small, beta + step, np.where(active, new, beta))
-    _, info = score_info(beta)
-    with np.errstate(divide="ignore"):
-        se = 1.0 / np.sqrt(info)
     coef = np.full(n_g, np.nan)
     std_err = np.full(n_g, np.nan)
-    coef[ok] = beta
-    std_err[ok] = se
     converged = np.zeros(n_g, dtype=bool)
-    converged[ok] = ~active
+    X = np.array([[1.0], [0.0]])  # pattern 0: in the group; pattern 1: the rest
+    with threadpool_limits(1):
+        for g in np.flatnonzero((ev_g > 0) & (ev_r > 0)):
+            data = ce.counts_data(X, np.stack([n1[:, g], n - n1[:, g]]),
+                                  np.stack([d1[:, g], d - d1[:, g]]))
+            fit = ce.fit_cox(data, ties="breslow", max_iter=max_iter, on_fail="return")
+            coef[g] = fit.beta[0]
+            std_err[g] = np.sqrt(fit.var[0, 0])
+            converged[g] = fit.converged
     with np.errstate(invalid="ignore", over="ignore"):
         return pd.DataFrame(
             {"coef": coef, "std_err": std_err, "hr": np.exp(coef),

@@ -56,6 +56,11 @@ __all__ = ["simes", "tree_bh"]
 def simes(p: Sequence[float] | np.ndarray) -> float:
     """Simes' combination of p-values: ``min_i m p_(i) / i`` (NaN ignored; 1 if none).
 
+    References
+    ----------
+    .. [1] Simes RJ (1986). An improved Bonferroni procedure for multiple tests of
+       significance. Biometrika 73(3):751-754.
+
     Examples
     --------
     >>> simes([0.01, 0.04, 0.2])
@@ -97,6 +102,15 @@ def tree_bh(
         leaf's path, of each node's Benjamini-Hochberg adjusted p-value within its
         family divided by that family's level factor; ``selected`` iff ``q_tree <= q``.
         ``node_p`` holds the Simes p-value of the leaf's top-level node.
+
+    References
+    ----------
+    .. [1] Bogomolov M, Peterson CB, Benjamini Y, Sabatti C (2021). Hypotheses on a tree:
+       new error rates and testing strategies. Biometrika 108(3):575-590.
+    .. [2] Benjamini Y, Hochberg Y (1995). Controlling the false discovery rate: a practical
+       and powerful approach to multiple testing. J R Stat Soc B 57(1):289-300.
+    .. [3] Simes RJ (1986). An improved Bonferroni procedure for multiple tests of
+       significance. Biometrika 73(3):751-754.
     """
     if not 0 < q < 1:
         raise ValueError(f"q must be in (0, 1), got {q}")

@@ -21,16 +21,16 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
 from ..errors import EstimationError
-from ..results import CURVE_COLUMNS, TidyResult, curve_at
+from ..results import TidyResult, curve_at, curve_summary
 from ._counts import (
     CONF_TYPES,
     aalen_johansen,
@@ -41,6 +41,7 @@ from ._counts import (
     prepare,
     risk_counts,
 )
+from .count_table import unwrap_counts
 
 __all__ = [
     "KaplanMeierResult",
@@ -98,6 +99,27 @@ class KaplanMeierResult(TidyResult):
     restricted mean survival time with R's formulas.
     """
 
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "survival"}
+
+    def summary(self) -> pd.DataFrame:
+        """One row a group: ``n``, events, median with its CI (R ``print(survfit)``).
+
+        Columns ``group, n, n_event, median, lower, upper``; the median and its limits
+        follow :meth:`quantiles` (NaN where not reached, as R's ``NA``).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"time": [1, 2, 3, 4], "outcome": [1, 1, 1, 0]})
+        >>> kaplan_meier(df).summary()[["group", "n", "n_event", "median"]]
+          group  n  n_event  median
+        0   all  4        3     2.5
+        """
+        counts = curve_summary(self.table)[["group", "n", "n_event"]]
+        med = self.quantiles([0.5])[["group", "estimate", "lower", "upper"]]
+        med = med.rename(columns={"estimate": "median"})
+        return counts.merge(med, on="group", how="left")
+
     def at(self, times: Sequence[float]) -> pd.DataFrame:
         """The curves read at ``times`` (R ``summary(fit, times=)``; see :func:`curve_at`).
 
@@ -118,6 +140,11 @@ class KaplanMeierResult(TidyResult):
         ``1 - q``; where it equals ``1 - q`` over an interval, the midpoint of that
         interval. The limits are the same rule applied to the pointwise ``upper`` and
         ``lower`` curves (Brookmeyer-Crowley). NaN where not reached.
+
+        References
+        ----------
+        .. [1] Brookmeyer R, Crowley J (1982). A confidence interval for the median survival
+           time. Biometrics 38(1):29-41.
 
         Examples
         --------
@@ -147,6 +174,12 @@ class KaplanMeierResult(TidyResult):
         ``min(0, first time)`` to ``horizon``; the standard error is
         ``sqrt(sum_j A_j^2 d_j / (n_j (n_j - d_j)))`` with ``A_j`` the area after
         ``t_j``. ``lower``/``upper`` are the normal (Wald) limits at ``alpha``.
+
+        References
+        ----------
+        .. [1] Royston P, Parmar MKB (2013). Restricted mean survival time: an alternative
+           to the hazard ratio for the design and analysis of randomized trials with a
+           time-to-event outcome. BMC Med Res Methodol 13:152.
 
         Examples
         --------
@@ -231,8 +264,9 @@ def kaplan_meier(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row a case.
+    data : pandas.DataFrame or CountTable
+        One row a case, or a :class:`~trajectory.estimators.CountTable` (same result;
+        its counts are the weights and its entry column is used).
     time, event : str
         Follow-up time column, and the event column: bool or 0/1, or labels where
         every value other than ``censored`` counts as the event.
@@ -257,6 +291,15 @@ def kaplan_meier(
         ``table``: one row a group and unique time (events and censorings), with
         CURVE_COLUMNS and ``std_err`` (standard error of S(t), as R ``summary``).
 
+    References
+    ----------
+    .. [1] Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete observations.
+       J Am Stat Assoc 53(282):457-481.
+    .. [2] Greenwood M (1926). The natural duration of cancer. Reports on Public Health and
+       Medical Subjects 33:1-26. HMSO, London.
+    .. [3] Therneau TM, Grambsch PM (2000). Modeling Survival Data: Extending the Cox Model.
+       Springer (R package ``survival``: ``survfit``, ``coxph``).
+
     Examples
     --------
     >>> import pandas as pd
@@ -265,13 +308,15 @@ def kaplan_meier(
     [0.75, 0.5, 0.0]
     """
     _check_options(conf_type, alpha)
+    data, weights, entry, w2 = unwrap_counts(data, weights=weights, entry=entry,
+                                             role="kaplan_meier")
     prep = prepare(data, time=time, event=event, by=by, entry=entry, weights=weights,
-                   censored=censored, competing=False)
+                   censored=censored, competing=False, w2=w2)
     ij = not _integer_weights(prep.weight)
     frames = []
     for k, group in enumerate(prep.groups):
         t, c, ent, w = group_arrays(prep, k)
-        rc = risk_counts(t, c, 1, ent, w)
+        rc = risk_counts(t, c, 1, ent, w, prep.group_w2(k))
         n, d = rc.n_risk, rc.d
         with np.errstate(divide="ignore", invalid="ignore"):
             surv = np.cumprod(1.0 - np.where(n > 0, d / n, 0.0))
@@ -301,6 +346,12 @@ def kaplan_meier(
 class NelsonAalenResult(TidyResult):
     """Nelson-Aalen cumulative hazards: CURVE_COLUMNS plus ``std_err``."""
 
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "cumulative_hazard"}
+
+    def summary(self) -> pd.DataFrame:
+        """One row a group: ``n``, events, last time and cumulative hazard there."""
+        return curve_summary(self.table)
+
 
 def nelson_aalen(
     data: pd.DataFrame,
@@ -321,6 +372,16 @@ def nelson_aalen(
     non-integer weights, as R). ``lower``/``upper`` are ``-log`` of the limits R gives
     for ``exp(-H)`` (``survfit(stype=2, ctype=1, conf.type=conf_type)``).
 
+    References
+    ----------
+    .. [1] Nelson W (1972). Theory and applications of hazard plotting for censored failure
+       data. Technometrics 14(4):945-966.
+    .. [2] Aalen O (1978). Nonparametric inference for a family of counting processes. Ann
+       Stat 6(4):701-726.
+    .. [3] Fleming TR, Harrington DP (1984). Nonparametric estimation of the survival
+       distribution in censored data. Commun Stat Theory Methods 13(20):2469-2486 (the
+       Fleming-Harrington variance of the cumulative hazard).
+
     Examples
     --------
     >>> import pandas as pd
@@ -329,13 +390,15 @@ def nelson_aalen(
     [0.25, 0.5833, 1.5833]
     """
     _check_options(conf_type, alpha)
+    data, weights, entry, w2 = unwrap_counts(data, weights=weights, entry=entry,
+                                             role="nelson_aalen")
     prep = prepare(data, time=time, event=event, by=by, entry=entry, weights=weights,
-                   censored=censored, competing=False)
+                   censored=censored, competing=False, w2=w2)
     ij = not _integer_weights(prep.weight)
     frames = []
     for k, group in enumerate(prep.groups):
         t, c, ent, w = group_arrays(prep, k)
-        rc = risk_counts(t, c, 1, ent, w)
+        rc = risk_counts(t, c, 1, ent, w, prep.group_w2(k))
         n, d = rc.n_risk, rc.d
         with np.errstate(divide="ignore", invalid="ignore"):
             inv_n = np.where(n > 0, 1.0 / n, 0.0)
@@ -366,10 +429,26 @@ class CumulativeIncidenceResult(TidyResult):
     is the number still in the initial state, ``n_event`` the events of that outcome.
     """
 
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "incidence"}
+
     def summary(self) -> pd.DataFrame:
-        """The table with ``state`` as second column."""
-        cols = ["group", "state", *CURVE_COLUMNS[1:], "std_err"]
-        return self.table[cols].copy()
+        """One row a group and outcome: cases, events, the incidence at the last time.
+
+        Columns ``group, state, n, n_event, time, estimate, lower, upper`` (``n`` the
+        group's cases; ``n_event`` the cases ending with that outcome). The whole curve
+        is :meth:`to_frame`; values at chosen times, :meth:`at`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"time": [1, 2, 2, 3, 4],
+        ...                    "outcome": ["a", "b", "censored", "a", "censored"]})
+        >>> cumulative_incidence(df).summary()[["state", "n", "n_event", "estimate"]]
+          state  n  n_event  estimate
+        0     a  5        2       0.5
+        1     b  5        1       0.2
+        """
+        return curve_summary(self.table, keys=("group", "state"))
 
     def at(self, times: Sequence[float]) -> pd.DataFrame:
         """Each outcome's incidence read at ``times`` (R ``summary(fit, times=)``)."""
@@ -392,8 +471,9 @@ def cumulative_incidence(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row a case.
+    data : pandas.DataFrame or CountTable
+        One row a case, or a :class:`~trajectory.estimators.CountTable` (same estimates
+        and infinitesimal-jackknife variance, from the counts and their ``n2``).
     time : str
         Time to the first outcome or censoring.
     event : str
@@ -414,6 +494,15 @@ def cumulative_incidence(
         standard error, computed exactly from counts at unique times (ties are
         never broken). Limits are NaN where the incidence is 0 (as R's NA).
 
+    References
+    ----------
+    .. [1] Aalen OO, Johansen S (1978). An empirical transition matrix for non-homogeneous
+       Markov chains based on censored observations. Scand J Stat 5(3):141-150.
+    .. [2] Kalbfleisch JD, Prentice RL (2002). The Statistical Analysis of Failure Time
+       Data, 2nd ed., ch. 8 (competing risks). Wiley.
+    .. [3] Therneau TM, Grambsch PM (2000). Modeling Survival Data: Extending the Cox Model.
+       Springer (R package ``survival``: ``survfit``, ``coxph``).
+
     Examples
     --------
     >>> import pandas as pd
@@ -425,12 +514,14 @@ def cumulative_incidence(
     ([0.2, 0.2, 0.5, 0.5], [5.0, 4.0, 2.0, 1.0])
     """
     _check_options(conf_type, alpha)
+    data, weights, entry, w2 = unwrap_counts(data, weights=weights, entry=entry,
+                                             role="cumulative_incidence")
     prep = prepare(data, time=time, event=event, by=by, entry=entry, weights=weights,
-                   censored=censored, competing=True)
+                   censored=censored, competing=True, w2=w2)
     frames = []
     for k, group in enumerate(prep.groups):
         t, c, ent, w = group_arrays(prep, k)
-        rc = risk_counts(t, c, len(prep.causes), ent, w)
+        rc = risk_counts(t, c, len(prep.causes), ent, w, prep.group_w2(k))
         _, cif, se = aalen_johansen(rc)
         for j, state in enumerate(prep.causes):
             lower, upper = confint(cif[j], se[j], conf_type=conf_type, alpha=alpha, logse=False)
@@ -458,10 +549,17 @@ class StateOccupationResult(TidyResult):
     at risk in that state, ``n_event`` the transitions into it at that time.
     """
 
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "state_occupation"}
+
     def summary(self) -> pd.DataFrame:
-        """The table with ``state`` as second column."""
-        cols = ["group", "state", *CURVE_COLUMNS[1:], "std_err"]
-        return self.table[cols].copy()
+        """One row a group and state: the probability of the state at the last time.
+
+        Columns ``group, state, time, estimate, lower, upper``.
+        """
+        t = self.table.sort_values(["group", "state", "time"], kind="stable")
+        last = t.groupby(["group", "state"], sort=False).tail(1)
+        return last[["group", "state", "time", "estimate", "lower", "upper"]].reset_index(
+            drop=True)
 
 
 def _transition_arrays(
@@ -535,6 +633,15 @@ def state_occupation(
         ``estimate`` is ``pstate``, ``std_err`` its infinitesimal-jackknife
         standard error; the initial distribution is that of the cases at risk at
         the first transition time (its own uncertainty ignored, as R's default).
+
+    References
+    ----------
+    .. [1] Aalen OO, Johansen S (1978). An empirical transition matrix for non-homogeneous
+       Markov chains based on censored observations. Scand J Stat 5(3):141-150.
+    .. [2] de Wreede LC, Fiocco M, Putter H (2011). mstate: an R package for the analysis of
+       competing risks and multi-state models. J Stat Softw 38(7):1-30.
+    .. [3] Therneau TM, Grambsch PM (2000). Modeling Survival Data: Extending the Cox Model.
+       Springer (R package ``survival``: ``survfit``, ``coxph``).
 
     Examples
     --------

@@ -12,25 +12,28 @@ as a statsmodels Poisson GLM. With ``cuts="events"`` (an interval ending at ever
 time) a case counts in an interval's person-time when it is at risk at the interval's
 end (the Cox risk set: ``entry < t_k <= time``), so ``beta`` and its standard errors are
 exactly those of a Breslow Cox model (Whitehead 1980); ``solver="profile"`` gets them
-from the Cox partial likelihood on the aggregated counts without building the
+from the Cox partial likelihood on the aggregated counts (the package's one Cox solver,
+:mod:`trajectory.estimators._cox_engine`) without building the
 ``patterns x intervals`` GLM, which is how 10 million cases fit in seconds.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from ..errors import EstimationError
-from ..results import TidyResult
+from ..results import TidyResult, model_summary
+from . import _cox_engine as ce
 from ._formula import column, design_matrix, event_indicator
+from .count_table import CountTable, needs_case_rows
 from .regression import model_table
 
 __all__ = ["PoissonResult", "aggregate_counts", "poisson_rates"]
@@ -76,6 +79,11 @@ def aggregate_counts(
     -------
     pandas.DataFrame
         Columns ``*covariates, [entry], time, status, count``, sorted by all keys.
+
+    References
+    ----------
+    .. [1] Holford TR (1980). The analysis of rates and of survivorship using log-linear
+       models. Biometrics 36(2):299-305.
 
     Examples
     --------
@@ -183,6 +191,16 @@ class PoissonResult(TidyResult):
     person_time: float = 0.0
     vcov: pd.DataFrame = field(default_factory=pd.DataFrame)
 
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "forest", "scale": "ratio",
+                                           "quantity": "rate_ratio"}
+
+    def summary(self) -> pd.DataFrame:
+        """Rate ratios with CI and p, with ``n`` and events (R ``summary(glm)``, exp'd).
+
+        Columns ``term, rate_ratio, lower, upper, p, n, n_event``.
+        """
+        return model_summary(self, ratio="rate_ratio", lower="rr_lower", upper="rr_upper")
+
 
 def _interval_table(
     agg: pd.DataFrame, X: np.ndarray, time: str, entry: str | None, cuts: Any
@@ -240,8 +258,10 @@ def poisson_rates(
 
     Parameters
     ----------
-    cohort : pandas.DataFrame, duckdb relation, or Parquet path
-        One row a case (see :func:`aggregate_counts` for the accepted sources).
+    cohort : pandas.DataFrame, duckdb relation, Parquet path, or CountTable
+        One row a case (see :func:`aggregate_counts` for the accepted sources), or a
+        :class:`~trajectory.estimators.CountTable` keyed by the covariates (same
+        estimates; ``engine`` is then unused).
     formula, covariates : str or list of str
         Model terms; ``covariates`` lists the pattern columns (``formula`` may only use
         columns named in ``covariates`` when both are given; with ``formula`` alone the
@@ -265,6 +285,13 @@ def poisson_rates(
     Returns
     -------
     PoissonResult
+
+    References
+    ----------
+    .. [1] Holford TR (1980). The analysis of rates and of survivorship using log-linear
+       models. Biometrics 36(2):299-305.
+    .. [2] Laird N, Olivier D (1981). Covariance analysis of censored survival data using
+       log-linear analysis techniques. J Am Stat Assoc 76(374):231-240.
 
     Examples
     --------
@@ -298,7 +325,12 @@ def poisson_rates(
     if use_profile and not is_events:
         raise EstimationError("solver='profile' needs cuts='events'")
     rows: Any
-    if use_profile and engine == "pandas":  # no group-by needed: counts are built directly
+    if isinstance(cohort, CountTable):  # counted by the engine: sum its counts
+        rows = _count_table_rows(cohort, covs, time, cause, entry)
+        if use_profile:
+            pat, patterns = _profile_inputs(rows, covs)
+        entry = "entry" if cohort.has_entry else None
+    elif use_profile and engine == "pandas":  # no group-by needed: counts are built directly
         rows = _case_rows(cohort, covs, time, event, cause, entry)
         pat, patterns = _profile_inputs(rows, covs)
     elif use_profile and engine == "duckdb":  # DuckDB groups by one integer pattern key
@@ -330,6 +362,35 @@ def poisson_rates(
         person_time=float(base["person_time"].sum()),
         vcov=pd.DataFrame(var, index=design.names, columns=design.names),
     )
+
+
+def _count_table_rows(
+    ct: CountTable, covs: list[str], time: str, cause: Any, entry: str | None
+) -> pd.DataFrame:
+    """``covariates x [entry] x time x status -> count`` from a count table's ``n``."""
+    if ct.weighted:
+        needs_case_rows(ct, "poisson_rates", "a weighted count table is not a count of cases")
+    missing = [c for c in covs if c not in ct.keys]
+    if missing:
+        needs_case_rows(ct, "poisson_rates", f"covariates {missing} are not keys of the table")
+    if time != "time" or (entry is not None and entry != "entry"):
+        raise EstimationError("a count table's columns are 'time' and 'entry'; leave time= "
+                              "and entry= at their defaults")
+    table = ct.table
+    if cause is None:
+        cause = sorted(set(map(str, table["outcome"])) - {ct.censored})
+    keys = covs + (["entry"] if ct.has_entry else []) + ["time"]
+    frame = table[keys].assign(status=event_indicator(table, "outcome", cause).astype(np.int64),
+                               count=table["n"].to_numpy())
+    summed = frame.groupby(keys + ["status"], observed=True, sort=True)["count"].sum()
+    out = summed.reset_index()
+    for c in covs:
+        if not pd.api.types.is_numeric_dtype(out[c]) and not isinstance(
+            out[c].dtype, pd.CategoricalDtype
+        ):
+            out[c] = out[c].astype(str).astype("category")
+    out["count"] = np.rint(out["count"]).astype(np.int64)
+    return out
 
 
 def _case_rows(
@@ -423,61 +484,19 @@ def _profile(
     at = np.bincount(base_idx + lo, cnt, size) - np.bincount(base_idx + hi, cnt, size)
     N = np.cumsum(at.reshape(n_pat, m + 1), axis=1)[:, :m]
     D = np.bincount(pat[st] * m + hi[st] - 1, cnt[st], n_pat * m).reshape(n_pat, m)
-    beta, var, s0_zero = _fit_pattern_time(design.X, D, N)
+    # the package's one Cox solver on the pattern x event-time count table (Breslow)
+    with threadpool_limits(1):
+        data = ce.counts_data(design.X, N, D)
+        fit = ce.fit_cox(data, ties="breslow")
+        hazard = ce.pattern_baseline_hazard(data, fit)  # dj / sum_p N_pj exp(x_p beta)
+    beta, var = fit.beta, fit.var
     start0 = min(0.0, 0.0 if e is None else float(e.min()))
     lo_t = np.concatenate([[start0], ev_t[:-1]])
     width = ev_t - lo_t
     dj = D.sum(axis=0)
     base = pd.DataFrame({"start": lo_t, "stop": ev_t, "events": dj,
-                         "person_time": N.sum(axis=0) * width, "rate": dj / s0_zero / width})
+                         "person_time": N.sum(axis=0) * width, "rate": hazard / width})
     return design, beta, var, base
-
-
-def _fit_pattern_time(
-    X: np.ndarray, D: np.ndarray, N: np.ndarray, tol: float = 1e-12, max_iter: int = 50
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Newton-Raphson on ``sum D eta - sum_j D_j log(sum_p N_pj exp(eta_p))`` (Breslow)."""
-    weight = N[:, 0] if N.shape[1] else np.ones(X.shape[0])
-    center = np.average(X, axis=0, weights=weight + 1e-300)
-    Xc = X - center
-    dj, dp = D.sum(axis=0), D.sum(axis=1)
-    xd = Xc.T @ dp
-
-    def pieces(beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        eta = Xc @ beta
-        r = np.exp(eta)
-        s0 = N.T @ r
-        a = (N.T @ (r[:, None] * Xc)) / s0[:, None]
-        ll = float(dp @ eta - dj @ np.log(s0))
-        grad = xd - dj @ a
-        c = N @ (dj / s0)
-        info = (Xc * (r * c)[:, None]).T @ Xc - (a * dj[:, None]).T @ a
-        return ll, grad, info
-
-    beta = np.zeros(X.shape[1])
-    ll, grad, info = pieces(beta)
-    for _ in range(max_iter):
-        try:
-            step = np.linalg.solve(info, grad)
-        except np.linalg.LinAlgError as exc:
-            raise EstimationError("singular information matrix: a covariate level is constant "
-                                  "or collinear; drop or merge it") from exc
-        new = beta + step
-        ll_new, g_new, i_new = pieces(new)
-        halving = 0
-        while (not np.isfinite(ll_new) or ll_new < ll - 1e-12) and halving < 30:
-            step /= 2
-            new = beta + step
-            ll_new, g_new, i_new = pieces(new)
-            halving += 1
-        beta, ll, grad, info = new, ll_new, g_new, i_new
-        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
-            break
-    else:
-        raise EstimationError(f"the rate model did not converge in {max_iter} iterations "
-                              "(a category with no events?)")
-    s0_zero = N.T @ np.exp(X @ beta)  # sum of at-risk risks at covariates zero (uncentred)
-    return beta, np.linalg.inv(info), s0_zero
 
 
 def _duckdb_pattern_rows(

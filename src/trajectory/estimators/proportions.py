@@ -27,6 +27,13 @@ def wilson_interval(count: Any, nobs: Any, *, alpha: float) -> tuple[np.ndarray,
     """Wilson score interval of ``count / nobs`` (NaN where ``nobs`` is 0).
 
     statsmodels ``proportion_confint(method="wilson")`` on the cells with trials.
+
+    References
+    ----------
+    .. [1] Wilson EB (1927). Probable inference, the law of succession, and statistical
+       inference. J Am Stat Assoc 22(158):209-212.
+    .. [2] Newcombe RG (1998). Two-sided confidence intervals for the single proportion:
+       comparison of seven methods. Stat Med 17(8):857-872.
     """
     count = np.asarray(count, dtype=float)
     nobs = np.asarray(nobs, dtype=float)

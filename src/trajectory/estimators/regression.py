@@ -7,24 +7,23 @@ others censored. Results are :class:`CoxResult` objects with a tidy table
 ``estimate`` is the log hazard ratio, as R ``coef``) and :meth:`CoxResult.ph_test`.
 
 Conventions match R ``survival::coxph``: Efron ties by default, counting-process risk
-sets ``start < t <= stop``, robust (sandwich) variance summed by ``cluster``. Tested
-against R 4.2 / survival 3.5 to 1e-6 on coefficients and standard errors (lung, colon;
-strata, clusters, weights, delayed entry; see ``tests/reference/regression_cox.R``).
+sets ``start < t <= stop``, robust (sandwich) variance summed by ``cluster``, weights
+strictly positive. Coefficients equal R 4.2 / survival 3.5 to 1e-8 (lung, colon;
+strata, clusters, weights, delayed entry, and Breslow with entry + strata + cluster;
+see ``tests/reference/regression_cox*.R``).
 
-Efron fits (``engine="lifelines"``, the default) are computed by lifelines
-``CoxPHFitter``; the robust variance is recomputed with R's exact Efron score residuals
-(lifelines' sandwich differs from R by ~5e-6 on colon with tied times). Breslow fits
-(lifelines has Efron only) and ``engine="counts"`` use the package's own Newton solver
-on sorted counts (:mod:`trajectory.estimators._cox_engine`), which is exact and fast,
-and also fits aggregated rows (weights = counts).
+Every fit, Efron or Breslow, uses the package's one Cox solver
+(:mod:`trajectory.estimators._cox_engine`): Newton-Raphson on sorted counts converging
+on the score and step. The same solver fits aggregated rows (weights = counts) and
+count tables (:func:`trajectory.estimators._cox_engine.counts_data`), which is how the
+Poisson pattern path, Fine-Gray and the lenses' one-vs-rest models are fitted.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -32,9 +31,10 @@ from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from ..errors import EstimationError
-from ..results import MODEL_COLUMNS, TidyResult
+from ..results import MODEL_COLUMNS, TidyResult, model_summary
 from . import _cox_engine as ce
-from ._formula import Design, column, design_matrix, event_indicator
+from ._formula import column, design_matrix, event_indicator
+from .count_table import CountTable, needs_case_rows, unwrap_counts
 
 __all__ = ["CoxResult", "cox", "cause_specific_cox", "model_table"]
 
@@ -91,6 +91,17 @@ class CoxResult(TidyResult):
     vcov: pd.DataFrame = field(default_factory=pd.DataFrame)
     model_data: Any = field(default=None, compare=False)
 
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "forest", "scale": "ratio"}
+
+    def summary(self) -> pd.DataFrame:
+        """Hazard ratios with their CI and p, with ``n`` and events (R ``summary(coxph)``).
+
+        Columns ``term, hazard_ratio, lower, upper, p, n, n_event`` (``lower``/``upper``
+        the limits of the hazard ratio); the full table, with the log hazard ratio and
+        its standard error, is :meth:`to_frame`.
+        """
+        return model_summary(self, ratio="hazard_ratio", lower="hr_lower", upper="hr_upper")
+
     def ph_test(self, transform: str = "km") -> pd.DataFrame:
         """Test of proportional hazards from scaled Schoenfeld residuals (R ``cox.zph``).
 
@@ -103,6 +114,11 @@ class CoxResult(TidyResult):
         -------
         pandas.DataFrame
             Columns ``term, chisq, df, p``; the last row is ``GLOBAL``.
+
+        References
+        ----------
+        .. [1] Grambsch PM, Therneau TM (1994). Proportional hazards tests and diagnostics
+           based on weighted residuals. Biometrika 81(3):515-526.
         """
         data, fit, terms, ties = self.model_data
         times = data.times
@@ -188,8 +204,13 @@ def _concordance(stop: np.ndarray, event: np.ndarray, eta: np.ndarray, strata: n
     return (correct + tied / 2) / pairs if pairs else float("nan")
 
 
+def _strata_names(strata: str | Sequence[str] | None) -> list[str]:
+    """``strata=`` as a list of column names."""
+    return [strata] if isinstance(strata, str) else list(strata or [])
+
+
 def cox(
-    cohort: pd.DataFrame,
+    cohort: pd.DataFrame | CountTable,
     *,
     formula: str | None = None,
     covariates: Sequence[str] | None = None,
@@ -203,14 +224,17 @@ def cox(
     robust: bool | None = None,
     ties: str = "efron",
     alpha: float = 0.05,
-    engine: str = "lifelines",
+    engine: str = "counts",
 ) -> CoxResult:
     """Fit a Cox proportional-hazards model (R ``coxph``).
 
     Parameters
     ----------
-    cohort : pandas.DataFrame
-        One row a case (or a ``(entry, time]`` interval). Never mutated.
+    cohort : pandas.DataFrame or CountTable
+        One row a case (or a ``(entry, time]`` interval). Never mutated. A
+        :class:`~trajectory.estimators.CountTable` whose keys hold the covariates gives
+        the case-level Breslow fit (``ties="breslow"``; no cluster/robust variance,
+        which need case rows).
     formula, covariates : str or list of str
         Right-hand side as a formulaic formula (``"zone + C(division, Treatment('NL'))"``)
         or a list of columns (strings/categoricals become treatment dummies with the
@@ -231,15 +255,25 @@ def cox(
     robust : bool, optional
         Robust variance; default True when ``cluster`` is given.
     ties : {"efron", "breslow"}
-        Tie handling; Breslow is fitted by the package's own solver.
+        Tie handling.
     alpha : float
         Confidence level ``1 - alpha``.
-    engine : {"lifelines", "counts"}
-        Who fits Efron models (Breslow always uses ``"counts"``).
+    engine : {"counts"}
+        The package's Cox solver (the only one; lifelines is no longer used to fit).
 
     Returns
     -------
     CoxResult
+
+    References
+    ----------
+    .. [1] Cox DR (1972). Regression models and life-tables. J R Stat Soc B 34(2):187-220.
+    .. [2] Efron B (1977). The efficiency of Cox's likelihood function for censored data. J
+       Am Stat Assoc 72(359):557-565.
+    .. [3] Breslow N (1974). Covariance analysis of censored survival data. Biometrics
+       30(1):89-99.
+    .. [4] Lin DY, Wei LJ (1989). The robust inference for the Cox proportional hazards
+       model. J Am Stat Assoc 84(408):1074-1078.
 
     Examples
     --------
@@ -257,44 +291,69 @@ def cox(
     """
     if ties not in ("efron", "breslow"):
         raise EstimationError(f"ties={ties!r} is not supported; use 'efron' or 'breslow'")
-    if engine not in ("lifelines", "counts"):
-        raise EstimationError(f"engine={engine!r} is unknown; use 'lifelines' or 'counts'")
-    design = design_matrix(cohort, formula, covariates)
-    stop = column(cohort, time, "time").to_numpy(float)
-    ev = event_indicator(cohort, event, cause)
-    start = None if entry is None else column(cohort, entry, "entry").to_numpy(float)
-    w = None if weights is None else column(cohort, weights, "weights").to_numpy(float)
-    strata_cols = [strata] if isinstance(strata, str) else list(strata or [])
+    if engine != "counts":
+        raise EstimationError(
+            f"engine={engine!r} is unknown; Cox models are fitted by the package's solver "
+            "(engine='counts')"
+        )
+    counted = isinstance(cohort, CountTable)
+    frame: pd.DataFrame
+    if isinstance(cohort, CountTable):
+        if ties != "breslow":
+            needs_case_rows(cohort, "cox(ties='efron')", "Efron ties count a weighted row "
+                            "as one case; ties='breslow' is exact on a count table")
+        if cluster is not None or robust:
+            needs_case_rows(cohort, "a robust or clustered Cox variance",
+                            "it sums case-level score residuals")
+        if cause is None and event == "outcome":
+            cause = sorted(set(map(str, cohort.table["outcome"])) - {cohort.censored})
+        used = set(covariates or []) | set(_strata_names(strata))
+        if formula is not None:
+            import formulaic
+
+            used |= set(formulaic.Formula(formula.split("~", 1)[-1]).required_variables)
+        missing = sorted(str(v) for v in used - set(cohort.keys))
+        if missing:
+            needs_case_rows(cohort, "cox", f"{missing} are not keys of the count table "
+                            "(continuous covariates need case rows)")
+        frame, weights, entry, _ = unwrap_counts(cohort, weights=weights, entry=entry,
+                                                 role="cox")
+    else:
+        frame = cohort
+    design = design_matrix(frame, formula, covariates)
+    stop = column(frame, time, "time").to_numpy(float)
+    ev = event_indicator(frame, event, cause)
+    start = None if entry is None else column(frame, entry, "entry").to_numpy(float)
+    w = None if weights is None else column(frame, weights, "weights").to_numpy(float)
+    if w is not None and not np.all(np.isfinite(w) & (w > 0)):
+        bad = int(np.flatnonzero(~(np.isfinite(w) & (w > 0)))[0])
+        raise EstimationError(
+            f"weights column {weights!r}, row {bad}: weights must be finite and > 0 (as R "
+            "coxph); drop the rows that should not count"
+        )
+    strata_cols = _strata_names(strata)
     scode = None
     if strata_cols:
         for c in strata_cols:
-            column(cohort, c, "strata")
-        scode = cohort.groupby(strata_cols, sort=True, observed=True).ngroup().to_numpy()
-    cl = None if cluster is None else column(cohort, cluster, "cluster").to_numpy()
+            column(frame, c, "strata")
+        scode = frame.groupby(strata_cols, sort=True, observed=True).ngroup().to_numpy()
+    cl = None if cluster is None else column(frame, cluster, "cluster").to_numpy()
     robust = (cluster is not None) if robust is None else robust
     if stop.size and stop.min() < 0:
         raise EstimationError(f"time column {time!r} has negative values")
     with threadpool_limits(1):
         data = ce.make_data(design.X, start, stop, ev, w, scode)
-        if ties == "efron" and engine == "lifelines":
-            # lifelines estimates; likelihood pieces (variance, zph) at its estimate from
-            # the exact engine so that every derived number follows R's formulas
-            beta = _lifelines_beta(design, start, stop, ev, w, scode)
-            pieces = ce.cox_pieces(data, beta, ties)
-            null = ce.cox_pieces(data, np.zeros_like(beta), ties).loglik
-            info = np.linalg.inv(ce.information(data, pieces))
-            fit = ce.CoxFit(beta, info, pieces.loglik, null, 0, pieces)
-            method = "Cox proportional hazards (efron ties, lifelines CoxPHFitter)"
-        else:
-            fit = ce.fit_cox(data, ties=ties)
-            beta = fit.beta
-            method = f"Cox proportional hazards ({ties} ties, own solver)"
+        fit = ce.fit_cox(data, ties=ties)
+        beta = fit.beta
+        method = f"Cox proportional hazards ({ties} ties)"
         var = ce.robust_variance(data, fit, cl) if robust else fit.var
     se = np.sqrt(np.diag(var))
     table = model_table(design.names, beta, se, alpha, "hazard_ratio")
     eta = design.X @ beta
     conc = float("nan")
     notes: dict[str, Any] = {"formula": design.formula, "ties": ties, "robust": robust}
+    if counted:
+        notes["count_table"] = True
     if start is None and w is None:
         conc = _concordance(stop, ev, eta, np.zeros(stop.size) if scode is None else scode)
     else:
@@ -305,47 +364,15 @@ def cox(
         table=table,
         alpha=alpha,
         method=method,
-        n=int(stop.size),
+        n=int(round(float(w.sum()))) if counted and w is not None else int(stop.size),
         notes=notes,
         loglik=fit.loglik,
         loglik_null=fit.loglik_null,
         concordance=conc,
-        n_event=int(ev.sum()),
+        n_event=int(round(float(w[ev].sum()))) if counted and w is not None else int(ev.sum()),
         vcov=pd.DataFrame(var, index=design.names, columns=design.names),
         model_data=(data, fit, design.terms, ties),
     )
-
-
-def _lifelines_beta(
-    design: Design,
-    start: np.ndarray | None,
-    stop: np.ndarray,
-    ev: np.ndarray,
-    w: np.ndarray | None,
-    scode: np.ndarray | None,
-) -> np.ndarray:
-    """Efron coefficients from lifelines ``CoxPHFitter`` on the same design."""
-    from lifelines import CoxPHFitter
-
-    cols = [f"x{i}" for i in range(design.X.shape[1])]
-    df = pd.DataFrame(design.X, columns=cols)
-    df["_stop"], df["_event"] = stop, ev.astype(int)
-    kw: dict[str, Any] = {}
-    if start is not None:
-        df["_start"] = start
-        kw["entry_col"] = "_start"
-    if w is not None:
-        df["_w"] = w
-        kw["weights_col"] = "_w"
-    if scode is not None:
-        df["_strata"] = scode
-        kw["strata"] = ["_strata"]
-    with warnings.catch_warnings():
-        # lifelines warns that non-integer weights need robust=True; we compute the
-        # variance ourselves (model-based or exact-Efron sandwich), so the warning is moot
-        warnings.filterwarnings("ignore", message=".*weights are not integers.*")
-        cph = CoxPHFitter().fit(df, "_stop", "_event", fit_options={"precision": 1e-12}, **kw)
-    return cph.params_[cols].to_numpy(float)
 
 
 def cause_specific_cox(
@@ -356,6 +383,13 @@ def cause_specific_cox(
     Same options as :func:`cox`. The hazard ratios describe the rate of reaching
     ``cause`` among cases still open; to compare probabilities of each end use
     :func:`trajectory.estimators.finegray.fine_gray`.
+
+    References
+    ----------
+    .. [1] Prentice RL, Kalbfleisch JD, Peterson AV, Flournoy N, Farewell VT, Breslow NE
+       (1978). The analysis of failure times in the presence of competing risks. Biometrics
+       34(4):541-554.
+    .. [2] Cox DR (1972). Regression models and life-tables. J R Stat Soc B 34(2):187-220.
 
     Examples
     --------
