@@ -238,6 +238,15 @@ def test_two_way_suppressions_cannot_be_recovered(interior: np.ndarray, totals: 
     assert_not_recoverable(ext, shown, in_table, k)
 
 
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(interior=count_arrays(2, largest=9), totals=st.booleans(),
+       k=st.sampled_from([3, 5, 10]))
+def test_larger_two_way_suppressions_cannot_be_recovered_reduced(interior: np.ndarray,
+                                                                 totals: bool, k: int) -> None:
+    """Fast version (15 tables up to 9 x 9) of the 400-table property test below."""
+    test_two_way_suppressions_cannot_be_recovered.hypothesis.inner_test(interior, totals, k)
+
+
 @pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(interior=count_arrays(2, largest=9), totals=st.booleans(),
@@ -272,7 +281,11 @@ def test_one_and_three_way_suppressions_cannot_be_recovered(interior: np.ndarray
 def test_no_shown_count_below_k_and_idempotent(interior: np.ndarray, totals: bool, k: int,
                                                rounding: int | None, zeros_safe: bool) -> None:
     wide = wide_frame(interior, totals)
-    once = disclose(wide, k=k, rounding=rounding, zeros_safe=zeros_safe)
+    try:
+        once = disclose(wide, k=k, rounding=rounding, zeros_safe=zeros_safe)
+    except PrivacyError:  # the margins alone give a small cell away: refused by name
+        assert ((interior > 0) & (interior < k)).any() or not zeros_safe
+        return
     shown = once.to_numpy()
     visible = shown[~np.isnan(shown)]
     assert not ((visible > 0) & (visible < k)).any()
@@ -291,7 +304,11 @@ def test_no_shown_count_below_k_and_idempotent(interior: np.ndarray, totals: boo
 @given(interior=count_arrays(2), rounding=st.sampled_from([None, 5]))
 def test_long_table_idempotent_and_flags_match_nan(interior: np.ndarray,
                                                    rounding: int | None) -> None:
-    once = disclose(long_frame(interior), k=5, rounding=rounding)
+    try:
+        once = disclose(long_frame(interior), k=5, rounding=rounding)
+    except PrivacyError:  # the margins alone give a small cell away: refused by name
+        assert ((interior > 0) & (interior < 5)).any()
+        return
     assert (once["suppressed"] == once["n"].isna()).all()
     twice = disclose(once, k=5, rounding=rounding)
     pd.testing.assert_frame_equal(once, twice)
@@ -417,4 +434,8 @@ def test_cumulative_incidence_estimates_are_rounded_at_kept_steps() -> None:
     assert set(t["state"]) == {"court", "dismissal"}
     assert np.allclose(t["estimate"], t["estimate"].round(3))
     merged = t.merge(cif.table, on=["group", "state", "time"], suffixes=("", "_true"))
-    np.testing.assert_allclose(merged["estimate"], merged["estimate_true"], atol=5e-4)
+    # on the grid k / N (N = 200 cases): an estimate times N gives no hidden count
+    grid = 5 / 200
+    np.testing.assert_allclose(merged["estimate"], merged["estimate_true"], atol=grid / 2 + 5e-4)
+    steps = merged["estimate"].to_numpy() / grid
+    np.testing.assert_allclose(steps, np.round(steps), atol=0.05)

@@ -64,3 +64,9 @@ def test_result_classes_declare_how_the_gate_reads_them() -> None:
     passed = disclose(stats, k=5)
     pd.testing.assert_frame_equal(passed.table, stats.table)
     assert passed.notes["disclosure"]["kind"] == "no counts"
+
+
+def test_an_empty_result_passes_with_a_note() -> None:
+    empty = TidyResult(table=pd.DataFrame())
+    out = disclose(empty, k=5, withhold_by="n")
+    assert out.table.empty and out.notes["disclosure"]["kind"] == "empty"

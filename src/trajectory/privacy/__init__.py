@@ -3,10 +3,13 @@
 ``disclose`` is the gate every table and figure passes before it leaves the study:
 small-cell suppression with complementary suppression, rounding, rounded curves,
 withheld groups. ``k_anonymity`` finds the records of a case-level export that fall
-in equivalence classes smaller than ``k``. The rules and the practice they follow
-are in ``docs/privacy.md``.
+in equivalence classes smaller than ``k``. ``audit_release`` attacks every published
+table of a release at once (integer programming over the relations the package
+knows); ``release.release_gate`` and ``release.check_release`` are what reports call.
+The rules and the practice they follow are in ``docs/privacy.md``.
 """
 
+from .audit import ReleaseAudit, audit_release
 from .disclose import COUNT_NAMES, disclose, disclosure_audit
 from .kanon import DEFAULT_QUASI_IDENTIFIERS, KAnonymityResult, k_anonymity
 from .pseudonymise import DEMO_KEY, PseudonymKey, load_key, pseudonymise
@@ -18,7 +21,9 @@ __all__ = [
     "DEMO_KEY",
     "KAnonymityResult",
     "PseudonymKey",
+    "ReleaseAudit",
     "SuppressionPattern",
+    "audit_release",
     "disclose",
     "disclosure_audit",
     "k_anonymity",

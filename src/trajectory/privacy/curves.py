@@ -21,8 +21,10 @@ from the rounded counts):
   ``conf_type``; this ``n_risk`` is never below the true one and every step's events
   fit in it;
 * other curves (cumulative incidence, multi-state) show the true estimate and
-  limits at the kept steps, rounded to ``decimals``, with ``n_risk`` rounded up to a
-  multiple of ``k``.
+  limits at the kept steps on a grid of ``k / N`` (``N``: the group size rounded up
+  to a multiple of ``k``; at least ``10**-decimals``), so that an estimate times the
+  group size gives no count the floors hide, with ``n_risk`` rounded up to a
+  multiple of ``k``; hidden state rows show blank counts, never 0.
 
 Examples
 --------
@@ -131,6 +133,12 @@ def _coarsen(curve: pd.DataFrame, *, k: int, km: bool, conf_type: str, alpha: fl
         floats = [c for c in floats if c not in ("estimate", "lower", "upper", "std_err")]
     else:
         out["n_risk"] = _ceil_to(nr[keep], k)
+        # an estimate times the group size must not give back a count the floors hide:
+        # estimates and limits on a grid of k / N (N: the group size rounded up to k)
+        grid = max(10.0 ** -decimals, k / float(_ceil_to(nr_filter.max(), k)))
+        for c in ("estimate", "lower", "upper", "std_err"):
+            if c in out.columns:
+                out[c] = (np.round(out[c].to_numpy(dtype=float) / grid) * grid)
     for c in floats:
         out[c] = out[c].round(decimals)
     return out
@@ -170,6 +178,8 @@ def _coarsen_states(curves: pd.DataFrame, *, state: str, k: int,
     out["n_risk"] = _ceil_to(out["n_risk"].to_numpy(dtype=float), k) + 0.0
     out["n_censor"] = out.groupby(state)["n_censor"].transform(
         lambda c: np.diff(_floor_to(np.cumsum(c.to_numpy(dtype=float)), k), prepend=0.0))
+    for c in ("n_risk", "n_event", "n_censor"):  # a hidden cell is blank, never 0
+        out[c] = out[c].astype(float).mask(hidden)
     return out.drop(columns="_entered").reset_index(drop=True)
 
 
@@ -201,6 +211,10 @@ def disclose_curves(result: TidyResult, *, k: int = 5, rounding: int | None = No
     decimals : int
         Decimals of estimates that cannot be recomputed from rounded counts.
     """
+    previous = result.notes.get("disclosure")
+    if isinstance(previous, dict) and previous.get("kind") == "curves" and previous.get(
+            "k") == k:
+        return result  # already coarsened with this k: disclose(disclose(r)) == disclose(r)
     table = result.table
     state = [c for c in _STATE_COLUMNS if c in table.columns]
     sizes = table.groupby("group", sort=False)["n_risk"].max()
@@ -213,14 +227,16 @@ def disclose_curves(result: TidyResult, *, k: int = 5, rounding: int | None = No
         # the group's number at risk at each time: the largest over its states
         table = table.assign(
             _at_risk=table.groupby(["group", "time"], sort=False)["n_risk"].transform("max"))
-    if state and type(result).__name__ == "StateOccupationResult":
+    # multi-state occupation (declared by the result's figure kind, not its class name)
+    occupation = bool(state) and dict(getattr(result, "figure", {})).get("kind") == (
+        "state_occupation")
+    if occupation:
         for group, curves in table.groupby("group", sort=False):
             if group not in small:
                 frames.append(_coarsen_states(curves.drop(columns="_at_risk"),
                                               state=state[0], k=k, decimals=decimals))
     for _, curve in table.groupby(["group", *state], sort=False):
-        if curve["group"].iloc[0] in small or frames and type(result).__name__ == (
-                "StateOccupationResult"):
+        if curve["group"].iloc[0] in small or frames and occupation:
             continue
         km = not state and _is_product_limit(curve.sort_values("time", kind="stable"))
         frames.append(_coarsen(curve, k=k, km=km, conf_type=conf_type, alpha=result.alpha,

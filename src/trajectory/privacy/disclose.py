@@ -148,6 +148,10 @@ def disclose(
             options.update({key: value for key, value in spec.items() if key in options})
             counts, withhold_by = options["counts"], options["withhold_by"]
         table = obj.table
+        if len(table) == 0:  # nothing estimated (sparse data): nothing to hide
+            audit = _audit(k, rounding, zeros_safe, "empty")
+            audit["notes"].append("the table has no rows: nothing published")
+            return obj.replace(notes={**obj.notes, "disclosure": audit})
         if counts is None and set(CURVE_COLUMNS) <= set(table.columns):
             return disclose_curves(obj, k=k, rounding=rounding, decimals=decimals)
         if counts is None and set(MODEL_COLUMNS) <= set(table.columns) and not any(
@@ -257,6 +261,7 @@ def _disclose_frame(df: pd.DataFrame, *, k: int, rounding: int | None, counts: A
                                 withhold_by=count_cols[0] if rows_mode else None)
     if rows_mode:
         _blank_small_counts(out, audit, k=k, skip=count_cols[0], derived=derived_map)
+        _blank_thin_quantiles(out, audit, k=k, size=count_cols[0])
     return out, audit
 
 
@@ -283,6 +288,7 @@ def _withhold_rows(df: pd.DataFrame, *, by: str, k: int, derived: Mapping[str, l
     out["withheld"] = small.to_numpy() | (out["withheld"].fillna(False).astype(bool).to_numpy()
                                          if "withheld" in out.columns else False)
     _blank_small_counts(out, audit, k=k, skip=by, derived=derived)
+    _blank_thin_quantiles(out, audit, k=k, size=by)
     if rounding:
         for column in [by, *[c for c in numeric if c in COUNT_NAMES or str(c).startswith("n_")]]:
             values = out[column].to_numpy(dtype=float)
@@ -296,8 +302,10 @@ def _blank_small_counts(out: pd.DataFrame, audit: dict[str, Any], *, k: int, ski
                         derived: Mapping[str, list[str]]) -> None:
     """In a one-row-a-group table, blank every other count shown in ``[1, k-1]``.
 
-    Such tables (quantiles, flags, funnels) are not additive, so no margin can
-    recover a blanked count; columns derived from it are blanked with it.
+    Columns derived from a blanked count are blanked with it: those declared in
+    ``derived``, or every decimal of the row when nothing is declared. Margins such
+    tables do have (``all`` rows, complements) are checked by the release audit
+    (:mod:`trajectory.privacy.audit`).
     """
     for column in out.columns:
         if column == skip or _is_flag(column) or not isinstance(column, str):
@@ -312,12 +320,39 @@ def _blank_small_counts(out: pd.DataFrame, audit: dict[str, Any], *, k: int, ski
         if not small.any():
             continue
         out[column] = values.astype(float).mask(small)
-        for rate, sources in derived.items():
-            if column in sources and rate in out.columns:
-                out[rate] = out[rate].mask(small)
+        # what derives from the count goes with it: the declared columns, or, when
+        # nothing is declared, every decimal of the row (rates, intervals, effects)
+        followers = [rate for rate, sources in derived.items()
+                     if column in sources and rate in out.columns] if derived else [
+            c for c in out.columns if isinstance(c, str) and c not in _ROW_KEY_NAMES
+            and c not in ("p", "q") and pd.api.types.is_float_dtype(out[c])
+            and not (c in COUNT_NAMES or c.startswith("n_"))]
+        for rate in followers:
+            out[rate] = out[rate].mask(small)
         for position in np.flatnonzero(small.to_numpy()):
             audit["items"].append({"column": column, "where": f"row {int(position)}",
                                    "reason": f"count below k={k}"})
+
+
+def _blank_thin_quantiles(out: pd.DataFrame, audit: dict[str, Any], *, k: int,
+                          size: str) -> None:
+    """Quantiles (a ``q`` column) need ``2k`` events: below, a quartile is one case's delay."""
+    level = next((c for c in ("q", "quantile") if c in out.columns), None)
+    events = next((c for c in ("n_event", size) if c in out.columns), None)
+    if level is None or events is None:
+        return
+    thin = (pd.to_numeric(out[events], errors="coerce") < 2 * k).to_numpy() & out[
+        events].notna().to_numpy()
+    if not thin.any():
+        return
+    for column in out.columns:
+        if column in (level, "p") or not pd.api.types.is_float_dtype(out[column]) or (
+                isinstance(column, str) and (column in COUNT_NAMES or column.startswith("n_"))):
+            continue
+        out[column] = out[column].mask(thin)
+    for position in np.flatnonzero(thin):
+        audit["items"].append({"column": "estimate", "where": f"row {int(position)}",
+                               "reason": f"quantile of fewer than 2k={2 * k} events"})
 
 
 #: numeric columns that index rows of a result table (quantile level, time point)
@@ -341,9 +376,16 @@ def _positions(labels: pd.Series, total: Any, name: str) -> tuple[np.ndarray, li
 
 
 def _protect(values: np.ndarray, in_table: np.ndarray, *, k: int, zeros_safe: bool,
-             rounding: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             rounding: int | None, audit: dict[str, Any] | None = None,
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Suppress and round an extended array: (shown values, suppressed mask, reasons)."""
     pattern = suppression_pattern(values, in_table, k=k, zeros_safe=zeros_safe)
+    if pattern.unprotected and audit is not None:
+        audit["unprotected"] = audit.get("unprotected", 0) + len(pattern.unprotected)
+        audit["notes"].append(
+            f"{len(pattern.unprotected)} hidden cell(s) stay narrower than the protection "
+            f"interval ({k}) for an intruder who knows every margin: the margins give "
+            "them away; aggregate categories or do not publish those margins")
     shown = np.where(pattern.suppressed, np.nan, values)
     if rounding:
         shown = rounded_to_base(shown, base=rounding, k=k)
@@ -375,7 +417,7 @@ def _disclose_long(df: pd.DataFrame, *, dims: list[str], counts: list[str],
         values.flat[flat] = df[col].to_numpy(dtype=float)
         in_table.flat[flat] = True
         shown, sup, reason = _protect(values, in_table, k=k, zeros_safe=zeros_safe,
-                                      rounding=rounding)
+                                      rounding=rounding, audit=audit)
         out[col] = shown.flat[flat]
         hidden[col] = sup.flat[flat]
         audit["items"] += [{"column": col, "where": wheres[i], "reason": str(reason.flat[f])}
@@ -424,7 +466,7 @@ def _disclose_wide(df: pd.DataFrame, *, k: int, rounding: int | None, total: Any
     values[grid] = df.to_numpy(dtype=float)
     in_table[grid] = True
     shown, sup, reason = _protect(values, in_table, k=k, zeros_safe=zeros_safe,
-                                  rounding=rounding)
+                                  rounding=rounding, audit=audit)
     out = pd.DataFrame(shown[grid], index=df.index, columns=df.columns)
     for i, r in enumerate(df.index):
         for j, c in enumerate(df.columns):

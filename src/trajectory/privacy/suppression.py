@@ -43,10 +43,12 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.linalg import svd
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import csr_array
 
 from ..errors import PrivacyError
 
@@ -54,6 +56,10 @@ __all__ = ["SuppressionPattern", "suppression_pattern", "margin_sums", "rounded_
 
 _TOL = 1e-9
 _TRIALS = 8  # candidate cells tried per derivable cell before falling back to the smallest
+#: the protection interval is enforced on tables with at most this many hidden cells
+#: (two integer programmes a hidden cell and round); larger ones get the exact check only
+_WIDEN_MAX_HIDDEN = 150
+_WIDEN_ROUNDS = 40
 
 
 @dataclass(frozen=True)
@@ -69,11 +75,16 @@ class SuppressionPattern:
         ``"secondary"`` (complementary) or ``""``.
     values : numpy.ndarray
         The extended values used (margins not in the table filled from sums).
+    unprotected : tuple of tuple of int
+        Hidden cells whose interval stays narrower than the protection interval even
+        with every useful cell hidden (the known margins give them away; aggregate
+        categories, or do not publish those margins). Empty in the usual case.
     """
 
     suppressed: np.ndarray
     reason: np.ndarray
     values: np.ndarray
+    unprotected: tuple[tuple[int, ...], ...] = ()
 
 
 def margin_sums(interior: np.ndarray) -> np.ndarray:
@@ -238,12 +249,220 @@ def _best_candidates(a: np.ndarray, rows: np.ndarray, targets: list[int | None],
     return chosen
 
 
+class _Pattern:
+    """Working state of one suppression run on a flattened extended array.
+
+    Each step of :func:`suppression_pattern` is a method: :meth:`primary` marks what
+    must be hidden, :meth:`line_rule` adds a second hidden entry to every line with a
+    single one, :meth:`derivable` finds hidden cells an intruder can still pin down,
+    :meth:`complement` hides one cell freeing each of them, :meth:`result` undoes the
+    merge of single-category axes.
+    """
+
+    def __init__(self, values: np.ndarray, in_table: np.ndarray, *, k: float,
+                 zeros_safe: bool) -> None:
+        self.full_shape = values.shape
+        values, in_table, self.single = _reduce_singletons(values, in_table)
+        shape = self.shape = values.shape
+        axes = [a for a in range(values.ndim) if shape[a] > 1]
+        interior_slice = tuple(slice(0, n - 1) if n > 1 else slice(0, 1) for n in shape)
+        is_margin = np.zeros(shape, dtype=bool)
+        for a in axes:
+            idx: list[Any] = [slice(None)] * values.ndim
+            idx[a] = shape[a] - 1
+            is_margin[tuple(idx)] = True
+        if axes:
+            inner = values[interior_slice]
+            sums = margin_sums(inner.reshape([shape[a] - 1 for a in axes])).reshape(shape)
+        else:
+            sums = values
+        self.implicit = is_margin & ~in_table
+        self.vals = np.where(self.implicit, sums, values)
+        self.lines = _lines(shape, axes)
+        self.size = self.vals.size
+        self.flat_margin, self.flat_in = is_margin.reshape(-1), in_table.reshape(-1)
+        self.flat_vals = self.vals.reshape(-1)
+        self.primary(in_table, k=k, zeros_safe=zeros_safe)
+
+    def primary(self, in_table: np.ndarray, *, k: float, zeros_safe: bool) -> None:
+        """Step 1: cells ``0 < x < k`` (or ``0 <= x < k``), unknown cells, small hidden margins."""
+        vals = self.vals
+        unknown = np.isnan(vals)
+        small = (vals >= 0) & (vals < k) if not zeros_safe else (vals > 0) & (vals < k)
+        sup = (in_table & (unknown | small)) | (self.implicit & (unknown | small))
+        reason = np.full(self.shape, "", dtype=object)
+        reason[in_table & small & ~unknown] = "primary"
+        reason[in_table & unknown] = "input"
+        self.flat_sup = sup.reshape(-1).copy()
+        self.flat_checked = (sup & in_table).reshape(-1).copy()  # hidden margins: unknowns
+        self.flat_pos = (unknown | (vals > 0)).reshape(-1)
+        self.flat_reason = reason.reshape(-1)
+
+    def priority(self, i: int) -> tuple:
+        return (bool(self.flat_margin[i]), not self.flat_pos[i],
+                float(np.nan_to_num(self.flat_vals[i])), i)
+
+    def candidates(self, pool: np.ndarray) -> list[int]:
+        """Shown cells of ``pool``, the cheapest to hide first."""
+        pool = np.unique(pool)
+        pool = pool[self.flat_in[pool] & ~self.flat_sup[pool]]
+        return sorted((int(i) for i in pool), key=self.priority)
+
+    def lines_through(self, i: int) -> np.ndarray:
+        return np.concatenate([b[(b == i).any(axis=1)].ravel() for b in self.lines]
+                              or [np.array([])])
+
+    def suppress(self, i: int) -> None:
+        self.flat_sup[i] = True
+        self.flat_checked[i] = True  # a shown cell, once hidden, must stay hidden on a re-run
+        if not self.flat_reason[i]:
+            self.flat_reason[i] = "secondary"
+
+    def line_rule(self) -> None:
+        """Step 2: no line holds exactly one hidden cell (iterated to a fixpoint)."""
+        changed = True
+        while changed:
+            changed = False
+            for block in self.lines:
+                count = self.flat_sup[block].sum(axis=1)
+                for line in block[count == 1]:
+                    lone = line[self.flat_sup[line]][0]
+                    if not self.flat_checked[lone] or self.flat_sup[line].sum() != 1:
+                        continue
+                    cands = self.candidates(line)
+                    if cands:
+                        self.suppress(cands[0])
+                        changed = True
+
+    def derivable(self) -> np.ndarray:
+        """Step 3: flat indices of checked hidden cells an intruder can pin down.
+
+        A zero-valued cell is pinned if the equations fix it; a positive cell also
+        if no direction that moves it keeps every zero-valued hidden cell >= 0.
+        """
+        lines, size, flat_pos = self.lines, self.size, self.flat_pos
+        all_vars = np.flatnonzero(self.flat_sup)
+        fixed_all = _derivable(lines, all_vars, size)
+        pos_vars = np.flatnonzero(self.flat_sup & flat_pos)
+        fixed_pos = pos_vars[_derivable(lines, pos_vars, size)]
+        zeros = ~flat_pos[all_vars]
+        unsure = np.setdiff1d(fixed_pos, all_vars[fixed_all])
+        if unsure.size and zeros.any():
+            a, _ = _equations(lines, all_vars, size)
+            where = {int(v): j for j, v in enumerate(all_vars)}
+            unsure = np.array([u for u in unsure if not _movable(a, where[int(u)], zeros)],
+                              dtype=int)
+        out = np.union1d(all_vars[fixed_all], unsure)
+        return out[self.flat_checked[out]]
+
+    def complement(self, fixed: np.ndarray) -> bool:
+        """Step 4: hide, for each pinned cell, the candidate that frees it.
+
+        Returns False when the pinned cells are only zeros or cells hidden by an
+        earlier pass (nothing left to protect).
+
+        Raises
+        ------
+        PrivacyError
+            If a small cell is pinned with every shown cell hidden already.
+        """
+        everything = self.candidates(np.arange(self.size))
+        if not everything:
+            vals, reason = self.flat_vals, self.flat_reason
+            sensitive = fixed[(vals[fixed] > 0) & (reason[fixed] != "input")]
+            if sensitive.size == 0:
+                return False
+            raise PrivacyError(
+                f"a small cell (position {_position(int(sensitive[0]), self.shape)} of the "
+                "table with totals) can be derived from totals alone even with every "
+                "cell hidden; aggregate categories (fewer rows or columns) or do not "
+                "publish this table"
+            )
+        pos_vars = np.flatnonzero(self.flat_sup & self.flat_pos)
+        eqs, eq_lines = _equations(self.lines, pos_vars, self.size)
+        column_of = {int(v): j for j, v in enumerate(pos_vars)}
+        targets = [int(t) for t in fixed]
+        pools = [(self.candidates(self.lines_through(t)) or everything)[:_TRIALS]
+                 for t in targets]
+        picked = _best_candidates(eqs, eq_lines, [column_of.get(t) for t in targets], pools,
+                                  len(self.lines))
+        for c in sorted(picked):
+            self.suppress(c)
+        return True
+
+    def narrow(self, protection: float) -> list[int]:
+        """Step 5: hidden cells an intruder knowing every margin pins to an interval
+        narrower than ``protection`` (integer programming over the line equations)."""
+        variables = np.flatnonzero(self.flat_sup)
+        targets = [int(v) for v in variables if self.flat_checked[v]]
+        if not targets:
+            return []
+        a, rows = _equations(self.lines, variables, self.size)
+        if a.shape[0] == 0:
+            return []
+        known = np.where(self.flat_sup, 0.0, np.nan_to_num(self.flat_vals))
+        const = np.zeros(rows.shape[0])
+        for r, line in enumerate(rows):
+            members, margin = line[:-1][line[:-1] >= 0], line[-1]
+            const[r] = known[members].sum() - known[margin]
+        column = {int(v): j for j, v in enumerate(variables)}
+        constraint = LinearConstraint(csr_array(a), -const, -const)
+        bounds = Bounds(np.zeros(variables.size), np.full(variables.size, 1e9))
+        out = []
+        for t in targets:
+            ends = []
+            for sign in (1.0, -1.0):
+                c = np.zeros(variables.size)
+                c[column[t]] = sign
+                res = milp(c, constraints=constraint, integrality=np.ones(variables.size),
+                           bounds=bounds)
+                ends.append(np.nan if res.x is None else res.x[column[t]])
+            if not np.isnan(ends).any() and ends[1] - ends[0] < protection - 1e-6:
+                out.append(t)
+        return out
+
+    def widen(self, cells: list[int]) -> bool:
+        """Hide, for each narrowed cell, the cheapest non-zero shown cell on its lines."""
+        # one cell a round, the one on the lines of most narrowed cells, then the cheapest
+        # (a hidden zero cannot move down: it narrows, never widens, an interval)
+        votes: dict[int, int] = {}
+        for t in cells:
+            for c in self.candidates(self.lines_through(t)):
+                if self.flat_pos[c]:
+                    votes[c] = votes.get(c, 0) + 1
+        if not votes:
+            return False
+        self.suppress(min(votes, key=lambda c: (-votes[c], self.priority(c))))
+        return True
+
+    def snapshot(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.flat_sup.copy(), self.flat_checked.copy(), self.flat_reason.copy()
+
+    def restore(self, saved: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        self.flat_sup, self.flat_checked, self.flat_reason = (a.copy() for a in saved)
+
+    def result(self, unprotected: list[int] | None = None) -> SuppressionPattern:
+        """Step 6: the pattern on the full extended array (single axes restored)."""
+        sup_out = self.flat_sup.reshape(self.shape)
+        reason_out = self.flat_reason.reshape(self.shape)
+        vals_out = self.vals
+        for a in sorted(self.single):  # undo the merge of single-category axes
+            sup_out = np.concatenate([sup_out, sup_out], axis=a)
+            reason_out = np.concatenate([reason_out, reason_out], axis=a)
+            vals_out = np.concatenate([vals_out, vals_out], axis=a)
+        assert sup_out.shape == self.full_shape
+        return SuppressionPattern(suppressed=sup_out, reason=reason_out.astype(str),
+                                  values=vals_out, unprotected=tuple(
+                                      _position(i, self.shape) for i in unprotected or []))
+
+
 def suppression_pattern(
     values: np.ndarray,
     in_table: np.ndarray,
     *,
     k: float = 5,
     zeros_safe: bool = True,
+    protection: float | None = None,
 ) -> SuppressionPattern:
     """Primary and secondary suppression of an extended count table.
 
@@ -261,6 +480,10 @@ def suppression_pattern(
         Threshold: published counts must be 0 or at least ``k``.
     zeros_safe : bool
         If False, zeros are treated as sensitive too (suppressed like ``0 < x < k``).
+    protection : float, optional
+        Minimum width of the interval an intruder who knows every margin can prove
+        for each hidden cell (integer programming); default ``k``. ``0`` only
+        requires that no hidden cell is exactly derivable.
 
     Returns
     -------
@@ -278,123 +501,29 @@ def suppression_pattern(
         raise PrivacyError(f"values {values.shape} and in_table {in_table.shape} differ in shape")
     if values.ndim == 0 or min(values.shape) < 2:
         raise PrivacyError("an extended table needs at least one category and a margin an axis")
-    full_shape = values.shape
-    values, in_table, single = _reduce_singletons(values, in_table)
-    shape = values.shape
-    axes = [a for a in range(values.ndim) if shape[a] > 1]
-    interior_slice = tuple(slice(0, n - 1) if n > 1 else slice(0, 1) for n in shape)
-    is_margin = np.zeros(shape, dtype=bool)
-    for a in axes:
-        idx = [slice(None)] * values.ndim
-        idx[a] = shape[a] - 1
-        is_margin[tuple(idx)] = True
-    if axes:
-        inner = values[interior_slice]
-        sums = margin_sums(inner.reshape([shape[a] - 1 for a in axes]))
-        sums = sums.reshape(shape)
-    else:
-        sums = values
-    implicit = is_margin & ~in_table
-    vals = np.where(implicit, sums, values)
-    unknown = np.isnan(vals)
-    if zeros_safe:
-        small = (vals > 0) & (vals < k)
-    else:
-        small = (vals >= 0) & (vals < k)
-    sup = (in_table & (unknown | small)) | (implicit & (unknown | small))
-    checked = sup & in_table  # hidden margins are unknowns, not cells to protect
-    positive = unknown | (vals > 0)
-    reason = np.full(shape, "", dtype=object)
-    reason[in_table & small & ~unknown] = "primary"
-    reason[in_table & unknown] = "input"
-
-    lines = _lines(shape, axes)
-    size = vals.size
-    flat_sup, flat_checked = sup.reshape(-1), checked.reshape(-1)
-    flat_pos, flat_vals = positive.reshape(-1), vals.reshape(-1)
-    flat_margin, flat_in = is_margin.reshape(-1), in_table.reshape(-1)
-    flat_reason = reason.reshape(-1)
-
-    def priority(i: int) -> tuple:
-        return (bool(flat_margin[i]), not flat_pos[i], float(np.nan_to_num(flat_vals[i])), i)
-
-    def candidates(pool: np.ndarray) -> list[int]:
-        pool = np.unique(pool)
-        pool = pool[flat_in[pool] & ~flat_sup[pool]]
-        return sorted((int(i) for i in pool), key=priority)
-
-    def lines_through(i: int) -> np.ndarray:
-        return np.concatenate([b[(b == i).any(axis=1)].ravel() for b in lines] or [np.array([])])
-
-    def derivable_cells(sup_mask: np.ndarray) -> np.ndarray:
-        """Flat indices of checked suppressed cells an intruder can pin down.
-
-        A zero-valued cell is pinned if the equations fix it; a positive cell also
-        if no direction that moves it keeps every zero-valued hidden cell >= 0.
-        """
-        all_vars = np.flatnonzero(sup_mask)
-        fixed_all = _derivable(lines, all_vars, size)
-        pos_vars = np.flatnonzero(sup_mask & flat_pos)
-        fixed_pos = pos_vars[_derivable(lines, pos_vars, size)]
-        zeros = ~flat_pos[all_vars]
-        unsure = np.setdiff1d(fixed_pos, all_vars[fixed_all])
-        if unsure.size and zeros.any():
-            a, _ = _equations(lines, all_vars, size)
-            where = {int(v): j for j, v in enumerate(all_vars)}
-            unsure = np.array([u for u in unsure if not _movable(a, where[int(u)], zeros)],
-                              dtype=int)
-        out = np.union1d(all_vars[fixed_all], unsure)
-        return out[flat_checked[out]]
-
-    def suppress(i: int) -> None:
-        flat_sup[i] = True
-        flat_checked[i] = True  # a shown cell, once hidden, must stay hidden on a re-run
-        if not flat_reason[i]:
-            flat_reason[i] = "secondary"
-
-    for _ in range(size + 1):
-        changed = True
-        while changed:  # line rule to a fixpoint
-            changed = False
-            for block in lines:
-                count = flat_sup[block].sum(axis=1)
-                for line in block[count == 1]:
-                    lone = line[flat_sup[line]][0]
-                    if not flat_checked[lone] or flat_sup[line].sum() != 1:
-                        continue
-                    cands = candidates(line)
-                    if cands:
-                        suppress(cands[0])
-                        changed = True
-        fixed = derivable_cells(flat_sup)
-        if fixed.size == 0:
+    work = _Pattern(values, in_table, k=k, zeros_safe=zeros_safe)
+    protection = float(k if protection is None else protection)
+    # intervals are computed on true values: a table whose cells were hidden before
+    # (NaN: a re-run on published output) is not widened again
+    widen = protection > 0 and not np.isnan(values).any()
+    narrow: list[int] = []
+    saved = None
+    rounds = 0
+    for _ in range(work.size + 1):
+        try:
+            work.line_rule()
+            fixed = work.derivable()
+            if fixed.size and work.complement(fixed):
+                continue
+        except PrivacyError:
+            if saved is None:
+                raise
+            work.restore(saved)  # widening left nothing to hide: keep the last pattern
             break
-        everything = candidates(np.arange(size))
-        if not everything:
-            sensitive = fixed[(flat_vals[fixed] > 0) & (flat_reason[fixed] != "input")]
-            if sensitive.size == 0:  # only zeros, or cells hidden by an earlier pass
-                break
-            raise PrivacyError(
-                f"a small cell (position {_position(int(sensitive[0]), shape)} of the "
-                "table with totals) can be derived from totals alone even with every "
-                "cell hidden; aggregate categories (fewer rows or columns) or do not "
-                "publish this table"
-            )
-        pos_vars = np.flatnonzero(flat_sup & flat_pos)
-        eqs, eq_lines = _equations(lines, pos_vars, size)
-        column_of = {int(v): j for j, v in enumerate(pos_vars)}
-        targets = [int(t) for t in fixed]
-        pools = [(candidates(lines_through(t)) or everything)[:_TRIALS] for t in targets]
-        picked = _best_candidates(eqs, eq_lines, [column_of.get(t) for t in targets], pools,
-                                  len(lines))
-        for c in sorted(picked):
-            suppress(c)
-
-    sup_out, reason_out, vals_out = flat_sup.reshape(shape), flat_reason.reshape(shape), vals
-    for a in sorted(single):  # undo the merge of single-category axes
-        sup_out = np.concatenate([sup_out, sup_out], axis=a)
-        reason_out = np.concatenate([reason_out, reason_out], axis=a)
-        vals_out = np.concatenate([vals_out, vals_out], axis=a)
-    assert sup_out.shape == full_shape
-    return SuppressionPattern(suppressed=sup_out, reason=reason_out.astype(str),
-                              values=vals_out)
+        rounds += 1
+        widen = widen and rounds <= _WIDEN_ROUNDS and int(work.flat_sup.sum()) <= _WIDEN_MAX_HIDDEN
+        narrow = work.narrow(protection) if widen else []
+        saved = work.snapshot()
+        if not narrow or not work.widen(narrow):
+            break
+    return work.result(unprotected=narrow)

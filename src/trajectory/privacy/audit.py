@@ -1,0 +1,601 @@
+"""Release-level disclosure audit: every published table read at once, as an intruder would.
+
+Each table passes :func:`~trajectory.privacy.disclose` on its own, but a reader holds
+the whole release. This module collects the linear relations the package knows its
+tables obey, bounds every hidden count by integer programming over all of them
+(:func:`scipy.optimize.milp`), and extends suppression until no hidden count is
+narrowed below the protection interval and no count in ``1 .. k-1`` follows from
+shown numbers.
+
+Relations collected (each family is adopted only if every instance whose cells are
+all shown holds, as an intruder would check):
+
+* ``all row``: the rows of a group column (within each ``by``) add up to its ``all`` row;
+* ``rest``: ``n_group + n_rest`` is the same for every group compared with the rest;
+* ``repeat``: a count repeated on the rows of one group (quantile levels) is one count;
+* ``complement``: a part never exceeds its group size (``n_event <= n``), and a shown
+  difference ``n - n_event`` is itself a count;
+* ``horizon``: a cumulative count never falls with time, and the difference between
+  two horizons is itself a count;
+* ``share``: a share ``s`` beside counts ``x`` and ``n`` with ``s = x / n`` on the
+  shown rows pins ``x`` to ``[(s - e) n, (s + e) n]`` (``e``: half the last printed
+  digit); a shown share times a shown count that gives an integer is a count;
+* ``funnel``: reached - lost - open at one stage = reached at the next.
+
+A hidden count is *protected* when the interval an intruder can compute for it is at
+least ``protection`` wide (default ``k``), as the protection levels of tau-Argus and
+sdcTable (Hundepool et al. 2012, ch. 4); a *derived* count is a shown difference or
+product in ``1 .. k-1``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> flags = pd.DataFrame({"group": ["all", "a", "b", "c"],
+...                       "n": [40.0, 12.0, 25.0, float("nan")]})
+>>> audit_release({"t": flags}, k=5).table[["table", "column", "problem"]]
+  table column problem
+0     t      n   exact
+>>> audit_release({"t": flags.assign(n=[40.0, float("nan"), 25.0, float("nan")])}, k=5).passed
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_array
+
+__all__ = ["Relation", "ReleaseAudit", "audit_release", "release_relations", "count_columns"]
+
+Cell = tuple[str, int, str]  # (table, row position, column)
+
+_SIZE_NAMES = ("n", "n_cases", "n_base", "n_flagged", "n_group")
+_ROW_KEYS = ("q", "quantile", "time", "horizon", "day", "days", "month", "months", "order")
+_NOT_KEYS = ("sentence", "test", "adjusted_for", "direction", "severity", "method",
+             "note", "withheld", "suppressed", "flagged")
+_NOT_SHARES = ("p", "q", "lower", "upper", "std_err", "threshold", "statistic", "df")
+_CURVE = {"time", "estimate", "n_risk", "n_event", "n_censor"}
+_BIG = 1e7
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``lower <= sum(coef * cell) <= upper`` over published cells and helper unknowns.
+
+    ``terms`` pairs a cell ``(table, row, column)`` (or a helper name, a str) with its
+    coefficient; ``kind`` names the family (``all row``, ``share``...).
+    """
+
+    terms: tuple[tuple[Any, float], ...]
+    lower: float
+    upper: float
+    kind: str
+    table: str
+    verified: bool = True
+
+
+@dataclass(frozen=True)
+class ReleaseAudit:
+    """What an intruder holding every published table can learn.
+
+    ``table``: one row a problem: ``table``, ``row``, ``column``, ``problem``
+    (``exact``: a hidden count recovered; ``narrow``: its interval is narrower than
+    ``protection``; ``derived``: a count in ``1 .. k-1`` follows from shown numbers),
+    ``relation`` (the families that gave it away) and ``width`` (of the interval; for
+    ``derived`` always 0). It never holds a hidden or derived value.
+    """
+
+    table: pd.DataFrame
+    k: int
+    protection: float
+    n_hidden: int
+    n_relations: int
+    relation_kinds: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """True when no hidden count is narrowed and no small count is derived."""
+        return self.table.empty
+
+    def counts(self) -> dict[str, int]:
+        """Number of problems of each kind (``exact``, ``narrow``, ``derived``)."""
+        return {p: int((self.table["problem"] == p).sum()) for p in ("exact", "narrow", "derived")}
+
+    def message(self) -> str:
+        """One sentence naming the tables and cells (never their values)."""
+        if self.passed:
+            return "the release passes the audit"
+        parts = [f"{r.table} row {r.row} column {r.column} ({r.problem}, {r.relation})"
+                 for r in self.table.head(8).itertuples()]
+        more = len(self.table) - 8
+        return ("an intruder holding every published table can recover or narrow counts: "
+                + "; ".join(parts) + (f"; and {more} more" if more > 0 else ""))
+
+
+# ----------------------------------------------------------------- reading tables
+
+
+def count_columns(frame: pd.DataFrame) -> list[str]:
+    """The count columns of a published table: ``n``, ``n_*``, ``count``... holding integers."""
+    out = []
+    for c in frame.columns:
+        if not isinstance(c, str) or not (c in ("n", "count", "cases", "n_cases", "freq")
+                                          or c.startswith("n_")):
+            continue
+        v = frame[c]
+        if pd.api.types.is_bool_dtype(v) or not pd.api.types.is_numeric_dtype(v):
+            continue
+        shown = v.dropna().to_numpy(dtype=float)
+        if np.all(np.abs(shown - np.round(shown)) < 1e-9):
+            out.append(c)
+    return out
+
+
+def _is_curve(frame: pd.DataFrame) -> bool:
+    return _CURVE <= set(frame.columns)
+
+
+def _keys(frame: pd.DataFrame, counts: list[str]) -> list[str]:
+    keys = []
+    for c in frame.columns:
+        if c in counts or c in _NOT_KEYS or not isinstance(c, str):
+            continue
+        v = frame[c]
+        if c in _ROW_KEYS or v.dtype == object or isinstance(v.dtype, pd.CategoricalDtype) \
+                or pd.api.types.is_string_dtype(v) or (pd.api.types.is_integer_dtype(v)
+                                                       and not pd.api.types.is_bool_dtype(v)):
+            keys.append(c)
+    return keys
+
+
+def _shares(frame: pd.DataFrame, counts: list[str]) -> list[str]:
+    out = []
+    for c in frame.columns:
+        if c in counts or c in _NOT_SHARES or c in _ROW_KEYS or not isinstance(c, str):
+            continue
+        if c.endswith(("_lower", "_upper", "_p")) or c.startswith("effect"):
+            continue
+        v = frame[c]
+        if not pd.api.types.is_float_dtype(v) or pd.api.types.is_bool_dtype(v):
+            continue
+        shown = v.dropna()
+        if len(shown) and shown.between(0, 1).any():
+            out.append(c)
+    return out
+
+
+def _half_unit(value: float, digits: int = 6) -> float:
+    """Half of the last printed digit of ``value`` shown to ``digits`` significant places."""
+    if value == 0 or not np.isfinite(value):
+        return 0.5 * 10.0 ** (-digits)
+    return 0.5 * 10.0 ** (math.floor(math.log10(abs(value))) - digits + 1)
+
+
+class _Collector:
+    """Relation families of one release; cells of shown counts are constants."""
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame], rounding: float | None,
+                 only: set[str] | None = None) -> None:
+        self.frames = frames
+        self.rounding = rounding
+        self.only = only
+        self.relations: list[Relation] = []
+        self.derived: list[tuple[Cell, str, float]] = []
+        self._aux = itertools.count()
+
+    def value(self, cell: Cell) -> float:
+        table, row, column = cell
+        return float(self.frames[table][column].iloc[row])
+
+    def shown(self, cell: Cell) -> bool:
+        return not np.isnan(self.value(cell))
+
+    def add_family(self, instances: list[Relation], *, evidence: bool = False) -> bool:
+        """Adopt a family if every instance with only shown cells holds.
+
+        With ``evidence``, at least one such instance must exist (shares: a decimal
+        is read as a ratio of two counts only where the shown rows say so).
+        """
+        tol = (self.rounding or 0) / 2
+        full = [r for r in instances if all(isinstance(c, tuple) and self.shown(c)
+                                            for c, _ in r.terms)]
+        for r in full:
+            total = sum(a * self.value(c) for c, a in r.terms)
+            slack = tol * sum(abs(a) for _, a in r.terms) + 1e-6
+            if total < r.lower - slack or total > r.upper + slack:
+                return False
+        if instances and (full or not evidence):
+            # a family no shown instance confirms is a guess: used unless it contradicts
+            # the others (see audit_release)
+            self.relations.extend(r if full else dataclasses.replace(r, verified=False)
+                                  for r in instances if r not in full or self.rounding)
+            return True
+        return False
+
+    def collect(self) -> None:
+        for name, frame in self.frames.items():
+            # every family holds within one table: a focused audit reads only its tables
+            if _is_curve(frame) or frame.empty or (self.only is not None and name not in self.only):
+                continue
+            counts = count_columns(frame)
+            if not counts:
+                continue
+            keys = _keys(frame, counts)
+            self._all_rows(name, frame, counts, keys)
+            self._rest(name, frame, keys)
+            self._repeats(name, frame, counts, keys)
+            self._complements(name, frame, counts)
+            self._horizons(name, frame, counts, keys)
+            self._share_relations(name, frame, counts)
+            self._funnel(name, frame)
+
+    # ---- families
+
+    def _all_rows(self, name: str, frame: pd.DataFrame, counts: list[str],
+                  keys: list[str]) -> None:
+        for g in keys:
+            if g in ("by", "subgroup", "reference_group") or g in _ROW_KEYS:
+                continue
+            is_all = frame[g].astype(str) == "all"
+            if not is_all.any() or is_all.all():
+                continue
+            if g == "group" and "by" in frame.columns:
+                blocks = [(b, frame["by"].astype(str) == b) for b in
+                          pd.unique(frame["by"].astype(str)) if b != "all"]
+            else:
+                blocks = [("", pd.Series(True, index=frame.index))]
+            others = [c for c in keys if c not in (g, "by")]
+            label = frame[others].astype(str).agg("|".join, axis=1) if others else \
+                pd.Series("", index=frame.index)
+            pos = np.arange(len(frame))
+            # one family a breakdown (a 'by' value): its groups partition the 'all' row
+            # (groups with a missing label do not); any count column shown in full is
+            # the evidence, for every count column of the breakdown
+            for _b, in_block in blocks:
+                family = []
+                for column in counts:
+                    for lab in pd.unique(label):
+                        same = (label == lab).to_numpy()
+                        total = pos[same & is_all.to_numpy()]
+                        parts = pos[same & in_block.to_numpy() & ~is_all.to_numpy()]
+                        if len(total) != 1 or len(parts) < 1:
+                            continue
+                        terms = tuple([((name, int(i), column), 1.0) for i in parts]
+                                      + [((name, int(total[0]), column), -1.0)])
+                        family.append(Relation(terms, 0.0, 0.0, "all row", name))
+                self.add_family(family)
+
+    def _rest(self, name: str, frame: pd.DataFrame, keys: list[str]) -> None:
+        if not {"n_group", "n_rest", "reference_group", "group"} <= set(frame.columns):
+            return
+        rest = (frame["reference_group"].astype(str) == "rest").to_numpy()
+        others = [c for c in keys if c not in ("group",)]
+        label = frame[others].astype(str).agg("|".join, axis=1)
+        family = []
+        for lab in pd.unique(label[rest]):
+            rows = np.flatnonzero(rest & (label == lab).to_numpy())
+            if len(rows) < 2:
+                continue
+            aux = f"{name}:rest:{next(self._aux)}"
+            for i in rows:
+                family.append(Relation((((name, int(i), "n_group"), 1.0),
+                                        ((name, int(i), "n_rest"), 1.0), (aux, -1.0)),
+                                       0.0, 0.0, "rest", name))
+        # validate: the sums must agree on the shown rows of each comparison
+        by_aux: dict[str, list[float]] = {}
+        for r in family:
+            cells = [c for c, _ in r.terms if isinstance(c, tuple)]
+            if all(self.shown(c) for c in cells):
+                by_aux.setdefault(r.terms[2][0], []).append(sum(self.value(c) for c in cells))
+        tol = (self.rounding or 0) + 1e-6
+        if all(max(v) - min(v) <= tol for v in by_aux.values()):
+            self.relations.extend(family)
+
+    def _repeats(self, name: str, frame: pd.DataFrame, counts: list[str],
+                 keys: list[str]) -> None:
+        level = next((c for c in ("q", "quantile") if c in frame.columns), None)
+        if level is None:
+            return
+        others = [c for c in keys if c != level]
+        label = frame[others].astype(str).agg("|".join, axis=1) if others else \
+            pd.Series("", index=frame.index)
+        for column in counts:
+            family = []
+            for lab in pd.unique(label):
+                rows = np.flatnonzero((label == lab).to_numpy())
+                for a, b in zip(rows[:-1], rows[1:], strict=True):
+                    family.append(Relation((((name, int(a), column), 1.0),
+                                            ((name, int(b), column), -1.0)), 0.0, 0.0,
+                                           "repeat", name))
+            self.add_family(family)
+
+    def _complements(self, name: str, frame: pd.DataFrame, counts: list[str]) -> None:
+        size = next((c for c in _SIZE_NAMES if c in counts), None)
+        if size is None:
+            return
+        for column in counts:
+            if column == size or column == "n_rest":
+                continue
+            family = [Relation((((name, i, size), 1.0), ((name, i, column), -1.0)), 0.0, _BIG,
+                               "complement", name) for i in range(len(frame))]
+            if not self.add_family(family):
+                continue
+            for i in range(len(frame)):
+                s, c = (name, i, size), (name, i, column)
+                if self.shown(s) and self.shown(c):
+                    self.derived.append(((name, i, column), "complement",
+                                         self.value(s) - self.value(c)))
+
+    def _horizons(self, name: str, frame: pd.DataFrame, counts: list[str],
+                  keys: list[str]) -> None:
+        time = next((c for c in ("time", "horizon", "days") if c in frame.columns), None)
+        if time is None:
+            return
+        others = [c for c in keys if c != time]
+        label = frame[others].astype(str).agg("|".join, axis=1) if others else \
+            pd.Series("", index=frame.index)
+        t = frame[time].to_numpy(dtype=float)
+        for column in counts:
+            family, pairs = [], []
+            for lab in pd.unique(label):
+                rows = np.flatnonzero((label == lab).to_numpy())
+                rows = rows[np.argsort(t[rows], kind="stable")]
+                for a, b in zip(rows[:-1], rows[1:], strict=True):
+                    if t[b] > t[a]:
+                        family.append(Relation((((name, int(b), column), 1.0),
+                                                ((name, int(a), column), -1.0)), 0.0, _BIG,
+                                               "horizon", name))
+                        pairs.append((int(a), int(b)))
+            if not self.add_family(family):
+                continue
+            for a, b in pairs:
+                ca, cb = (name, a, column), (name, b, column)
+                if self.shown(ca) and self.shown(cb):
+                    self.derived.append((cb, "horizon", self.value(cb) - self.value(ca)))
+
+    def _share_relations(self, name: str, frame: pd.DataFrame, counts: list[str]) -> None:
+        shares = _shares(frame, counts)
+        for s in shares:
+            for denominator in counts:
+                # a shown share times a shown count that gives an integer is a count
+                for i in range(len(frame)):
+                    sc, nc = (name, i, s), (name, i, denominator)
+                    if not (self.shown(sc) and self.shown(nc)):
+                        continue
+                    share, n = self.value(sc), self.value(nc)
+                    if not 0 <= share <= 1:
+                        continue
+                    m = share * n
+                    if abs(m - round(m)) <= n * _half_unit(share) + 1e-9:
+                        self.derived.append((sc, f"share x {denominator}", round(m)))
+                        self.derived.append((sc, f"share x {denominator}", n - round(m)))
+                for numerator in counts:
+                    if numerator == denominator:
+                        continue
+                    family = []
+                    for i in range(len(frame)):
+                        sc = (name, i, s)
+                        if not self.shown(sc):
+                            continue
+                        share = self.value(sc)
+                        if not 0 <= share <= 1:
+                            continue
+                        e = _half_unit(share)
+                        x, d = (name, i, numerator), (name, i, denominator)
+                        family.append(Relation(((x, 1.0), (d, -(share + e))), -_BIG, 0.0,
+                                               "share", name))
+                        family.append(Relation(((x, 1.0), (d, -(share - e))), 0.0, _BIG,
+                                               "share", name))
+                    self.add_family(family, evidence=True)
+
+    def _funnel(self, name: str, frame: pd.DataFrame) -> None:
+        need = {"n_reached", "n_lost", "n_open", "order"}
+        if not need <= set(frame.columns):
+            return
+        others = [c for c in ("group", "measure") if c in frame.columns]
+        label = frame[others].astype(str).agg("|".join, axis=1)
+        order = frame["order"].to_numpy(dtype=float)
+        family = []
+        for lab in pd.unique(label):
+            rows = np.flatnonzero((label == lab).to_numpy())
+            rows = rows[np.argsort(order[rows], kind="stable")]
+            for a, b in zip(rows[:-1], rows[1:], strict=True):
+                if order[b] != order[a] + 1:
+                    continue
+                family.append(Relation((((name, int(a), "n_reached"), 1.0),
+                                        ((name, int(a), "n_lost"), -1.0),
+                                        ((name, int(a), "n_open"), -1.0),
+                                        ((name, int(b), "n_reached"), -1.0)), 0.0, 0.0,
+                                       "funnel", name))
+        self.add_family(family)
+
+
+def release_relations(frames: Mapping[str, pd.DataFrame], *, rounding: float | None = None,
+                      focus: Iterable[str] | None = None) -> list[Relation]:
+    """Every linear relation the package knows its published tables obey (see module doc)."""
+    collector = _Collector(_as_frames(frames), rounding, None if focus is None else set(focus))
+    collector.collect()
+    return collector.relations
+
+
+def _as_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    out = {}
+    for name, frame in frames.items():
+        f = frame.reset_index(drop=True)
+        for c in count_columns(f) + _shares(f, count_columns(f)):
+            f[c] = pd.to_numeric(f[c], errors="coerce").astype(float)
+        out[name] = f
+    return out
+
+
+# ----------------------------------------------------------------- the intruder
+
+
+def _components(relations: list[Relation]) -> list[list[int]]:
+    """Indices of relations grouped by the unknowns they share (union-find)."""
+    parent: dict[Any, Any] = {}
+
+    def find(x: Any) -> Any:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, r in enumerate(relations):
+        find(("rel", i))
+        for c, _ in r.terms:
+            parent[find(c)] = find(("rel", i))
+    groups: dict[Any, list[int]] = {}
+    for i in range(len(relations)):
+        groups.setdefault(find(("rel", i)), []).append(i)
+    return list(groups.values())
+
+
+def _bounds(relations: list[Relation], unknown: set[Any], value: Any, rounding: float | None,
+            targets: Iterable[Any]) -> dict[Any, tuple[float, float]]:
+    """Smallest and largest value of each target over the integer points of the relations."""
+    variables = sorted(unknown, key=str)
+    index = {v: j for j, v in enumerate(variables)}
+    rows, cols, data, lo, hi = [], [], [], [], []
+    for r_i, r in enumerate(relations):
+        const = 0.0
+        for c, a in r.terms:
+            if c in index:
+                rows.append(r_i)
+                cols.append(index[c])
+                data.append(a)
+            else:
+                const += a * value(c)
+        lo.append(r.lower - const)
+        hi.append(r.upper - const)
+    n = len(variables)
+    lower = np.zeros(n)
+    upper = np.full(n, _BIG)
+    integrality = np.ones(n)
+    if rounding:  # shown counts rounded to a base: the true count is within half a base
+        for v, j in index.items():
+            if isinstance(v, tuple) and v[0] == "shown":
+                shown = value(v[1])
+                lower[j] = max(0.0, shown - rounding / 2)
+                upper[j] = shown + rounding / 2
+    a = csr_array((data, (rows, cols)), shape=(len(relations), n))
+    constraint = LinearConstraint(a, np.array(lo), np.array(hi))
+    out = {}
+    for t in targets:
+        j = index[t]
+        ends = []
+        for sign in (1.0, -1.0):
+            c = np.zeros(n)
+            c[j] = sign
+            res = milp(c, constraints=constraint, integrality=integrality,
+                       bounds=Bounds(lower, upper), options={"time_limit": 10})
+            if res.x is None:
+                ends.append(np.nan)
+            else:
+                ends.append(float(res.x[j]))
+        out[t] = (ends[0], ends[1])
+    return out
+
+
+def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
+                  protection: float | None = None, rounding: float | None = None,
+                  focus: Iterable[str] | None = None) -> ReleaseAudit:
+    """Attack a release with every relation the package knows; list what gives way.
+
+    Parameters
+    ----------
+    frames : mapping of str to DataFrame
+        The published tables, by name (as in ``tables/<name>.csv``). Hidden counts are
+        NaN.
+    k : int
+        Threshold: no count in ``1 .. k-1`` may be derivable.
+    protection : float, optional
+        Minimum width of the interval of every hidden count (default ``k``).
+    rounding : float, optional
+        Base to which shown counts were rounded (they then bound the true count
+        within half a base).
+    focus : iterable of str, optional
+        Only audit hidden counts linked to these tables (the rest is assumed audited).
+
+    Returns
+    -------
+    ReleaseAudit
+    """
+    protection = float(k if protection is None else protection)
+    focus_set = set(focus) if focus is not None else None
+    frames = _as_frames(frames if focus_set is None else
+                        {name: f for name, f in frames.items() if name in focus_set})
+    collector = _Collector(frames, rounding, focus_set)
+    collector.collect()
+    relations = collector.relations
+    problems = []
+    for cell, kind, amount in collector.derived:
+        if 0 < amount < k and (focus_set is None or cell[0] in focus_set):
+            problems.append({"table": cell[0], "row": cell[1], "column": cell[2],
+                             "problem": "derived", "relation": kind, "width": 0.0})
+
+    def term_key(c: Any) -> Any:
+        if isinstance(c, tuple) and collector.shown(c):
+            return ("shown", c) if rounding else None
+        return c
+
+    rel2 = []
+    for r in relations:
+        terms = []
+        for c, a in r.terms:
+            key = term_key(c)
+            terms.append((key if key is not None else c, a))
+        rel2.append(Relation(tuple(terms), r.lower, r.upper, r.kind, r.table, r.verified))
+
+    def value(c: Any) -> float:
+        return collector.value(c[1] if isinstance(c, tuple) and c[0] == "shown" else c)
+
+    n_hidden = 0
+    components = [[rel2[i] for i in c] for c in _components(rel2)]
+    while components:
+        rels = components.pop()
+        unknown = {c for r in rels for c, _ in r.terms
+                   if not (isinstance(c, tuple) and len(c) == 3 and collector.shown(c))}
+        hidden = [c for c in unknown if isinstance(c, tuple) and len(c) == 3]
+        if not hidden:
+            continue
+        if focus_set is not None and not any(c[0] in focus_set for c in hidden):
+            continue
+        n_hidden += len(hidden)
+        bounds = _bounds(rels, unknown, value, rounding, sorted(hidden, key=str))
+        if all(np.isnan(b).all() for b in bounds.values()) and not all(
+                r.verified for r in rels):
+            # infeasible: an unconfirmed family does not hold; attack without it
+            n_hidden -= len(hidden)
+            kept = [r for r in rels if r.verified]
+            components += [[kept[i] for i in c] for c in _components(kept)]
+            continue
+        kinds = ", ".join(sorted({r.kind for r in rels}))
+        for cell, (low, high) in bounds.items():
+            if np.isnan(low) or np.isnan(high):
+                continue
+            width = high - low
+            if width < 0.5:
+                problem = "exact"
+            elif width < protection:
+                problem = "narrow"
+            else:
+                continue
+            problems.append({"table": cell[0], "row": cell[1], "column": cell[2],
+                             "problem": problem, "relation": kinds, "width": float(width)})
+    table = pd.DataFrame(problems, columns=["table", "row", "column", "problem", "relation",
+                                            "width"])
+    table = table.drop_duplicates(["table", "row", "column", "problem"]).reset_index(drop=True)
+    families: dict[str, int] = {}
+    for r in relations:
+        families[r.kind] = families.get(r.kind, 0) + 1
+    return ReleaseAudit(table=table, k=k, protection=protection, n_hidden=n_hidden,
+                        n_relations=len(relations), relation_kinds=families)

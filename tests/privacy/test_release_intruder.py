@@ -1,0 +1,167 @@
+"""The intruder of issue #20, rebuilt from the published files of generated reports.
+
+A reader holds ``index.html``, ``tables/*.csv`` and the executed notebooks. From those
+files only, an intruder (written here apart from :mod:`trajectory.privacy.audit`, which
+is run too) bounds every hidden count by integer programming over the margins the
+tables show, and looks for counts in ``1 .. k-1`` among shown numbers, their
+complements, horizon differences and shares times counts. The fast test runs the
+lenses of a sparse 300-case report; the slow one every notebook at the demo sizes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from trajectory.privacy.audit import audit_release, count_columns
+from trajectory.privacy.release import _notebook_outputs, displayed_numbers, ungated_displays
+from trajectory.report import notebook_paths, run_demo
+
+K = 5
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.xdist_group("report"),
+]
+
+
+def _tables(folder: Path) -> dict[str, pd.DataFrame]:
+    return {p.stem: pd.read_csv(p) for p in sorted((folder / "tables").glob("*.csv"))}
+
+
+def _all_row_attack(frame: pd.DataFrame, column: str) -> list[tuple[int, float]]:
+    """Width of every hidden ``column`` cell under 'groups of each by add up to all'."""
+    if not {"group", column} <= set(frame.columns) or not (frame["group"] == "all").any():
+        return []
+    keys = [c for c in frame.columns if c not in ("by", "group") and frame[c].dtype == object
+            and c not in ("sentence", "test", "adjusted_for", "direction", "severity")]
+    keys += [c for c in ("q", "time", "order") if c in frame.columns]
+    values = frame[column].to_numpy(dtype=float)
+    hidden = np.flatnonzero(np.isnan(values))
+    if hidden.size == 0:
+        return []
+    index = {int(h): j for j, h in enumerate(hidden)}
+    rows, lo = [], []
+    by = frame["by"] if "by" in frame.columns else pd.Series("", index=frame.index)
+    framed = frame.assign(_by=by)
+    confirmed = set()  # breakdowns whose groups add up wherever every cell is shown
+    for b in set(by) - {"all"}:
+        sums = []
+        for _, block in framed.groupby([*keys] or (lambda _: 0), dropna=False):
+            total, parts = block[block["group"] == "all"], block[block["_by"] == b]
+            for c in count_columns(frame):
+                cells = [*total[c], *parts[c]]
+                if len(total) == 1 and len(parts) and not np.isnan(cells).any():
+                    sums.append(abs(parts[c].sum() - total[c].iloc[0]) < 1e-9)
+        if sums and all(sums):
+            confirmed.add(b)
+    for _, block in framed.groupby([*keys] or (lambda _: 0), dropna=False):
+        total = block[block["group"] == "all"]
+        if len(total) != 1:
+            continue
+        for b, parts in block[block["group"] != "all"].groupby("_by"):
+            if b not in confirmed:
+                continue
+            coef = np.zeros(hidden.size)
+            const = 0.0
+            for position, sign in [(int(total.index[0]), -1.0),
+                                   *[(int(i), 1.0) for i in parts.index]]:
+                if position in index:
+                    coef[index[position]] += sign
+                else:
+                    const += sign * values[position]
+            if coef.any():
+                rows.append(coef)
+                lo.append(-const)
+    if not rows:
+        return []
+    a = np.vstack(rows)
+    widths = []
+    for h, j in index.items():
+        ends = []
+        for sign in (1.0, -1.0):
+            c = np.zeros(hidden.size)
+            c[j] = sign
+            res = milp(c, constraints=LinearConstraint(a, lo, lo),
+                       integrality=np.ones(hidden.size), bounds=Bounds(0, 1e6))
+            ends.append(np.nan if res.x is None else res.x[j])
+        if not np.isnan(ends).any() and a[:, j].any():
+            widths.append((h, ends[1] - ends[0]))
+    return widths
+
+
+def _derived_small_counts(frame: pd.DataFrame) -> list[str]:
+    """Complements n - part and horizon differences in 1 .. k-1 among shown counts."""
+    problems = []
+    counts = count_columns(frame)
+    size = next((c for c in ("n", "n_base", "n_flagged", "n_group") if c in counts), None)
+    for column in counts:
+        if size is None or column in (size, "n_rest"):
+            continue
+        gap = frame[size] - frame[column]
+        if ((gap > 0) & (gap < K)).any():
+            problems.append(f"{column} complement")
+    if "time" in frame.columns and "n_event" in counts and "n_censor" not in frame.columns:
+        keys = [c for c in ("group", "outcome", "state") if c in frame.columns]
+        for _, series in frame.sort_values("time").groupby(keys):
+            step = series["n_event"].diff().dropna()
+            if ((step > 0) & (step < K)).any():
+                problems.append("horizon difference")
+    return problems
+
+
+def _html_table_numbers(html: str) -> list[float]:
+    numbers = []
+    for table in re.findall(r"<table.*?</table>", html, flags=re.S):
+        numbers += displayed_numbers(table)
+    return numbers
+
+
+def _check(folder: Path) -> None:
+    frames = _tables(folder)
+    assert len(frames) >= 10
+    # the package's own audit over every relation it knows
+    audit = audit_release(frames, k=K)
+    assert audit.counts() == {"exact": 0, "narrow": 0, "derived": 0}, audit.message()
+    # an intruder written apart: all rows, complements, horizons, small shown counts
+    attacked = 0
+    for name, frame in frames.items():
+        for column in count_columns(frame):
+            shown = frame[column].dropna()
+            assert not ((shown > 0) & (shown < K)).any(), f"{name}:{column}"
+            for _, width in _all_row_attack(frame, column):
+                attacked += 1
+                assert width >= K, f"{name}:{column} narrowed to {width}"
+        assert _derived_small_counts(frame) == [], name
+    # the runner refused any notebook display that skipped publish (check_release, run
+    # inside run_demo); here every number of the page's tables must be a published one
+    executed = sorted((folder / "notebooks").glob("*.ipynb"))
+    assert executed and all(nbformat.read(str(p), as_version=4).cells for p in executed)
+    assert _notebook_outputs(executed)
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    page = [("index.html", f"<table>{t}</table>") for t in
+            re.findall(r"<table.*?</table>", html, flags=re.S)]
+    assert page and ungated_displays(page, folder / "tables") == []
+    assert len(_html_table_numbers(html)) > 100
+
+
+#: the lenses' notebooks (the monitoring notebooks run in the slow version)
+LENSES = tuple(p.stem for p in notebook_paths() if p.stem[:2] <= "06")
+
+
+def test_a_sparse_report_resists_the_intruder(tmp_path: Path) -> None:
+    run_demo(out=tmp_path, n_cases=300, seed=7, notebooks=LENSES)
+    _check(tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("n_cases", "seed"), [(20_000, 1), (4_000, 7), (1_000, 11)])
+def test_demo_reports_resist_the_intruder(tmp_path: Path, n_cases: int, seed: int) -> None:
+    run_demo(out=tmp_path, n_cases=n_cases, seed=seed)
+    _check(tmp_path)
