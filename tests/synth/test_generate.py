@@ -162,6 +162,10 @@ def test_each_scenario_plants_what_it_says(scenario: str) -> None:
                              "requalification_delay"],
                 "confined_hate_division": ["hate_division_referral",
                                            "hate_division_opportunity"],
-                "confined_ifg_division": ["ifg_division_flag_loss"]}.get(scenario, [scenario])
+                "confined_ifg_division": ["ifg_division_flag_loss"],
+                "intervention": ["reception_protocol"],
+                "intervention_uneven": ["reception_protocol"],
+                "intervention_null": ["reception_protocol"],
+                "intervention_staggered": ["reception_protocol"] * 2}.get(scenario, [scenario])
     assert planted == expected
     assert set(truth.planted["lens"]) <= {"reception", "nomenclature", "sanctioning"}

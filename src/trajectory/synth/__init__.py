@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from .extracts import EXTRACT_FILES, write_extracts
+from .interventions import true_incidence, true_intervention_effect
 from .nulls import permute_labels
 from .params import PARAMS, Param, parameter_table
 from .sample import SAMPLE_N_CASES, SAMPLE_SCENARIO, SAMPLE_SEED, write_sample
@@ -33,6 +34,8 @@ __all__ = [
     "write_extracts",
     "write_sample",
     "true_cumulative_incidence",
+    "true_incidence",
+    "true_intervention_effect",
     "Scenario",
     "Effect",
     "EFFECT_KINDS",

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..io.synthetic import write_marker
 from ..schema import EventLog, vocabulary
 from .params import OFFENCE_GROUPS
 
@@ -169,8 +170,26 @@ def write_extracts(study: SyntheticStudy, out_dir: str | Path, *, malformed: boo
     plan = truth.malformed_cases if malformed else truth.malformed_cases.iloc[0:0]
     rng = np.random.default_rng(np.random.SeedSequence([seed, 4]))
     c = cases.set_index("case_id")
+    police = _police_extract(c, events, ids, plan, rng)
+    pq = _parquet_extract(c, events, ids, plan)
+    court = _court_extract(events, ids, plan, rng, log.extraction_date)
+    support = _support_extract(events, ids, plan)
+    police.to_csv(out / "police.csv", sep=";", index=False, encoding="cp1252",
+                  lineterminator="\r\n")
+    pq.to_csv(out / "parquet.csv", sep=";", index=False, encoding="utf-8-sig")
+    court.to_csv(out / "court.csv", sep=",", index=False, encoding="utf-8")
+    support.to_csv(out / "victim_services.csv", sep=";", index=False, encoding="utf-8")
+    toml = out / "study.toml"
+    toml.write_text(_study_toml(log, name or f"synthetic-{log.metadata.get('scenario')}"
+                                f"-seed{seed}"), encoding="utf-8")
+    # lets these files (and only these) in under the public demo key
+    write_marker(out, ["police.csv", "parquet.csv", "court.csv", "victim_services.csv"])
+    return toml
 
-    # ---------------------------------------------------------------- police
+
+def _police_extract(c: pd.DataFrame, events: pd.DataFrame, ids: pd.DataFrame,
+                    plan: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The police extract: one row a case (French column names, dd/mm/yyyy dates)."""
     police = pd.DataFrame(index=c.index)
     police["PV_NR"] = ids["pv"]
     police["ZONE_POL"] = c["zone"]
@@ -190,8 +209,12 @@ def write_extracts(study: SyntheticStudy, out_dir: str | Path, *, malformed: boo
     police = police.join(_wide(events, _POLICE_EVENTS, "%d/%m/%Y"))
     for i, cid in enumerate(plan.loc[plan["kind"] == "unparseable_date", "case_id"]):
         police.loc[cid, "DATE_PLAINTE"] = _BAD_DATES[i % len(_BAD_DATES)]
+    return police
 
-    # --------------------------------------------------------------- parquet
+
+def _parquet_extract(c: pd.DataFrame, events: pd.DataFrame, ids: pd.DataFrame,
+                     plan: pd.DataFrame) -> pd.DataFrame:
+    """The parquet extract: one row a case registered at the parquet."""
     wide = _wide(events, _PARQUET_EVENTS, "%d/%m/%Y")
     at_parquet = wide.index[wide["DATE_ENTREE"].notna()]
     pq = pd.DataFrame(index=at_parquet)
@@ -219,8 +242,12 @@ def write_extracts(study: SyntheticStudy, out_dir: str | Path, *, malformed: boo
     for i, cid in enumerate(plan.loc[plan["kind"] == "summons_before_complaint", "case_id"]):
         pq.loc[cid, "DATE_CITATION"] = (e11[cid] - pd.Timedelta(days=3 + 7 * i)).strftime(
             "%d/%m/%Y")
+    return pq
 
-    # ----------------------------------------------------------------- court
+
+def _court_extract(events: pd.DataFrame, ids: pd.DataFrame, plan: pd.DataFrame,
+                   rng: np.random.Generator, extraction_date: pd.Timestamp) -> pd.DataFrame:
+    """The court extract: one row a court act (long format), with the orphan records."""
     ce = events[events["event"].isin(list(_COURT_ACTS))]
     court = pd.DataFrame({
         "notice_nr": ids.loc[ce["case_id"].to_numpy(), "notice"].to_numpy(),
@@ -234,12 +261,16 @@ def write_extracts(study: SyntheticStudy, out_dir: str | Path, *, malformed: boo
         orphans = pd.DataFrame({
             "notice_nr": [f"BR12.99.{990_000 + i:06d}/24" for i in range(n_orphan)],
             "act": "AUDIENCE",
-            "act_date": (log.extraction_date - pd.Timedelta(days=30)).strftime("%Y-%m-%d"),
+            "act_date": (extraction_date - pd.Timedelta(days=30)).strftime("%Y-%m-%d"),
             "detail": None,
         })
         court = _insert(court, orphans, np.sort(np.asarray(pos))[:n_orphan])
+    return court
 
-    # ------------------------------------------------------- victim services
+
+def _support_extract(events: pd.DataFrame, ids: pd.DataFrame,
+                     plan: pd.DataFrame) -> pd.DataFrame:
+    """The victim-services extract: one row a contact, with the duplicated rows."""
     ve = events[events["event"].isin(list(_SUPPORT))]
     support = pd.DataFrame({
         "pv": ids.loc[ve["case_id"].to_numpy(), "pv"].to_numpy(),
@@ -251,16 +282,7 @@ def write_extracts(study: SyntheticStudy, out_dir: str | Path, *, malformed: boo
         case_of_row = ve["case_id"].to_numpy()
         rows = [int(np.flatnonzero(case_of_row == cid)[0]) for cid in dup_ids]
         support = _insert(support, support.iloc[rows], np.array(rows) + 1)
-
-    police.to_csv(out / "police.csv", sep=";", index=False, encoding="cp1252",
-                  lineterminator="\r\n")
-    pq.to_csv(out / "parquet.csv", sep=";", index=False, encoding="utf-8-sig")
-    court.to_csv(out / "court.csv", sep=",", index=False, encoding="utf-8")
-    support.to_csv(out / "victim_services.csv", sep=";", index=False, encoding="utf-8")
-    toml = out / "study.toml"
-    toml.write_text(_study_toml(log, name or f"synthetic-{log.metadata.get('scenario')}"
-                                f"-seed{seed}"), encoding="utf-8")
-    return toml
+    return support
 
 
 def _insert(frame: pd.DataFrame, rows: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
@@ -276,6 +298,35 @@ def _table(mapping: dict[str, str]) -> str:
 
 def _inline(mapping: dict[str, str]) -> str:
     return "{ " + ", ".join(f'{k} = "{v}"' for k, v in mapping.items()) + " }"
+
+
+def _interventions_toml(scenario: str) -> list[str]:
+    """``[indicators]`` and ``[[interventions]]`` of a synthetic study config.
+
+    The interventions planted in the scenario (effects with a start date) are declared
+    as the study would declare them; a scenario without one declares the demo's
+    reception protocol in zone 5341 from 2023-01-01, whose true effect is 0 (nothing is
+    planted: the evaluation should find no change).
+    """
+    from .scenarios import SCENARIOS
+
+    sc = SCENARIOS.get(scenario)
+    planted = [e for e in sc.all_effects if e.start is not None] if sc is not None else []
+    lines = ["[indicators]", 'period = "quarter"',
+             "targets = { transmitted_30d = 0.70, median_days_to_decision = 180 }", ""]
+    if planted:
+        lines += ["# planted intervention(s) of the scenario (see the ground truth)"]
+        units = list(dict.fromkeys(e.unit for e in planted))
+        starts = {e.unit: e.start for e in planted}
+        start = (f'"{planted[0].start}"' if len(set(starts.values())) == 1 else
+                 "{ " + ", ".join(f'"{u}" = "{d}"' for u, d in starts.items()) + " }")
+        lines += ["[[interventions]]", f'name = "{planted[0].label}"', f'by = "{planted[0].by}"',
+                  "units = [" + ", ".join(f'"{u}"' for u in units) + "]", f"start = {start}"]
+    else:
+        lines += ["# declared for the demo; nothing is planted in this scenario (true effect 0)",
+                  "[[interventions]]", 'name = "reception_protocol"', 'by = "zone"',
+                  'units = ["5341"]', 'start = "2023-01-01"']
+    return lines + ['exposure = "complaint"', 'outcome = "transmitted_30d"', ""]
 
 
 def _study_toml(log: EventLog, name: str) -> str:
@@ -307,6 +358,7 @@ def _study_toml(log: EventLog, name: str) -> str:
         "[privacy]",
         "threshold = 5",
         "",
+        *_interventions_toml(str(meta.get("scenario"))),
         "[[sources]]",
         'name = "police"', 'kind = "police"', 'path = "police.csv"', 'delimiter = ";"',
         'encoding = "cp1252"', 'decimal = ","', 'date_format = "%d/%m/%Y"',

@@ -226,9 +226,36 @@ def simulate_latent(
         (``d_<slot>``, index in :data:`DETAIL_CODES`, -1 for none).
     """
     sc = get_scenario(scenario)
-    G = len(OFFENCE_GROUPS)
     out: dict[str, np.ndarray] = {}
-    # ------------------------------------------------------------- attributes
+    # each step draws from ``rng`` in a fixed order and adds its arrays to ``out``
+    index = _draw_attributes(rng, sc, n, out)
+    cols, aux = _draw_reception(rng, sc, n, out, index, start_day=start_day,
+                                extraction_day=extraction_day)
+    candidate = _draw_nomenclature(rng, sc, n, out, cols)
+    _draw_decision(rng, sc, n, out, cols, candidate)
+    _draw_decision_details(rng, n, out)
+    group, kind, dec = out["group"], out["kind"], out["dec"]
+    _court(rng, out, n, group, kind, dec)
+    ref_drop = np.zeros(n)
+    for e in sc.all_effects:
+        if e.kind == "referral":
+            ref_drop[_effect_mask(e, cols, group)] += e.size
+    _support(rng, out, n, group, out["channel"], out["e11"], out["e12"],
+             out["e30"], out["transmitted"], out["kind"] != _KIND["none"], dec, ref_drop)
+    _register_knobs(sc, n, out, aux)
+    return out
+
+
+_Cols = dict[str, tuple[np.ndarray, tuple[str, ...]]]
+
+
+def _draw_attributes(rng: np.random.Generator, sc: Scenario, n: int,
+                     out: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """Case attributes (offence group, codes, place, victim, suspect, police flags).
+
+    Returns the row indices of each offence group (for drawing per group).
+    """
+    G = len(OFFENCE_GROUPS)
     shares = np.array([PARAMS["offence_shares"].value[g] for g in OFFENCE_GROUPS])
     group = _cat(rng, shares, None, None, n)
     order = np.argsort(group, kind="stable")
@@ -274,7 +301,18 @@ def simulate_latent(
                victim_age=victim_age, suspect_sex=suspect_sex, suspect_age=suspect_age,
                relationship=relationship, suspect_known=~unknown, ifg_police=ifg_police,
                hate_police=hate_police, sexual=group == 2)
-    # ------------------------------------------------------------- reception
+    return index
+
+
+def _draw_reception(rng: np.random.Generator, sc: Scenario, n: int,
+                    out: dict[str, np.ndarray], index: list[np.ndarray], *, start_day: int,
+                    extraction_day: int) -> tuple[_Cols, np.random.Generator | None]:
+    """Reception: facts, complaint, PV, transmission and parquet registration days.
+
+    Returns the columns effects select cases by, and the child stream of the world knobs.
+    """
+    group, channel = out["group"], out["channel"]
+    zone, division, police_code = out["zone"], out["division"], out["police_code"]
     entry_days = int(min(round(PARAMS["entry_years"].value * 365.25),
                          extraction_day - start_day + 1))
     e11 = (start_day + rng.integers(0, max(entry_days, 1), n)).astype(np.int32)
@@ -299,7 +337,8 @@ def simulate_latent(
         _lognormal(rng, _per_group("transmission")[group], PARAMS["transmission_sigma"].value, n),
     )
     cols = {"zone": (zone, ZONES), "division": (division, DIVISIONS),
-            "police_code": (police_code, CHARGE_CODES), "offence_group": (group, OFFENCE_GROUPS)}
+            "police_code": (police_code, CHARGE_CODES), "offence_group": (group, OFFENCE_GROUPS),
+            "e11": (e11, ())}
     effects = sc.all_effects
     for e in effects:
         if e.kind == "transmission_delay":
@@ -320,7 +359,18 @@ def simulate_latent(
     out.update(e00=e00, e11=e11, e12=e12, e20=e20,
                e22=np.where(apo, e20, NA_DAY).astype(np.int32), e23=e23, e30=e30,
                e31=e30.copy(), transmitted=transmitted, apo=apo)
-    # ---------------------------------------------------------- nomenclature
+    return cols, aux
+
+
+def _draw_nomenclature(rng: np.random.Generator, sc: Scenario, n: int,
+                       out: dict[str, np.ndarray], cols: _Cols) -> np.ndarray:
+    """Parquet qualification, requalification candidates and lost flags.
+
+    Returns the cases that are candidates for a requalification.
+    """
+    group, police_code, transmitted = out["group"], out["police_code"], out["transmitted"]
+    ifg_police, hate_police = out["ifg_police"], out["hate_police"]
+    effects = sc.all_effects
     differs = rng.random(n) < PARAMS["qualification_differs"].value
     other = _other_code(rng, police_code, group, n)
     q1 = np.where(differs, other, police_code).astype(np.int8)
@@ -338,7 +388,16 @@ def simulate_latent(
     hate_lost = rng.random(n) < loss
     out.update(ifg_parquet=ifg_police & ~ifg_lost, hate_parquet=hate_police & ~hate_lost,
                q1=q1, q2=q2)
-    # -------------------------------------------------------------- decision
+    return candidate
+
+
+def _draw_decision(rng: np.random.Generator, sc: Scenario, n: int, out: dict[str, np.ndarray],
+                   cols: _Cols, candidate: np.ndarray) -> None:
+    """The parquet decision (kind and day) and the requalification that may precede it."""
+    G = len(OFFENCE_GROUPS)
+    group, unknown = out["group"], ~out["suspect_known"]
+    transmitted, e30 = out["transmitted"], out["e30"]
+    effects = sc.all_effects
     probs = decision_probabilities()
     table = np.concatenate([probs["unknown"], probs["known"]])  # row = known * G + group
     stratum = (~unknown).astype(np.int64) * G + group
@@ -391,7 +450,12 @@ def simulate_latent(
     e32 = np.where(requal, e30 + _days(t_req), NA_DAY).astype(np.int32)
     out["requalified"] = requal
     out.update(kind=kind, dec=dec, e32=e32, decision_days=np.where(decided, dec - e30, -1))
-    # detail codes of the decision
+
+
+def _draw_decision_details(rng: np.random.Generator, n: int, out: dict[str, np.ndarray]) -> None:
+    """Detail codes of the decision (motives) and of the qualifications."""
+    group, unknown, kind = out["group"], ~out["suspect_known"], out["kind"]
+    transmitted, requal, q1, q2 = out["transmitted"], out["requalified"], out["q1"], out["q2"]
     d_dec = np.full(n, -1, np.int16)
     tech = kind == _KIND["technical"]
     tm = _cat(rng, list(PARAMS["technical_motives"].value.values()), None, None, n)
@@ -408,13 +472,12 @@ def simulate_latent(
     d_dec[kind == _KIND["transaction"]] = _DETAIL["paid"]
     out.update(d_dec=d_dec, d_e31=np.where(transmitted, q1, -1).astype(np.int16),
                d_e32=np.where(requal, q2, -1).astype(np.int16))
-    _court(rng, out, n, group, kind, dec)
-    ref_drop = np.zeros(n)
-    for e in effects:
-        if e.kind == "referral":
-            ref_drop[_effect_mask(e, cols, group)] += e.size
-    _support(rng, out, n, group, channel, e11, e12, e30, transmitted, decided, dec, ref_drop)
-    # -------------------------------------------- what the registers record (knobs)
+
+
+def _register_knobs(sc: Scenario, n: int, out: dict[str, np.ndarray],
+                    aux: np.random.Generator | None) -> None:
+    """What the registers record: unmapped police codes and missing divisions (knobs)."""
+    police_code, division = out["police_code"], out["division"]
     if sc.unmapped_code_share:
         assert aux is not None
         u = aux.random(n)
@@ -427,7 +490,6 @@ def simulate_latent(
         assert aux is not None
         out["division_obs"] = np.where(aux.random(n) < sc.missing_division_share, -1,
                                        division).astype(np.int8)
-    return out
 
 
 def _index_of(vocab: tuple[str, ...], value: str, what: str) -> int:
@@ -439,9 +501,15 @@ def _index_of(vocab: tuple[str, ...], value: str, what: str) -> int:
 
 def _effect_mask(effect: Effect, cols: dict[str, tuple[np.ndarray, tuple[str, ...]]],
                  group: np.ndarray) -> np.ndarray:
-    """Cases an effect applies to: ``by == unit`` (and the offence group, if given)."""
+    """Cases an effect applies to: ``by == unit`` (and the offence group, if given).
+
+    An effect with a ``start`` date (a planted intervention) applies only to the cases
+    whose complaint (E11) is on or after it: exposure by complaint date.
+    """
     values, vocab = cols[effect.by]
     mask = values == _index_of(vocab, effect.unit, effect.by)
+    if effect.start is not None:
+        mask &= cols["e11"][0] >= int(np.datetime64(effect.start, "D").astype(np.int64))
     if effect.offence_group is not None:
         mask &= group == _index_of(OFFENCE_GROUPS, effect.offence_group, "offence group")
     return mask
@@ -608,6 +676,24 @@ def latent_to_eventlog(
     """
     n = len(lat["group"])
     id_mat = _id_matrix(n)
+    events, case, source = _events_table(lat, extraction_day, id_mat)
+    cases = _cases_table(lat, extraction_day, id_mat, case, source)
+    assert list(cases.columns) == list(CASE_COLUMNS)
+    assert list(events.columns) == list(EVENT_COLUMNS)
+    return EventLog(
+        cases=cases, events=events,
+        extraction_date=pd.Timestamp(np.datetime64(int(extraction_day), "D")),
+        synthetic=True, metadata=dict(metadata),
+    )
+
+
+def _events_table(lat: dict[str, np.ndarray], extraction_day: int,
+                  id_mat: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The events observed by ``extraction_day``, sorted by case and day.
+
+    Returns the events table and, for each of its rows, the case index and source index.
+    """
+    n = len(lat["group"])
     slots = [s for s, _, _ in EVENT_SLOTS]
     days = np.empty((n, len(slots)), np.int32)
     details = np.full((n, len(slots)), -1, np.int16)
@@ -648,8 +734,13 @@ def latent_to_eventlog(
         "code": _strings(DETAIL_CODES, detail),
         "source": _strings(_SOURCES, source),
     })
-    del day, event, detail
-    # ----------------------------------------------------------------- cases
+    return events, case, source
+
+
+def _cases_table(lat: dict[str, np.ndarray], extraction_day: int, id_mat: np.ndarray,
+                 case: np.ndarray, source: np.ndarray) -> pd.DataFrame:
+    """One row a case: attributes, parquet attributes as known by ``extraction_day``."""
+    n = len(lat["group"])
     at_parquet = lat["e30"] <= extraction_day
     requal_seen = lat["e32"] <= extraction_day
     pcode = np.where(requal_seen, lat["q2"], lat["q1"])
@@ -687,10 +778,4 @@ def latent_to_eventlog(
         "source": _strings(combos, bits),
         "extraction_date": extraction,
     })
-    assert list(cases.columns) == list(CASE_COLUMNS)
-    assert list(events.columns) == list(EVENT_COLUMNS)
-    return EventLog(
-        cases=cases, events=events,
-        extraction_date=pd.Timestamp(np.datetime64(int(extraction_day), "D")),
-        synthetic=True, metadata=dict(metadata),
-    )
+    return cases

@@ -47,8 +47,9 @@ def write_sample(out_dir: str | Path | None = None, *, n_cases: int = SAMPLE_N_C
     >>> import tempfile, pathlib
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     toml = write_sample(tmp, n_cases=200)
-    ...     sorted(p.name for p in pathlib.Path(tmp).iterdir())
-    ['court.csv', 'parquet.csv', 'police.csv', 'study.toml', 'victim_services.csv']
+    ...     sorted(p.name for p in pathlib.Path(tmp).iterdir())  # doctest: +NORMALIZE_WHITESPACE
+    ['.trajectory-synthetic.json', 'court.csv', 'parquet.csv', 'police.csv', 'study.toml',
+     'victim_services.csv']
     """
     study = make_study(n_cases, seed=seed, scenario=scenario)
     target = Path(out_dir) if out_dir is not None else default_sample_dir()

@@ -80,6 +80,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..errors import ConfigError
 
 __all__ = ["Effect", "EFFECT_KINDS", "EFFECT_BY", "Scenario", "SCENARIOS", "get_scenario"]
@@ -120,6 +122,12 @@ class Effect:
         Confine the effect to the cases of this offence group within the unit.
     name : str, optional
         Label in ``truth.planted["bottleneck"]`` (default ``kind:by=unit[/group]``).
+    start : str, optional
+        A planted intervention: the effect applies only to the cases whose complaint
+        date is on or after this date (``YYYY-MM-DD``). Several effects with one
+        ``name`` and different units / starts plant a staggered intervention; a size
+        that changes nothing (1 for ``transmission_delay`` and
+        ``opportunity_hazard``, 0 for ``referral``) plants a null intervention.
 
     Examples
     --------
@@ -133,6 +141,7 @@ class Effect:
     size: float
     offence_group: str | None = None
     name: str = ""
+    start: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in EFFECT_KINDS:
@@ -148,6 +157,11 @@ class Effect:
             "hate_flag_loss": 0 <= s <= 1,
             "requalification_delay": s >= 0,
         }[self.kind]
+        if self.start is not None:
+            try:
+                np.datetime64(str(self.start), "D")
+            except ValueError:
+                raise ConfigError(f"Effect: start {self.start!r}: expected YYYY-MM-DD") from None
         if not ok:
             raise ConfigError(
                 f"Effect {self.kind}: size {self.size!r} out of range (transmission_delay > 0, "
@@ -313,6 +327,42 @@ SCENARIOS: dict[str, Scenario] = {
                     "3% missing divisions",
     ),
 }
+
+
+_START, _LATER = "2023-01-01", "2023-07-01"
+#: Planted interventions (``Effect.start``): transmission made twice as fast in zone 5340
+#: from 2023-01-01; the same staggered over two zones; and a null intervention.
+SCENARIOS.update({
+    "intervention": Scenario(
+        "intervention",
+        effects=(Effect("transmission_delay", "zone", _ZONE, 0.5, name="reception_protocol",
+                        start=_START),),
+        description="zone 5340 transmits complaints made from 2023-01-01 twice as fast",
+    ),
+    "intervention_staggered": Scenario(
+        "intervention_staggered",
+        effects=(Effect("transmission_delay", "zone", _ZONE, 0.5, name="reception_protocol",
+                        start=_START),
+                 Effect("transmission_delay", "zone", "5341", 0.5, name="reception_protocol",
+                        start=_LATER)),
+        description="zones 5340 (from 2023-01-01) and 5341 (from 2023-07-01) transmit "
+                    "twice as fast",
+    ),
+    "intervention_uneven": Scenario(
+        "intervention_uneven",
+        effects=(Effect("transmission_delay", "zone", _ZONE, 0.5, name="reception_protocol",
+                        start=_START),),
+        zone_weights=_UNEVEN_ZONES, zone_offence_tilt=_TILT, police_only_share=0.06,
+        description="the intervention of 'intervention' in the uneven world of 'null_uneven' "
+                    "(zone sizes, offence mix by zone, police-only cases)",
+    ),
+    "intervention_null": Scenario(
+        "intervention_null",
+        effects=(Effect("transmission_delay", "zone", _ZONE, 1.0, name="reception_protocol",
+                        start=_START),),
+        description="a declared intervention in zone 5340 from 2023-01-01 that changes nothing",
+    ),
+})
 
 
 def get_scenario(scenario: str | Scenario) -> Scenario:

@@ -89,6 +89,8 @@ def _planted_row(e: Effect) -> tuple:
         condition = (f"requalified {where} (E32 before the decision; requalification is drawn "
                      "independently of the decision time): the decision comes this many days "
                      "later than it would have, counted after E32")
+    if e.start is not None:
+        condition += f"; only for complaints on or after {e.start} (planted intervention)"
     return (e.label, lens, stage, e.by, str(e.unit), e.offence_group or "all", metric, effect,
             baseline, condition)
 

@@ -1,0 +1,194 @@
+"""Figures of the monitoring results: indicator series, event study, funnel, CUSUM.
+
+Every function takes the result (or its table), draws on ``ax`` (a new figure when
+None) in the project theme, labels in English, Dutch or French, and attaches an alt
+text written from the data (:func:`trajectory.plotting._base.get_alt`).
+
+Examples
+--------
+>>> import pandas as pd
+>>> tab = pd.DataFrame({"indicator": "transmitted_30d", "group": "all",
+...     "period": ["2023Q1", "2023Q2"], "estimate": [0.6, 0.7], "lower": [0.5, 0.6],
+...     "upper": [0.7, 0.8], "status": ["mature", "immature"], "target": 0.65})
+>>> ax = plot_indicator_series(tab)
+>>> get_alt(ax)[:40]
+'transmitted_30d by entry cohort: 2 perio'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from ._base import get_alt, new_axes, set_alt, source_of
+from .theme import OKABE_ITO, colours_for, display_label, theme_context
+
+__all__ = ["plot_indicator_series", "plot_event_study", "plot_monitor_funnel", "plot_cusum",
+           "get_alt", "WORDS"]
+
+#: Words of these figures in the three languages.
+WORDS: dict[str, dict[str, str]] = {
+    "cohort": {"en": "Entry cohort (period of the complaint)",
+               "nl": "Instroomcohorte (periode van de klacht)",
+               "fr": "Cohorte d'entrée (période de la plainte)"},
+    "target": {"en": "Target", "nl": "Doel", "fr": "Cible"},
+    "immature": {"en": "Immature (still followed)", "nl": "Onvolledig (nog opgevolgd)",
+                 "fr": "Immature (encore suivie)"},
+    "event_time": {"en": "Periods since the start", "nl": "Perioden sinds de start",
+                   "fr": "Périodes depuis le début"},
+    "effect": {"en": "Difference in cumulative incidence",
+               "nl": "Verschil in cumulatieve incidentie",
+               "fr": "Différence d'incidence cumulée"},
+    "cases": {"en": "Cases (expected events)", "nl": "Zaken (verwachte gebeurtenissen)",
+              "fr": "Affaires (événements attendus)"},
+    "ratio": {"en": "Observed / expected", "nl": "Waargenomen / verwacht",
+              "fr": "Observé / attendu"},
+    "cusum": {"en": "CUSUM (log-likelihood ratio)", "nl": "CUSUM (log-aannemelijkheidsratio)",
+              "fr": "CUSUM (log du rapport de vraisemblance)"},
+    "threshold": {"en": "Alarm threshold", "nl": "Alarmdrempel", "fr": "Seuil d'alarme"},
+    "date": {"en": "Date", "nl": "Datum", "fr": "Date"},
+    "no_data": {"en": "No unit with enough cases to publish",
+                "nl": "Geen eenheid met genoeg zaken om te publiceren",
+                "fr": "Aucune unité avec assez d'affaires pour publier"},
+}
+
+
+def _w(key: str, lang: str) -> str:
+    return WORDS[key].get(lang, WORDS[key]["en"])
+
+
+def plot_indicator_series(
+    data: Any, *, indicator: str | None = None, ax: Axes | None = None, lang: str = "en",
+    label: str | None = None,
+) -> Axes:
+    """One indicator over entry cohorts: estimate, confidence band, target line.
+
+    Immature cohorts are drawn with hollow markers (their value will be revised);
+    cohorts not yet observed are left out. One line a ``group``.
+    """
+    src = source_of(data, function="plot_indicator_series")
+    tab = src.table
+    names = list(dict.fromkeys(tab["indicator"]))
+    name = indicator or names[0]
+    tab = tab[(tab["indicator"] == name) & tab["estimate"].notna()]
+    labels = (src.notes.get("labels") or {}).get(name, {})
+    title = label or labels.get(lang) or labels.get("en") or name
+    with theme_context():
+        ax = new_axes(ax, (7.0, 3.6))
+        groups = list(dict.fromkeys(tab["group"]))
+        colours = colours_for(groups) if len(groups) > 1 else {groups[0]: OKABE_ITO["blue"]} \
+            if groups else {}
+        periods = sorted(set(tab["period"]))
+        x_of = {p: i for i, p in enumerate(periods)}
+        for g in groups:
+            sub = tab[tab["group"] == g]
+            x = sub["period"].map(x_of).to_numpy()
+            c = colours[g]
+            ax.fill_between(x, sub["lower"], sub["upper"], color=c, alpha=0.18, lw=0)
+            ax.plot(x, sub["estimate"], color=c, lw=1.6,
+                    label=display_label(g, lang) if len(groups) > 1 else None)
+            mature = (sub["status"] == "mature").to_numpy()
+            ax.plot(x[mature], sub["estimate"].to_numpy()[mature], "o", color=c, ms=4)
+            ax.plot(x[~mature], sub["estimate"].to_numpy()[~mature], "o", mfc="white",
+                    color=c, ms=5, label=_w("immature", lang) if (~mature).any()
+                    and g == groups[0] else None)
+        target = tab["target"].dropna()
+        if len(target):
+            ax.axhline(float(target.iloc[0]), color=OKABE_ITO["vermillion"], ls="--", lw=1.2,
+                       label=_w("target", lang))
+        ax.set_xticks(range(len(periods)))
+        ax.set_xticklabels(periods, rotation=60, ha="right", fontsize=7)
+        ax.set_xlabel(_w("cohort", lang))
+        ax.set_title(title, fontsize=10)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, frameon=False)
+    shown = tab.dropna(subset=["estimate"])
+    alt = f"{name} by entry cohort: {len(periods)} periods, {len(groups)} group(s)"
+    if len(shown):
+        lo, hi = shown["estimate"].min(), shown["estimate"].max()
+        alt += f"; estimates from {lo:.3g} to {hi:.3g}"
+    if len(target):
+        alt += f"; target {float(target.iloc[0]):.3g}"
+    set_alt(ax, alt)
+    return ax
+
+
+def plot_event_study(data: Any, *, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Effects by period relative to the start, with limits, and the zero line."""
+    tab = data.event_study if hasattr(data, "event_study") else data
+    with theme_context():
+        ax = new_axes(ax, (6.0, 3.4))
+        ax.axhline(0.0, color="grey", lw=0.8)
+        ax.axvline(-0.5, color="grey", lw=0.8, ls=":")
+        pre = tab["event_time"] < 0
+        for mask, colour in ((pre, OKABE_ITO["sky_blue"] if "sky_blue" in OKABE_ITO
+                              else OKABE_ITO["blue"]), (~pre, OKABE_ITO["vermillion"])):
+            sub = tab[mask]
+            ax.errorbar(sub["event_time"], sub["estimate"],
+                        yerr=[sub["estimate"] - sub["lower"], sub["upper"] - sub["estimate"]],
+                        fmt="o", color=colour, capsize=2, ms=4)
+        ax.plot([-1], [0.0], "o", mfc="white", color="grey", ms=5)  # the reference period
+        ax.set_xlabel(_w("event_time", lang))
+        ax.set_ylabel(_w("effect", lang))
+    post = tab[tab["event_time"] >= 0]["estimate"]
+    set_alt(ax, f"event study: {int((tab['event_time'] < 0).sum())} pre-periods and "
+                f"{len(post)} post-periods; post effects from {post.min():.3g} to "
+                f"{post.max():.3g}" if len(post) else "event study without post-periods")
+    return ax
+
+
+def plot_monitor_funnel(data: Any, *, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Observed/expected ratio against expected events, with 95% and 99.8% limits."""
+    src = source_of(data, function="plot_monitor_funnel")
+    tab = src.table
+    limits = getattr(data, "limits", None)
+    with theme_context():
+        ax = new_axes(ax, (6.0, 4.0))
+        if limits is not None and len(limits):
+            for lo, hi, ls in (("lower_95", "upper_95", "--"), ("lower_998", "upper_998", ":")):
+                ax.plot(limits["expected"], limits[lo], color="grey", ls=ls, lw=1)
+                ax.plot(limits["expected"], limits[hi], color="grey", ls=ls, lw=1)
+        ax.axhline(1.0, color="black", lw=0.8)
+        out = tab["signal"].fillna("") != "" if "signal" in tab else np.zeros(len(tab), bool)
+        ax.scatter(tab["expected"], tab["ratio"], c=np.where(out, OKABE_ITO["vermillion"],
+                                                             OKABE_ITO["blue"]), s=22, zorder=3)
+        for _, row in tab.iterrows():
+            if np.isfinite(row["ratio"]):
+                ax.annotate(display_label(row["group"], lang), (row["expected"], row["ratio"]),
+                            fontsize=7, xytext=(3, 3), textcoords="offset points")
+        ax.set_xlabel(_w("cases", lang))
+        ax.set_ylabel(_w("ratio", lang))
+    set_alt(ax, f"funnel plot of {len(tab)} units; {int(np.sum(out))} outside the 99.8% limits")
+    return ax
+
+
+def plot_cusum(data: Any, *, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """CUSUM paths by unit with the alarm threshold."""
+    tab = data.path if hasattr(data, "path") else data
+    h = float(getattr(data, "threshold", np.nan))
+    with theme_context():
+        ax = new_axes(ax, (7.0, 3.4))
+        # a sparse study can leave no publishable path (every unit withheld by the gate)
+        groups = list(dict.fromkeys(tab["group"])) if "group" in tab.columns else []
+        if not groups:
+            ax.text(0.5, 0.5, _w("no_data", lang), ha="center", va="center",
+                    transform=ax.transAxes, color="grey")
+        colours = colours_for(groups)
+        for g in groups:
+            sub = tab[tab["group"] == g]
+            ax.step(pd.to_datetime(sub["date"]), sub["cusum"], where="post", color=colours[g],
+                    label=display_label(g, lang), lw=1.2)
+        if np.isfinite(h):
+            ax.axhline(h, color=OKABE_ITO["vermillion"], ls="--", lw=1.2,
+                       label=_w("threshold", lang))
+        ax.set_xlabel(_w("date", lang))
+        ax.set_ylabel(_w("cusum", lang))
+        if groups:
+            ax.legend(fontsize=7, frameon=False, ncol=2)
+    alarms = getattr(data, "alarms", pd.DataFrame())
+    set_alt(ax, f"CUSUM of {len(groups)} units against threshold {h:.3g}; "
+                f"{len(alarms)} alarm(s)")
+    return ax
