@@ -34,6 +34,12 @@ def band_at(collection, x: float) -> tuple[float, float]:
     return float(inside.min()), float(inside.max())
 
 
+def legend_texts(ax) -> list[str]:
+    """Texts of the legend of a one-panel figure (under the plot, or beside a given ax)."""
+    legend = ax.get_legend() or ax.figure.legends[0]
+    return [t.get_text() for t in legend.get_texts()]
+
+
 def test_stack_on_common_times_by_hand():
     wide = stack_on_common_times(cif(), key="outcome")
     assert wide.index.tolist() == [0.0, 5.0, 10.0, 20.0, 30.0, 40.0]
@@ -51,8 +57,12 @@ def test_layers_in_order_with_fixed_colours_and_open_on_top():
     tops = [band_at(c, 35.0)[1] for c in ax.collections]
     np.testing.assert_allclose(tops, [0.05, 0.13, 0.73, 1.0], atol=1e-3)
     assert band_at(ax.collections[-1], 35.0)[0] == pytest.approx(0.73, abs=1e-3)
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = legend_texts(ax)
     assert legend[0] == "Open at the extraction date"  # top layer first
+    # one panel: the legend sits under the plot, never wider than the figure
+    ax.figure.canvas.draw()
+    box = ax.figure.legends[0].get_window_extent()
+    assert box.width <= ax.figure.bbox.width and box.y1 <= ax.get_window_extent().y0
 
 
 def test_suppressed_time_is_hatched_not_zero():
@@ -60,14 +70,17 @@ def test_suppressed_time_is_hatched_not_zero():
     table["suppressed"] = table["time"] == 30.0
     table.loc[table["suppressed"], "estimate"] = np.nan
     ax = plot_stacked_incidence(table, min_count=10)
-    hatched = [p for p in ax.patches if p.get_hatch()]
+    hatched = [c for c in ax.collections if c.get_hatch()]
     assert len(hatched) == 1
-    assert hatched[0].get_x() == 30.0 and hatched[0].get_width() == 10.0
-    assert hatched[0].get_height() == 1.0
-    assert hatched[0].zorder > max(c.zorder for c in ax.collections)
-    # under the hatch the layers keep their last shown values, not 0
-    assert band_at(ax.collections[2], 35.0)[1] > 0.05
-    assert "suppressed (<10)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    layers = [c for c in ax.collections if not c.get_hatch()]
+    assert hatched[0].zorder > max(c.zorder for c in layers)
+    # from day 30 technical dismissal is hidden: court (0.05) and alternative (0.08) under
+    # it are still drawn; from their top (0.13) up to 1 the stack is unknown: hatched
+    np.testing.assert_allclose(band_at(hatched[0], 35.0), (0.13, 1.0), atol=1e-3)
+    np.testing.assert_allclose(band_at(layers[1], 35.0), (0.05, 0.13), atol=1e-3)
+    path = hatched[0].get_paths()[0]
+    assert not path.contains_point((20.0, 0.5))  # nothing hidden before day 30
+    assert "suppressed (<10)" in legend_texts(ax)
 
 
 def test_one_panel_a_group_returns_a_figure():
@@ -94,7 +107,7 @@ def test_state_occupation_stacks_to_one():
     assert len(ax.collections) == 3
     np.testing.assert_allclose(band_at(ax.collections[1], 60.0), (0.2, 1.0), atol=1e-3)
     np.testing.assert_allclose(band_at(ax.collections[2], 100.0), (0.6, 1.0), atol=1e-3)
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    labels = legend_texts(ax)
     assert labels == ["Court (summons or judicial investigation)", "At the parquet, open",
                       "At the police"]
     with pytest.raises(SchemaError, match="state"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,9 @@ class Source:
     method: str = ""
     kind: str = ""
     notes: dict[str, Any] = field(default_factory=dict)
+    #: the result class's ``figure`` spec (``{"kind": ..., options}``); empty for tables
+    figure: dict[str, Any] = field(default_factory=dict)
+    n: int = 0
 
 
 def source_of(data: Any, *, function: str) -> Source:
@@ -42,6 +46,8 @@ def source_of(data: Any, *, function: str) -> Source:
             method=str(getattr(data, "method", "") or ""),
             kind=type(data).__name__,
             notes=dict(getattr(data, "notes", {}) or {}),
+            figure=dict(getattr(data, "figure", {}) or {}),
+            n=int(getattr(data, "n", 0) or 0),
         )
     raise SchemaError(
         f"{function}: expected a pandas DataFrame or a TidyResult with a .table, "
@@ -69,13 +75,53 @@ def suppressed_mask(table: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
 
 def small_count_text(source: Source, *, min_count: int | None = None) -> str:
     """The label of a suppressed count: ``"<k"`` with the gate's k when it is known."""
-    k = min_count
-    if k is None:
-        for key in _THRESHOLD_KEYS:
-            if key in source.notes:
-                k = int(source.notes[key])
-                break
+    k = min_count if min_count is not None else threshold_of(source)
     return f"<{k}" if k is not None else "<k"
+
+
+def threshold_of(source: Source) -> int | None:
+    """The disclosure threshold k of a published result (its notes), or None."""
+    audit = source.notes.get("disclosure")
+    if isinstance(audit, dict) and audit.get("k") is not None:
+        return int(audit["k"])
+    for key in _THRESHOLD_KEYS:
+        if key in source.notes:
+            return int(source.notes[key])
+    return None
+
+
+def rounding_of(source: Source) -> int | None:
+    """The base counts of a published result are rounded to (rounding, else k), or None."""
+    audit = source.notes.get("disclosure")
+    if isinstance(audit, dict):
+        base = audit.get("rounding") or audit.get("k")
+        return int(base) if base else None
+    return None
+
+
+# ------------------------------------------------------------------ alt texts
+
+_ALT: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+def set_alt(target: Any, alt: str) -> str:
+    """Attach an alt text to the figure of ``target`` (a Figure or an Axes); return it."""
+    figure = target.get_figure(root=True) if hasattr(target, "get_figure") else target
+    if figure is None:
+        figure = target
+    _ALT[figure] = " ".join(str(alt).split())
+    return _ALT[figure]
+
+
+def get_alt(target: Any) -> str:
+    """The alt text attached by the plot function that drew ``target`` ("" if none)."""
+    figure = target.get_figure(root=True) if hasattr(target, "get_figure") else target
+    return _ALT.get(figure if figure is not None else target, "")
+
+
+def pct(value: float, digits: int = 0) -> str:
+    """A share as a percentage for sentences: ``0.372`` -> ``"37%"``."""
+    return f"{100 * value:.{digits}f}%" if np.isfinite(value) else "not shown"
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:

@@ -15,7 +15,9 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -24,16 +26,26 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 
 from ..errors import SchemaError
+from ..results import TidyResult
 from ._base import (
     format_count,
     groups_in_order,
     new_axes,
     require_columns,
+    set_alt,
     small_count_text,
     source_of,
 )
 from ._base import suppressed_mask as _suppressed_mask
-from .theme import SUPPRESSED_COLOUR, _has_fixed_colour, colours_for, display_label, theme_context
+from .theme import (
+    SUPPRESSED_COLOUR,
+    TEXT,
+    _has_fixed_colour,
+    colours_for,
+    display_label,
+    text,
+    theme_context,
+)
 
 #: Order of outcome nodes in a column (others keep their order of appearance, before these).
 OUTCOME_ORDER: tuple[str, ...] = (
@@ -41,7 +53,7 @@ OUTCOME_ORDER: tuple[str, ...] = (
     "censored",
 )
 
-__all__ = ["plot_alluvial"]
+__all__ = ["plot_alluvial", "trajectory_flows", "FlowsResult", "FLOW_COLUMNS"]
 
 _NODE_WIDTH = 0.06
 _GAP = 0.03  # vertical gap between nodes, as a share of the tallest column
@@ -57,6 +69,82 @@ def _ribbon(x0: float, y0: tuple[float, float], x1: float, y1: tuple[float, floa
     codes = [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4, Path.LINETO,
              Path.CURVE4, Path.CURVE4, Path.CURVE4, Path.CLOSEPOLY]
     return Path(verts, codes)
+
+
+@dataclass(frozen=True, repr=False)
+class FlowsResult(TidyResult):
+    """Cases flowing between the columns of an alluvial: ``step, source, target, count``.
+
+    Published as a count table (small flows suppressed with their complements), drawn
+    by :func:`plot_alluvial` with the column headings of ``notes["columns"]``.
+    """
+
+    #: a two-way table source x target: its margins are the nodes' sizes (a middle
+    #: node's inflow and outflow are the same cases), which is what a reader can add up
+    disclosure: ClassVar[Mapping[str, Any]] = {"counts": "count", "dims": ["source", "target"]}
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "alluvial"}
+
+
+#: Columns of :func:`trajectory_flows`: offence group, parquet division, outcome.
+FLOW_COLUMNS: tuple[str, ...] = ("offence_group", "division", "outcome")
+
+
+def trajectory_flows(
+    cohort: pd.DataFrame,
+    *,
+    columns: Sequence[str] = FLOW_COLUMNS,
+    outcome: str = "outcome",
+) -> FlowsResult:
+    """Count the cases flowing offence group -> parquet division -> outcome.
+
+    Parameters
+    ----------
+    cohort : pandas.DataFrame
+        One row a case (``trajectory.build_cohort(...).table``).
+    columns : sequence of str
+        Columns of the cohort, one a column of the alluvial, left to right. A missing
+        value is its own node, ``not_recorded``.
+    outcome : str
+        The outcome column: an open case (``"censored"``) is shown as ``open``.
+
+    Returns
+    -------
+    FlowsResult
+        One row a flow (``step`` = index of the source column), counts of cases.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"offence_group": ["hate", "hate", "hate"],
+    ...                   "division": ["FR", "FR", "NL"],
+    ...                   "outcome": ["court", "censored", "censored"]})
+    >>> trajectory_flows(c).table[["source", "target", "count"]]
+      source target  count
+    0   hate     FR      2
+    1   hate     NL      1
+    2     FR  court      1
+    3     FR   open      1
+    4     NL   open      1
+    """
+    frame = pd.DataFrame(index=cohort.index)
+    for col in columns:
+        if col not in cohort.columns:
+            raise SchemaError(f"trajectory_flows: the cohort has no column {col!r}; it has "
+                              f"{', '.join(map(str, cohort.columns))}")
+        else:
+            frame[col] = cohort[col].astype("string").fillna("not_recorded").to_numpy()
+    if outcome in frame.columns:
+        frame[outcome] = frame[outcome].replace({"censored": "open"})
+    rows = []
+    for step, (a, b) in enumerate(zip(columns[:-1], columns[1:], strict=True)):
+        counts = frame.groupby([a, b], sort=True).size().reset_index(name="count")
+        counts = counts.rename(columns={a: "source", b: "target"})
+        counts.insert(0, "step", step)
+        rows.append(counts)
+    table = pd.concat(rows, ignore_index=True)
+    table["source"] = table["source"].astype(str)
+    table["target"] = table["target"].astype(str)
+    return FlowsResult(table=table, method="counts of cases between stages", n=len(cohort),
+                       notes={"columns": list(columns)})
 
 
 def plot_alluvial(
@@ -85,7 +173,8 @@ def plot_alluvial(
         leaves; "auto": flows into the last column by target, the others by source.
         Nodes without a fixed colour (see :mod:`~trajectory.plotting.theme`) are grey.
     column_labels : list of str, optional
-        Headings of the columns (e.g. ``["Police", "Parquet", "Decision"]``).
+        Headings of the columns (e.g. ``["Police", "Parquet", "Decision"]``); default
+        the translated names of the result's ``notes["columns"]`` when it has them.
     lang : {"en", "nl", "fr"}
     title : str, optional
     min_count : int, optional
@@ -122,6 +211,9 @@ def plot_alluvial(
             f"plot_alluvial: colour_by={colour_by!r}; use 'auto', 'target' or 'source'"
         )
     table = table.assign(step=table["step"].astype(int) if "step" in table.columns else 0)
+    if column_labels is None and source.notes.get("columns"):
+        column_labels = [text("col_" + c, lang) if ("col_" + c) in TEXT else c
+                         for c in source.notes["columns"]]
     hidden = _suppressed_mask(table, ["count"])
     counts = np.where(hidden, np.nan, table["count"].to_numpy(float))
     if np.any(counts[~hidden] < 0):
@@ -211,4 +303,14 @@ def plot_alluvial(
         ax.set_axis_off()
         if title:
             ax.set_title(title, loc="left")
+    shown = table[~table["flow_hidden"]]
+    if len(shown):
+        big = shown.iloc[int(np.argmax(shown["flow_count"].to_numpy(float)))]
+        columns = (" \u2192 ".join(column_labels) if column_labels
+                   else f"{n_cols} {text('columns', lang)}")
+        alt = text("alt_alluvial", lang, k=columns, source=display_label(big["source"], lang),
+                   target=display_label(big["target"], lang), n=format_count(big["flow_count"]))
+    else:
+        alt = text("alt_withheld", lang)
+    set_alt(ax, alt)
     return ax

@@ -24,11 +24,14 @@ Examples
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from mpl_toolkits.axes_grid1 import make_axes_locatable
@@ -41,6 +44,8 @@ from ._base import (
     level_of,
     new_axes,
     require_columns,
+    rounding_of,
+    set_alt,
     small_count_text,
     source_of,
     suppressed_mask,
@@ -56,27 +61,58 @@ from .theme import (
     time_label,
 )
 
-__all__ = ["plot_curves", "numbers_at_risk"]
+__all__ = ["plot_curves", "numbers_at_risk", "comparison_caption"]
 
 _LINESTYLES: tuple[Any, ...] = ("-", "--", ":", "-.")
+_Y_LABELS = {"survival": "survival", "incidence": "cumulative_incidence",
+             "hazard": "cumulative_hazard"}
+#: More groups than this are drawn as small multiples (one panel a group) by default.
+FACET_ABOVE = 4
 
 
 def _curve_kind(source: Source, kind: str) -> str:
-    if kind in ("survival", "incidence"):
+    if kind in ("survival", "incidence", "hazard"):
         return kind
     if kind != "auto":
-        raise ConfigError(f"plot_curves: kind={kind!r}; use 'auto', 'survival' or 'incidence'")
-    if "outcome" in source.table.columns or "Incidence" in source.kind:
+        raise ConfigError(f"plot_curves: kind={kind!r}; use 'auto', 'survival', 'incidence' "
+                          "or 'hazard'")
+    declared = source.figure.get("kind")
+    if declared == "cumulative_hazard":
+        return "hazard"
+    if declared == "incidence" or "outcome" in source.table.columns:
         return "incidence"
     return "survival"
 
 
-def numbers_at_risk(curve: pd.DataFrame, times: np.ndarray) -> list[float]:
+def _p_words(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def comparison_caption(test: Any, lang: str = "en") -> str:
+    """The caption line of a test comparing the curves (``ComparisonResult`` or mapping).
+
+    Examples
+    --------
+    >>> comparison_caption({"statistic": 12.345, "df": 2, "p": 0.0021})
+    'Log-rank test: χ² = 12.3, df = 2, p = 0.002'
+    """
+    if test is None:
+        return ""
+    def get(name: str) -> Any:
+        return test[name] if isinstance(test, dict) else getattr(test, name)
+
+    stat, df, p = float(get("statistic")), int(get("df")), float(get("p"))
+    return text("logrank", lang, chisq=f"{stat:.1f}", df=df, p=_p_words(p))
+
+
+def numbers_at_risk(curve: pd.DataFrame, times: np.ndarray, *,
+                    ended: bool = False) -> list[float | None]:
     """Number at risk of one curve at each of ``times``.
 
     At a time ``t`` it is ``n_risk`` of the first row with ``time >= t`` (the table lists
     every distinct time, as R's ``survfit`` does); after the last row it is that row's
-    ``n_risk - n_event - n_censor``. A suppressed ``n_risk`` gives NaN.
+    ``n_risk - n_event - n_censor``, or None with ``ended=True``: the curve has ended, so
+    the risk table leaves the cell blank. A suppressed ``n_risk`` gives NaN.
 
     Examples
     --------
@@ -84,15 +120,19 @@ def numbers_at_risk(curve: pd.DataFrame, times: np.ndarray) -> list[float]:
     ...                   "n_censor": [0, 2]})
     >>> numbers_at_risk(c, np.array([0.0, 2.0, 3.0, 6.0]))
     [10.0, 10.0, 7.0, 4.0]
+    >>> numbers_at_risk(c, np.array([5.0, 6.0]), ended=True)
+    [7.0, None]
     """
     curve = curve.sort_values("time", kind="stable")
     t = curve["time"].to_numpy(float)
     risk = curve["n_risk"].to_numpy(float)
     idx = np.searchsorted(t, np.asarray(times, float), side="left")
-    out: list[float] = []
+    out: list[float | None] = []
     for i in idx:
         if i < len(t):
             out.append(float(risk[i]))
+        elif ended:
+            out.append(None)
         elif {"n_event", "n_censor"} <= set(curve.columns) and len(t):
             last = curve.iloc[-1]
             out.append(float(last["n_risk"] - last["n_event"] - last["n_censor"]))
@@ -128,13 +168,20 @@ def _draw_curve(
     bands: bool,
     kind: str,
     t_end: float,
+    censor_marks: bool = True,
+    lw: float = 1.8,
 ) -> int:
     """Draw one step curve with its band; return the number of suppressed boxes drawn."""
     mask = suppressed_mask(curve, ["estimate"])
     t = curve["time"].to_numpy(float)
     est = np.where(mask, np.nan, curve["estimate"].to_numpy(float))
     # the curve ends at its last time (its last follow-up), as R's plot.survfit
-    ax.step(t, est, where="post", color=colour, linestyle=linestyle, lw=1.8, label=label)
+    ax.step(t, est, where="post", color=colour, linestyle=linestyle, lw=lw, label=label)
+    if censor_marks and "n_censor" in curve.columns:
+        # a tick where cases left follow-up still open (censored), as R's mark.time
+        cens = curve["n_censor"].fillna(0).to_numpy(float) > 0
+        ax.plot(t[cens & ~mask], est[cens & ~mask], linestyle="none", marker="|", ms=4,
+                mew=0.8, color=colour, label="_censored")
     if bands and {"lower", "upper"} <= set(curve.columns):
         lo = np.where(mask, np.nan, curve["lower"].to_numpy(float))
         hi = np.where(mask, np.nan, curve["upper"].to_numpy(float))
@@ -167,14 +214,21 @@ def _risk_table(
     *,
     lang: str,
     small: str,
+    base: int | None = None,
+    pad: float = 0.78,
+    title: bool = True,
 ) -> Axes:
-    """Add the number-at-risk table under ``ax``, one row a curve, at the x ticks."""
+    """Add the number-at-risk table under ``ax``, one row a curve, at the x ticks.
+
+    A cell after the curve's last time is blank (the curve has ended); numbers are
+    rounded to ``base`` when the result was published with one.
+    """
     lo, hi = ax.get_xlim()
     ticks = np.array([t for t in ax.get_xticks() if lo - 1e-9 <= t <= hi + 1e-9])
     ax.set_xticks(ticks)
     ax.set_xlim(lo, hi)
     divider = make_axes_locatable(ax)
-    table_ax = divider.append_axes("bottom", size=0.24 * len(rows) + 0.05, pad=0.78, sharex=ax)
+    table_ax = divider.append_axes("bottom", size=0.24 * len(rows) + 0.05, pad=pad, sharex=ax)
     table_ax.set_label("risk_table")
     table_ax.set_ylim(len(rows) - 0.5, -0.5)
     table_ax.set_yticks(range(len(rows)))
@@ -186,12 +240,64 @@ def _risk_table(
     table_ax.grid(False)
     for spine in table_ax.spines.values():
         spine.set_visible(False)
-    table_ax.set_title(text("at_risk", lang), loc="left", fontsize=9, fontweight="normal")
+    if title:
+        table_ax.set_title(text("at_risk", lang), loc="left", fontsize=9, fontweight="normal")
     for r, (_, _, curve) in enumerate(rows):
-        for t, value in zip(ticks, numbers_at_risk(curve, ticks), strict=True):
-            shown = small if np.isnan(value) else format_count(value)
+        for t, value in zip(ticks, numbers_at_risk(curve, ticks, ended=True), strict=True):
+            if value is None:
+                continue  # the curve has ended: no number at risk
+            if np.isnan(value):
+                shown = small
+            else:
+                shown = format_count(base * round(value / base) if base else value)
             table_ax.text(t, r, shown, ha="center", va="center", fontsize=8.5)
     return table_ax
+
+
+def _medians(table: pd.DataFrame, groups: list[Any], kind: str) -> dict[Any, float]:
+    """Time each survival curve first reaches 0.5 or below (NaN when not reached)."""
+    out: dict[Any, float] = {}
+    if kind != "survival":
+        return out
+    for g in groups:
+        c = table[table["group"] == g].sort_values("time", kind="stable")
+        hit = c[c["estimate"].to_numpy(float) <= 0.5]
+        out[g] = float(hit["time"].iloc[0]) if len(hit) else float("nan")
+    return out
+
+
+def _curves_alt(source: Source, table: pd.DataFrame, groups: list[Any], key: str | None,
+                keys: list[Any], kind: str, lang: str, test: Any) -> str:
+    unit = text(source.time_unit, lang) if source.time_unit in ("days", "months",
+                                                                "years") else source.time_unit
+    t_end = float(table["time"].max()) if len(table) else 0.0
+    n = source.n
+    what = text("alt_what_survival" if kind == "survival" else "alt_what_incidence", lang)
+    medians = _medians(table, groups, kind)
+    found = {g: m for g, m in medians.items() if np.isfinite(m)}
+    if len(found) >= 2:
+        lo, hi = min(found, key=found.get), max(found, key=found.get)  # type: ignore[arg-type]
+        detail = text("alt_medians", lang, lo=f"{found[lo]:.0f}", hi=f"{found[hi]:.0f}",
+                      unit=unit, glo=display_label(lo, lang), ghi=display_label(hi, lang))
+    elif len(found) == 1:
+        detail = text("alt_median_one", lang, m=f"{next(iter(found.values())):.0f}", unit=unit)
+    else:
+        parts = []
+        for g in groups[:4]:
+            for k in keys[:3]:
+                c = table[table["group"] == g] if k is None else table[
+                    (table["group"] == g) & (table[key] == k)]
+                if len(c):
+                    v = float(c.sort_values("time")["estimate"].iloc[-1])
+                    name = " ".join(display_label(x, lang) for x in (g, k) if x is not None)
+                    parts.append(f"{name} {100 * v:.0f}%")
+        detail = text("alt_end_values", lang, t=f"{t_end:.0f}", unit=unit,
+                      values="; ".join(parts)) if parts else ""
+    alt = text("alt_survival", lang, what=what, t=f"{t_end:.0f}", unit=unit, k=len(groups),
+               n=format_count(n) if n else "?", medians=detail)
+    if test is not None:
+        alt += " " + comparison_caption(test, lang) + "."
+    return alt
 
 
 def plot_curves(
@@ -208,7 +314,10 @@ def plot_curves(
     ylabel: str | None = None,
     max_time: float | None = None,
     min_count: int | None = None,
-) -> Axes:
+    test: Any = None,
+    facet: bool | str = "auto",
+    censor_marks: bool = True,
+) -> Axes | Figure:
     """Draw survival or cumulative-incidence step curves by group, with a risk table.
 
     Parameters
@@ -222,13 +331,15 @@ def plot_curves(
         Where to draw; a new figure when None. The risk table is a second Axes, labelled
         ``"risk_table"``, appended below ``ax`` and sharing its x axis.
     risk_table : bool
-        Print the number at risk at each x tick under the plot (needs ``n_risk``).
+        Print the number at risk at each x tick under the plot (needs ``n_risk``). A
+        cell after a curve's last time is blank; numbers of a published result are
+        rounded to its rounding base.
     bands : bool
         Shade the pointwise confidence band ``lower``-``upper``.
-    kind : {"auto", "survival", "incidence"}
+    kind : {"auto", "survival", "incidence", "hazard"}
         Sets the start value at time 0 (1 or 0) and the y label; "auto" chooses
-        "incidence" when the table has an ``outcome`` column or the result is a
-        ``*Incidence*`` class.
+        "incidence" when the table has an ``outcome`` column or the result declares the
+        figure kind ``"incidence"``, "hazard" (unbounded axis) for ``"cumulative_hazard"``.
     groups, outcomes : list, optional
         Subsets (and order) of groups and outcomes to draw.
     lang : {"en", "nl", "fr"}
@@ -238,12 +349,23 @@ def plot_curves(
         Right end of the time axis (default: the last time in the table).
     min_count : int, optional
         Disclosure threshold k printed as ``<k`` in place of suppressed numbers
-        (default: ``notes["min_count"]`` of the result, else the letter k).
+        (default: the k of the result's disclosure notes, else the letter k).
+    test : ComparisonResult or mapping, optional
+        A test of the curves (e.g. ``trajectory.logrank(...)``), written under the
+        title: statistic, degrees of freedom and p-value.
+    facet : {"auto", True, False}
+        Small multiples: one panel a group, the group in colour with its band and
+        risk row, the other groups in light grey behind it. "auto": when there are more
+        than four groups and one curve a group. Returns the Figure.
+    censor_marks : bool
+        A tick on the curve where cases left follow-up still open (``n_censor > 0``),
+        as R ``plot.survfit(mark.time=TRUE)``.
 
     Returns
     -------
-    matplotlib.axes.Axes
-        The curve Axes.
+    matplotlib.axes.Axes or Figure
+        The curve Axes (one panel), or the Figure of the small multiples. An alt text
+        written from the curves is attached (:func:`trajectory.plotting.figure_alt`).
 
     Examples
     --------
@@ -270,6 +392,16 @@ def plot_curves(
     if key is not None:
         key_list = outcomes if outcomes is not None else groups_in_order(table[key])
     many_keys = len(key_list) > 1
+    if facet == "auto":
+        facet = not many_keys and len(group_list) > FACET_ABOVE and ax is None
+    if facet:
+        if ax is not None:
+            raise ConfigError("plot_curves: facet=True draws its own figure; pass ax=None")
+        return _plot_facets(source, table, group_list=group_list, key=key,
+                            key_list=key_list, kind=kind, lang=lang, bands=bands,
+                            risk_table=risk_table, max_time=max_time, min_count=min_count,
+                            test=test, censor_marks=censor_marks, title=title,
+                            ylabel=ylabel)
     colours = colours_for(key_list if many_keys else group_list)
     start = 1.0 if kind == "survival" else 0.0
     t_end = float(max_time) if max_time is not None else max(float(table["time"].max()), 1.0)
@@ -297,17 +429,22 @@ def plot_curves(
                     bands=bands,
                     kind=kind,
                     t_end=t_end,
+                    censor_marks=censor_marks,
                 )
             first = sub if key is None else sub[sub[key] == key_list[0]]
             row_colour = "#333333" if many_keys else colours[g]
             risk_rows.append((display_label(g, lang), row_colour, first))
         ax.set_xlim(0, t_end)
-        ax.set_ylim(-0.02, 1.02)
-        ax.set_ylabel(ylabel or text("survival" if kind == "survival" else "cumulative_incidence",
-                                     lang))
+        if kind != "hazard":  # a cumulative hazard is not bounded by 1
+            ax.set_ylim(-0.02, 1.02)
+        ax.set_ylabel(ylabel or text(_Y_LABELS[kind], lang))
         ax.set_xlabel(time_label(source.time_unit, lang))
         if title:
             ax.set_title(title, loc="left")
+        if test is not None:
+            ax.set_title(comparison_caption(test, lang), loc="right", fontsize=8.5,
+                         fontweight="normal",
+                         color="#333333")
         handles, labels = ax.get_legend_handles_labels()
         if many_keys and len(group_list) > 1:
             # groups x outcomes: one legend entry a colour (outcome), one a line style (group)
@@ -324,8 +461,90 @@ def plot_curves(
         if bands and {"lower", "upper"} <= set(table.columns):
             handles.append(Rectangle((0, 0), 1, 1, facecolor="#777777", alpha=0.2, lw=0))
             labels.append(text("ci", lang, level=level_of(source.alpha)))
+        if censor_marks and "n_censor" in table.columns:
+            handles.append(Line2D([], [], color="#444444", marker="|", ls="none", ms=6))
+            labels.append(text("censor_mark", lang))
         if len(labels) > 1 or n_suppressed:
             ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         if risk_table:
-            _risk_table(ax, risk_rows, lang=lang, small=small)
+            _risk_table(ax, risk_rows, lang=lang, small=small, base=rounding_of(source))
+    set_alt(ax, _curves_alt(source, table, group_list, key, key_list, kind, lang, test))
     return ax
+
+
+def _plot_facets(
+    source: Source,
+    table: pd.DataFrame,
+    *,
+    group_list: list[Any],
+    key: str | None,
+    key_list: list[Any],
+    kind: str,
+    lang: str,
+    bands: bool,
+    risk_table: bool,
+    max_time: float | None,
+    min_count: int | None,
+    test: Any,
+    censor_marks: bool,
+    title: str | None,
+    ylabel: str | None,
+) -> Figure:
+    """Small multiples: a panel a group, the others in grey behind (see plot_curves)."""
+    colours = colours_for(group_list)
+    start = 1.0 if kind == "survival" else 0.0
+    t_end = float(max_time) if max_time is not None else max(float(table["time"].max()), 1.0)
+    small = small_count_text(source, min_count=min_count)
+    base = rounding_of(source)
+    ncols = min(len(group_list), 3 if len(group_list) > 4 else 2)
+    nrows = -(-len(group_list) // ncols)
+    curves = {g: table[table["group"] == g] if key is None else
+              table[(table["group"] == g) & (table[key] == key_list[0])] for g in group_list}
+    with theme_context():
+        fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols + 0.6, 2.9 * nrows + 0.9),
+                                 sharex=True, sharey=True, squeeze=False)
+        panels = list(axes.ravel())
+        for panel, g in zip(panels, group_list, strict=False):
+            for other in group_list:  # the other groups, thin and grey, for comparison
+                if other != g and not curves[other].empty:
+                    _draw_curve(panel, _with_start(curves[other], start), colour="#C8C8C8",
+                                linestyle="-", label="_other", bands=False, kind=kind,
+                                t_end=t_end, censor_marks=False, lw=0.9)
+            if not curves[g].empty:
+                _draw_curve(panel, _with_start(curves[g], start), colour=colours[g],
+                            linestyle="-", label=display_label(g, lang), bands=bands,
+                            kind=kind, t_end=t_end, censor_marks=censor_marks)
+            # long names on two lines, so that a title never runs into the next panel's
+            panel.set_title(textwrap.fill(display_label(g, lang), 34), loc="left",
+                            fontsize=9.5, color=readable_text_colour(colours[g]))
+            panel.set_xlim(0, t_end)
+            if kind != "hazard":
+                panel.set_ylim(-0.02, 1.02)
+            panel.tick_params(labelbottom=True)
+        for panel in panels[len(group_list):]:
+            panel.set_visible(False)
+        for panel in panels[::ncols]:
+            panel.set_ylabel(ylabel or text(_Y_LABELS[kind], lang), fontsize=9)
+        fig.supxlabel(time_label(source.time_unit, lang), fontsize=10)
+        caption = comparison_caption(test, lang) if test is not None else None
+        heading = [h for h in (title, caption) if h]
+        notes = [text("others_grey", lang)]
+        if bands and {"lower", "upper"} <= set(table.columns):
+            notes.append(text("ci", lang, level=level_of(source.alpha)) + ": "
+                         + text("band", lang))
+        if censor_marks and "n_censor" in table.columns:
+            notes.append("| " + text("censor_mark", lang))
+        if risk_table and base:
+            notes.append(text("at_risk_note", lang, base=base))
+        heading.append("; ".join(notes))
+        fig.suptitle("\n".join(heading), x=0.01, ha="left", fontsize=9, fontweight="normal")
+        fig.tight_layout(h_pad=2.6 if risk_table else 1.0)
+        if risk_table:
+            for i, (panel, g) in enumerate(zip(panels, group_list, strict=False)):
+                # the row is named in the first column only (it would run into the panel
+                # on its left)
+                name = text("at_risk", lang) if i % ncols == 0 else ""
+                _risk_table(panel, [(name, "#333333", curves[g])], lang=lang,
+                            small=small, base=base, pad=0.42, title=False)
+    set_alt(fig, _curves_alt(source, table, group_list, key, key_list, kind, lang, test))
+    return fig

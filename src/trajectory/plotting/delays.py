@@ -31,6 +31,7 @@ from ._base import (
     level_of,
     new_axes,
     require_columns,
+    set_alt,
     source_of,
 )
 from ._base import suppressed_mask as _suppressed_mask
@@ -261,4 +262,18 @@ def plot_delays(
                   title_fontsize=8, bbox_to_anchor=(0.5, -0.55 / axes_inches))
         if title:
             ax.set_title(title, loc="left")
+    medians = {g: value(g, 0.5, "estimate") for g in groups}
+    found = {g: m for g, m in medians.items() if np.isfinite(m)}
+    if len(found) == 1:
+        (g1, m1), = found.items()
+        alt = text("alt_delays_one", lang, k=len(groups), m=f"{m1:.0f}", unit=unit,
+                   g=display_label(g1, lang))
+    elif found:
+        lo_g, hi_g = min(found, key=found.get), max(found, key=found.get)  # type: ignore
+        alt = text("alt_delays", lang, k=len(groups), lo=f"{found[lo_g]:.0f}",
+                   hi=f"{found[hi_g]:.0f}", unit=unit, glo=display_label(lo_g, lang),
+                   ghi=display_label(hi_g, lang))
+    else:
+        alt = text("alt_withheld", lang)
+    set_alt(ax, alt)
     return ax

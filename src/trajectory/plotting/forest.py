@@ -31,9 +31,10 @@ from ._base import (
     level_of,
     new_axes,
     require_columns,
+    set_alt,
     source_of,
 )
-from .theme import colours_for, display_label, text, theme_context
+from .theme import BY_LABELS, colours_for, display_label, text, theme_context
 
 __all__ = ["plot_forest", "term_label"]
 
@@ -55,7 +56,12 @@ def term_label(term: str, lang: str = "en") -> str:
     if not match:
         return display_label(term, lang)
     var, level = match["var"], match["level"]
+    wrapped = re.match(r"^C\(\s*(\w+)\s*(,.*)?\)$", var)  # patsy's C(var, Treatment(...))
+    if wrapped:
+        var = wrapped.group(1)
     prefix = _VARIABLE_NAMES.get(var, var)
+    if var in BY_LABELS:
+        prefix = BY_LABELS[var][lang]
     level_label = display_label(level, lang)
     return f"{prefix}: {level_label}" if prefix else level_label
 
@@ -69,10 +75,23 @@ def _ratio_ticks(ax: Axes, lo: np.ndarray, hi: np.ndarray) -> None:
     if len(ticks) < 3:
         steps = [m * 10.0**e for e in range(-3, 4) for m in (1, 1.5, 2, 3, 5, 7)]
         ticks = [t for t in steps if left <= t <= right]
+    if len(ticks) > 7:  # a wide range: 1-3 steps, then powers of ten, so labels never touch
+        steps = [m * 10.0**e for e in range(-3, 4) for m in (1, 3)]
+        ticks = [t for t in steps if left <= t <= right]
+        if len(ticks) > 7:
+            ticks = [10.0**e for e in range(-3, 4) if left <= 10.0**e <= right]
     ax.set_xlim(left, right)
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def _unbounded(est: float, lo: float, hi: float, scale: str) -> bool:
+    """True for an estimate that is no finding: an infinite limit, or a ratio beyond
+    1000 or below 1/1000 (the fit ran off: a level without events)."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return True
+    return scale == "ratio" and not (1e-3 < est < 1e3)
 
 
 def _p_text(p: float) -> str:
@@ -91,6 +110,7 @@ def plot_forest(
     annotate: bool = True,
     title: str | None = None,
     xlabel: str | None = None,
+    quantity: str | None = None,
 ) -> Axes:
     """Draw point estimates with confidence intervals, one row a term.
 
@@ -116,7 +136,12 @@ def plot_forest(
     annotate : bool
         Write the estimate, interval and p-value at the right of each row.
     title, xlabel : str, optional
-        Title; label of the x axis (default "Hazard ratio (log scale)" or "Estimate").
+        Title; label of the x axis (default: the ``quantity``'s label).
+    quantity : str, optional
+        What the ratios are: ``"hazard_ratio"`` (default on the ratio scale),
+        ``"subdistribution_hazard_ratio"``, ``"rate_ratio"``, ``"median_ratio"``...
+        (keys ``q_<quantity>`` of :data:`trajectory.plotting.theme.TEXT`); the result's
+        ``figure["quantity"]`` when drawn through ``result.plot()``.
 
     Returns
     -------
@@ -159,6 +184,12 @@ def plot_forest(
                     ax.text(0.5, y, text("suppressed", lang), transform=trans, ha="center",
                             va="center", fontsize=8, color="#777777")
                     continue
+                if _unbounded(est[i], lo[i], hi[i], scale):
+                    # an estimate run off to 0 or infinity (no events in a level): no
+                    # point, no number, a plain statement
+                    ax.text(0.5, y, text("not_estimable", lang), transform=trans,
+                            ha="center", va="center", fontsize=8, color="#777777")
+                    continue
                 ax.plot([lo[i], hi[i]], [y, y], color=colours[s], lw=1.6,
                         solid_capstyle="butt")
                 ax.plot([est[i]], [y], marker="s", ms=5, color=colours[s], lw=0)
@@ -170,10 +201,14 @@ def plot_forest(
         ax.axvline(1.0 if scale == "ratio" else 0.0, color="#555555", lw=0.8, ls="--")
         if scale == "ratio":
             ax.set_xscale("log")
-            _ratio_ticks(ax, lo, hi)
-            ax.set_xlabel(xlabel or text("hazard_ratio", lang))
+            ok = np.array([not _unbounded(e, a, b, scale) for e, a, b in zip(est, lo, hi,
+                                                                             strict=True)])
+            _ratio_ticks(ax, lo[ok] if ok.any() else np.array([1.0]),
+                         hi[ok] if ok.any() else np.array([1.0]))
+            ax.set_xlabel(xlabel or text("q_" + (quantity or "hazard_ratio"), lang))
         else:
-            ax.set_xlabel(xlabel or text("effect", lang))
+            ax.set_xlabel(xlabel or (text("q_" + quantity, lang) if quantity
+                                     else text("effect", lang)))
         ax.set_yticks(range(len(terms)), labels=[term_label(t, lang) for t in terms])
         ax.set_ylim(len(terms) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
@@ -190,6 +225,28 @@ def plot_forest(
                       ncol=min(len(series), 3))
         if title:
             ax.set_title(title, loc="left")
+    set_alt(ax, _forest_alt(terms, table, est, lo, hi, scale, ax.get_xlabel(), lang))
     return ax
+
+
+def _forest_alt(terms: list[Any], table: Any, est: np.ndarray, lo: np.ndarray,
+                hi: np.ndarray, scale: str, quantity: str, lang: str) -> str:
+    ref = 1.0 if scale == "ratio" else 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        size = np.abs(np.log(est)) if scale == "ratio" else np.abs(est - ref)
+    size = np.where(np.isfinite(size), size, -1.0)
+    if not len(size) or size.max() < 0:
+        return text("alt_withheld", lang)
+    # an estimate that ran off to 0 or infinity (separation in sparse data) is no
+    # finding to describe; the largest finite, bounded one is
+    bounded = np.isfinite(lo) & np.isfinite(hi) & (np.abs(np.log(np.where(
+        est > 0, est, 1.0))) < np.log(1e3) if scale == "ratio" else np.isfinite(hi))
+    size = np.where(bounded, size, -1.0)
+    if size.max() < 0:
+        return text("alt_forest_none", lang, k=len(terms))
+    i = int(np.argmax(size))
+    return text("alt_forest", lang, k=len(terms), quantity=quantity.split(" (")[0].lower(),
+                ref=f"{ref:g}", term=term_label(table["term"].iloc[i], lang),
+                est=f"{est[i]:.2f}", lo=f"{lo[i]:.2f}", hi=f"{hi[i]:.2f}")
 
 

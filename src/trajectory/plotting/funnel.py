@@ -20,7 +20,15 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from ._base import format_count, level_of, new_axes, require_columns, small_count_text, source_of
+from ._base import (
+    format_count,
+    level_of,
+    new_axes,
+    require_columns,
+    set_alt,
+    small_count_text,
+    source_of,
+)
 from ._base import suppressed_mask as _suppressed_mask
 from .theme import (
     OKABE_ITO,
@@ -34,8 +42,39 @@ from .theme import (
 __all__ = ["plot_funnel"]
 
 
-def _pct(value: float) -> str:
-    return f"{100 * value:.0f}%" if np.isfinite(value) else "\u2013"
+def _pct(value: float, lang: str = "en") -> str:
+    if not np.isfinite(value):
+        return "\u2013"
+    return f"{100 * value:.0f}\u202f%" if lang == "fr" else f"{100 * value:.0f}%"
+
+
+def _two_lines(words: str) -> str:
+    """Break a heading at the space nearest its middle."""
+    spaces = [i for i, c in enumerate(words) if c == " "]
+    if not spaces:
+        return words
+    cut = min(spaces, key=lambda i: abs(i - len(words) / 2))
+    return words[:cut] + "\n" + words[cut + 1:]
+
+
+def _funnel_alt(stages: list[str], n: np.ndarray, conditional: np.ndarray, lang: str) -> str:
+    shown = np.flatnonzero(np.isfinite(n))
+    if shown.size == 0:
+        return text("alt_withheld", lang)
+    first, last = shown[0], shown[-1]
+    steps = conditional[1:]
+    # the largest loss only when every step is shown: a hidden step may hold it
+    worst = (int(np.argmin(steps)) + 1) if len(steps) and np.isfinite(steps).all() else None
+    alt = text("alt_funnel", lang, n0=format_count(n[first]), first=stages[first],
+               n1=format_count(n[last]), share=_pct(n[last] / n[first], lang),
+               last=stages[last], k=len(stages))
+    if worst is not None:
+        alt += " " + text("alt_funnel_loss", lang, prev=stages[worst - 1],
+                          stage=stages[worst], share=_pct(conditional[worst], lang))
+    hidden = int(np.sum(~np.isfinite(n)))
+    if hidden:
+        alt += " " + text("alt_stages_hidden", lang, n=hidden)
+    return alt
 
 
 def plot_funnel(
@@ -130,17 +169,19 @@ def plot_funnel(
                     color="white" if inside else "#222222")
             last_shown = n[i]
         trans = ax.get_yaxis_transform()
-        ax.text(1.02, -0.75, f"{text('conditional', lang)} ({text('ci', lang, level=level)})",
-                transform=trans, ha="left", va="center", fontsize=8.5, color="#555555")
-        ax.text(1.42, -0.75, text("cumulative", lang), transform=trans, ha="left",
-                va="center", fontsize=8.5, color="#555555")
+        # column headings on two lines each, so that no language runs into the next column
+        ax.text(1.02, -0.75, f"{text('conditional', lang)}\n({text('ci', lang, level=level)})",
+                transform=trans, ha="left", va="center", fontsize=8.5, color="#555555",
+                linespacing=1.1)
+        ax.text(1.50, -0.75, _two_lines(text("cumulative", lang)), transform=trans,
+                ha="left", va="center", fontsize=8.5, color="#555555", linespacing=1.1)
         for i in range(1, len(table)):
-            ci = (f" ({_pct(lower[i])}\u2013{_pct(upper[i])})"
+            ci = (f" ({_pct(lower[i], lang)}\u2013{_pct(upper[i], lang)})"
                   if np.isfinite(lower[i]) and np.isfinite(upper[i]) else "")
-            ax.text(1.02, i, _pct(conditional[i]) + ci, transform=trans, ha="left",
+            ax.text(1.02, i, _pct(conditional[i], lang) + ci, transform=trans, ha="left",
                     va="center", fontsize=9)
-            ax.text(1.42, i, _pct(cumulative[i]), transform=trans, ha="left", va="center",
-                    fontsize=9)
+            ax.text(1.50, i, _pct(cumulative[i], lang), transform=trans, ha="left",
+                    va="center", fontsize=9)
         ax.set_xlim(-widest / 2 * 1.02, widest / 2 * 1.02)
         ax.set_ylim(len(table) - 0.5, -1.1)
         ax.set_yticks(range(len(table)))
@@ -153,4 +194,6 @@ def plot_funnel(
         ax.set_xlabel(text("count", lang))
         if title:
             ax.set_title(title, loc="left")
+    stages = [display_label(st, lang) for st in table["stage"]]
+    set_alt(ax, _funnel_alt(stages, n, conditional, lang))
     return ax

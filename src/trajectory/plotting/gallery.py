@@ -1,11 +1,11 @@
 """Render every figure of :mod:`trajectory.plotting` as PNG, on synthetic data.
 
 ``python -m trajectory.plotting.gallery reports/figures`` writes one PNG a figure (and
-a few in Dutch and French). The data are a small synthetic cohort drawn here with a
-fixed seed, calibrated loosely on ``domain.md`` section 5 (outcome shares and delays by
-offence group); the curves are computed by counts in this module (Kaplan-Meier with
-Greenwood log intervals, Aalen-Johansen cumulative incidence with bootstrap intervals),
-so the gallery needs no other part of the package. Cells with fewer than 5 cases are
+a few in Dutch and French). The data are a synthetic study of
+:func:`trajectory.synth.make_study` (fixed seed), as a cohort from parquet registration;
+the curves are computed by counts in this module (Kaplan-Meier with
+Greenwood log intervals, Aalen-Johansen cumulative incidence with bootstrap intervals).
+Cells with fewer than 5 cases are
 suppressed as the disclosure gate would, to show how suppression is drawn.
 
 Examples
@@ -26,10 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg")  # the gallery writes files; no display needed
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -37,6 +33,7 @@ from scipy import stats
 from .alluvial import plot_alluvial
 from .curves import plot_curves
 from .delays import plot_delays
+from .export import save_figure
 from .forest import plot_forest
 from .funnel import plot_funnel
 from .heatmap import plot_crosswalk
@@ -48,62 +45,58 @@ MIN_COUNT = 5
 _SEED = 20261128
 _OUTCOMES = ("dismissal_technical", "dismissal_opportunity", "alternative", "court",
              "administrative")
-#: offence group -> (cases, outcome shares in _OUTCOMES order; rest never decided)
-_DESIGN: dict[str, tuple[int, tuple[float, ...]]] = {
-    "partner_violence": (1400, (0.30, 0.35, 0.12, 0.15, 0.03)),
-    "sexual_violence": (700, (0.45, 0.07, 0.01, 0.12, 0.15)),
-    "hate": (450, (0.62, 0.14, 0.06, 0.045, 0.08)),
-    "discrimination": (90, (0.65, 0.12, 0.03, 0.02, 0.10)),
-}
-#: outcome -> median days from parquet registration (log-normal, sigma 1)
-_MEDIAN_DAYS = {"dismissal_technical": 60, "dismissal_opportunity": 120, "alternative": 250,
-                "court": 220, "administrative": 150, "censored": 2000}
+#: the offence groups drawn in the gallery (of the synthetic study's seven)
+_GROUPS = ("partner_violence", "sexual_violence", "hate", "discrimination")
+_N_CASES = 5000
+_FAR = "2099-12-31"  # an extraction date after every trajectory has ended: no censoring
 
 
-def synthetic_cohort(seed: int = _SEED) -> pd.DataFrame:
+def synthetic_cohort(seed: int = _SEED, *, n_cases: int = _N_CASES) -> pd.DataFrame:
     """A synthetic cohort: one row a case registered at the parquet.
 
-    Columns: ``group`` (offence group), ``outcome`` (outcome group or ``censored``),
-    ``time`` (days from registration to decision or to the extraction date),
-    ``full_outcome``/``full_time`` (the same without censoring), ``police_code``,
-    ``parquet_code``, ``hate_lost`` (hate flag lost at the parquet), ``zone``,
-    ``police_days`` (days from complaint to parquet registration).
+    Drawn by :func:`trajectory.synth.make_study` (the project's one generator) and
+    shaped by :func:`trajectory.cohort.build_cohort` with the parquet registration (E30)
+    as time zero; only the offence groups of :data:`_GROUPS` are kept. Columns:
+    ``group`` (offence group), ``outcome`` (outcome group or ``censored``), ``time``
+    (days from registration to decision or to the extraction date),
+    ``full_outcome``/``full_time`` (the same study extracted after every trajectory has
+    ended: no censoring), ``police_code``, ``parquet_code``, ``hate_lost`` (hate flag
+    lost at the parquet), ``zone``, ``police_days`` (days from complaint to parquet
+    registration).
 
     Examples
     --------
-    >>> c = synthetic_cohort()
-    >>> len(c), sorted(c["group"].unique())[:2]
-    (2640, ['discrimination', 'hate'])
+    >>> c = synthetic_cohort(n_cases=1000)
+    >>> sorted(c["group"].unique())[:2], bool((c["time"] <= c["full_time"]).all())
+    (['discrimination', 'hate'], True)
     """
-    rng = np.random.default_rng(seed)
-    parts = []
-    codes = {"partner_violence": ["101", "102", "103"], "sexual_violence": ["301", "302", "303"],
-             "hate": ["401", "402", "403", "404"], "discrimination": ["501", "502"]}
-    for group, (n, shares) in _DESIGN.items():
-        probs = np.append(shares, 1 - sum(shares))
-        outcome = rng.choice([*_OUTCOMES, "censored"], size=n, p=probs)
-        median = np.array([_MEDIAN_DAYS[o] for o in outcome], float)
-        full_time = np.ceil(median * np.exp(rng.normal(0, 1.0, n)))
-        follow_up = rng.integers(30, 3 * 365, n)  # registration spread over three years
-        observed = full_time <= follow_up
-        police = rng.choice(codes[group], size=n)
-        within = rng.random(n) < 0.12  # requalified within the offence group
-        across = rng.random(n) < 0.03  # requalified into another group
-        parquet = np.where(within, rng.choice(codes[group], size=n), police)
-        parquet = np.where(across, rng.choice(sum(codes.values(), []), size=n), parquet)
-        parts.append(pd.DataFrame({
-            "group": group,
-            "full_outcome": outcome,
-            "full_time": full_time,
-            "outcome": np.where(observed & (outcome != "censored"), outcome, "censored"),
-            "time": np.minimum(full_time, follow_up).astype(float),
-            "police_code": police,
-            "parquet_code": parquet,
-            "hate_lost": (group == "hate") & (rng.random(n) < 0.5),
-            "zone": rng.choice(["5339", "5340", "5341", "5344"], size=n),
-            "police_days": np.ceil(20 * np.exp(rng.normal(0, 0.9, n))),
-        }))
-    return pd.concat(parts, ignore_index=True)
+    from ..cohort import build_cohort
+    from ..synth import make_study
+
+    def registered(extraction_date: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        kwargs = {} if extraction_date is None else {"extraction_date": extraction_date}
+        log = make_study(n_cases, seed=seed, **kwargs).log
+        cohort = build_cohort(log, origin="E30", origin_fallback=()).table
+        police = build_cohort(log, origin="E11", endpoints={"registered": ("E30",)}).table
+        return cohort.set_index("case_id"), police.set_index("case_id")
+
+    seen, police = registered(None)
+    full, _ = registered(_FAR)
+    seen = seen[seen["offence_group"].isin(_GROUPS)]
+    out = pd.DataFrame({
+        "group": seen["offence_group"].astype(str),
+        "outcome": seen["outcome"].astype(str),
+        "time": seen["time"].astype(float),
+        "full_outcome": full["outcome"].astype(str).reindex(seen.index),
+        "full_time": full["time"].astype(float).reindex(seen.index),
+        "police_code": seen["police_code"].astype(str),
+        "parquet_code": seen["parquet_code"].astype(str),
+        "hate_lost": (seen["hate_police"].fillna(False)
+                      & ~seen["hate_parquet"].fillna(False)).astype(bool),
+        "zone": seen["zone"].astype(str),
+        "police_days": police["time"].astype(float).reindex(seen.index),
+    })
+    return out.reset_index(drop=True)
 
 
 def _km(time: np.ndarray, event: np.ndarray, z: float) -> pd.DataFrame:
@@ -260,7 +253,7 @@ def cox_table(cohort: pd.DataFrame) -> pd.DataFrame:
     design = pd.DataFrame(index=cohort.index)
     for group in ("sexual_violence", "hate"):  # reference: partner violence
         design[f"offence_group[T.{group}]"] = (cohort["group"] == group).astype(float)
-    for zone in ("5340", "5341", "5344"):  # reference: zone 5339
+    for zone in sorted(cohort["zone"].unique())[1:]:  # reference: the first zone
         design[f"zone[T.{zone}]"] = (cohort["zone"] == zone).astype(float)
     design["requalified"] = (cohort["police_code"] != cohort["parquet_code"]).astype(float)
     frames = []
@@ -326,7 +319,10 @@ GALLERY: tuple[str, ...] = (
 
 def write_gallery(out_dir: str | Path, *, only: Iterable[str] | None = None,
                   dpi: int = 120) -> list[Path]:
-    """Render every gallery figure as ``<out_dir>/<name>.png``; return the paths written.
+    """Render every gallery figure as ``<out_dir>/<name>.png`` and ``.svg``, with alt texts.
+
+    The files are written by :func:`~trajectory.plotting.save_figure` (the alt text is in
+    their metadata); the PNG paths are returned.
 
     Parameters
     ----------
@@ -350,10 +346,7 @@ def write_gallery(out_dir: str | Path, *, only: Iterable[str] | None = None,
     for name in names:
         drawn = figures[name]()
         fig = drawn if isinstance(drawn, matplotlib.figure.Figure) else drawn.figure
-        path = out / f"{name}.png"
-        fig.savefig(path, dpi=dpi, bbox_inches="tight")
-        plt.close(fig)
-        written.append(path)
+        written.append(save_figure(fig, out / name, dpi=dpi).png)
     return written
 
 
@@ -361,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m trajectory.plotting.gallery OUT_DIR``."""
     args = sys.argv[1:] if argv is None else argv
     out_dir = args[0] if args else "reports/figures"
+    matplotlib.use("Agg")  # this command only writes files; importing the module sets nothing
     for path in write_gallery(out_dir):
         print(path)
     return 0

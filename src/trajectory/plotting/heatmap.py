@@ -21,12 +21,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
 from ..errors import ConfigError, SchemaError
 from ..schema import vocabulary
-from ._base import format_count, new_axes, require_columns, small_count_text, source_of
+from ._base import (
+    format_count,
+    new_axes,
+    require_columns,
+    set_alt,
+    small_count_text,
+    source_of,
+)
 from ._base import suppressed_mask as _suppressed_mask
 from .theme import SUPPRESSED_COLOUR, SUPPRESSED_HATCH, text, theme_context
 
@@ -150,36 +158,49 @@ def plot_crosswalk(
         ax = new_axes(ax, (0.42 * ncol + 2.8, 0.36 * nrow + 1.6))
         vmax = 1.0 if normalize == "row" else float(np.nanmax(values)) if np.isfinite(
             values).any() else 1.0
-        image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=vmax,
-                          aspect="auto", interpolation="nearest")
-        bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+        # seaborn draws the cells (cell (i, j) spans [j, j+1] x [i, i+1]); suppressed
+        # cells are masked and hatched below, never coloured as zero
+        sns.heatmap(pd.DataFrame(values), ax=ax, cmap=cmap, vmin=0, vmax=vmax,
+                    mask=np.isnan(values), cbar=True, square=False, linewidths=0,
+                    xticklabels=False, yticklabels=False,
+                    cbar_kws={"fraction": 0.04, "pad": 0.02})
+        bar = ax.collections[0].colorbar
+        assert bar is not None  # cbar=True above
         bar.set_label(text("row_share", lang) if normalize == "row" else text("count", lang))
         if normalize == "row":
             bar.set_ticks([0, 0.25, 0.5, 0.75, 1.0], labels=["0", "25", "50", "75", "100"])
         for i in range(nrow):
             for j in range(ncol):
                 if np.isnan(values[i, j]):
-                    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white",
+                    ax.add_patch(Rectangle((j, i), 1, 1, facecolor="white",
                                            hatch=SUPPRESSED_HATCH, edgecolor=SUPPRESSED_COLOUR,
                                            lw=0))
                     if raw_hidden[i, j] and annotate:
-                        ax.text(j, i, small, ha="center", va="center", fontsize=7)
+                        ax.text(j + 0.5, i + 0.5, small, ha="center", va="center", fontsize=7)
                     continue
                 if annotate and count_values[i, j] > 0:
                     shown_text = (f"{100 * values[i, j]:.0f}" if normalize == "row"
                                   else format_count(values[i, j]))
                     dark = values[i, j] / vmax > 0.6
-                    ax.text(j, i, shown_text, ha="center", va="center", fontsize=7.5,
-                            color="white" if dark else "#222222")
+                    ax.text(j + 0.5, i + 0.5, shown_text, ha="center", va="center",
+                            fontsize=7.5, color="white" if dark else "#222222")
                 if counts.index[i] == counts.columns[j]:
-                    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False,
+                    ax.add_patch(Rectangle((j, i), 1, 1, fill=False,
                                            edgecolor="#222222", lw=1.2))
-        ax.set_xticks(range(ncol), labels=list(counts.columns), rotation=90)
-        ax.set_yticks(range(nrow), labels=list(counts.index))
+        ax.set_xticks(np.arange(ncol) + 0.5, labels=list(counts.columns), rotation=90)
+        ax.set_yticks(np.arange(nrow) + 0.5, labels=list(counts.index))
         ax.set_xlabel(text("parquet_code", lang))
         ax.set_ylabel(text("police_code", lang))
         ax.grid(False)
         ax.tick_params(length=0)
         if title:
             ax.set_title(title, loc="left")
+    diagonal = [c for c in counts.index if c in counts.columns]
+    total = float(np.nansum(count_values))
+    agree = float(np.nansum([counts.loc[c, c] for c in diagonal]))
+    share = f"{100 * agree / total:.0f}%" if total > 0 else "?"
+    alt = text("alt_crosswalk", lang, k=nrow, agree=share)
+    if raw_hidden.any():
+        alt += " " + text("alt_cells_hidden", lang, n=int(raw_hidden.sum()), small=small)
+    set_alt(ax, alt)
     return ax

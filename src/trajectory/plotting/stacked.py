@@ -1,9 +1,10 @@
 """Stacked areas: where cases stand on day t (competing outcomes) and multi-state occupation.
 
 Both take a long curve table (``time, estimate`` and an ``outcome`` or ``state`` column,
-optionally ``group`` and ``suppressed``) and stack the step functions. A time at which
-any layer is suppressed by the disclosure gate is hatched over the whole height: the
-stack above a hidden value is unknown, so nothing is drawn there, and nothing as zero.
+optionally ``group`` and ``suppressed``) and stack the step functions. At a time where
+a layer is suppressed by the disclosure gate, the layers under it are drawn and the
+stack from the hidden layer up is hatched: what lies above a hidden value is unknown,
+so nothing is drawn there, and nothing as zero.
 
 Examples
 --------
@@ -33,7 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..errors import ConfigError
-from ._base import groups_in_order, require_columns, small_count_text, source_of
+from ._base import groups_in_order, require_columns, set_alt, small_count_text, source_of
 from ._base import suppressed_mask as _suppressed_mask
 from .theme import (
     SUPPRESSED_COLOUR,
@@ -54,6 +55,14 @@ OUTCOME_STACK_ORDER: tuple[str, ...] = (
     "administrative",
     "dismissal_opportunity",
     "dismissal_technical",
+)
+
+
+#: Bottom-to-top order of multi-state layers: open stages first, then decisions, so that
+#: rare late states (hidden early by the disclosure gate) sit on top of the stack.
+STATE_STACK_ORDER: tuple[str, ...] = (
+    "complaint", "police", "parquet", "dismissal_technical", "dismissal_opportunity",
+    "administrative", "alternative", "court", "judged",
 )
 
 
@@ -98,32 +107,30 @@ def _draw_stack(
     # disclosure gate publishes it: a held-back curve starts flat at 0
     wide = wide.reindex(columns=[*order, *[c for c in wide.columns if c not in order]],
                         fill_value=0.0)
-    hidden = wide[order].isna().any(axis=1).to_numpy()
-    # draw hidden times with the last shown values, then cover them with the hatch
-    shown = wide[order].mask(np.repeat(hidden[:, None], len(order), axis=1)).ffill().fillna(0.0)
+    values = wide[order].to_numpy(float)
+    hidden = np.isnan(values).any(axis=1)
+    # at a time where a layer is hidden, the layers under it are still known: draw them,
+    # and hatch from the first hidden layer up (the stack above a hidden value is unknown)
+    known = np.cumprod(~np.isnan(values), axis=1).astype(bool)
+    shown = np.where(known, values, 0.0)
     bottom = np.zeros(len(wide))
-    for k in order:
-        top = bottom + shown[k].to_numpy(float)
+    for col, k in enumerate(order):
+        top = bottom + shown[:, col]
         ax.fill_between(times, np.append(bottom, bottom[-1]), np.append(top, top[-1]),
                         step="post", color=colours[k], lw=0, label=display_label(k, lang))
         bottom = top
     if remainder is not None:
-        ax.fill_between(times, np.append(bottom, bottom[-1]), 1.0, step="post",
-                        color=colours[remainder], lw=0, label=display_label(remainder, lang))
+        rest_top = np.where(hidden, bottom, 1.0)
+        ax.fill_between(times, np.append(bottom, bottom[-1]), np.append(rest_top, rest_top[-1]),
+                        step="post", color=colours[remainder], lw=0,
+                        label=display_label(remainder, lang))
     spans = 0
-    i = 0
-    while i < len(hidden):
-        if hidden[i]:
-            j = i
-            while j < len(hidden) and hidden[j]:
-                j += 1
-            ax.add_patch(Rectangle((times[i], 0), times[j] - times[i], 1, facecolor="white",
-                                   hatch=SUPPRESSED_HATCH, edgecolor=SUPPRESSED_COLOUR, lw=0,
-                                   zorder=2, label="_suppressed"))
-            spans += 1
-            i = j
-        else:
-            i += 1
+    if hidden.any():
+        ax.fill_between(times, np.append(bottom, bottom[-1]), 1.0,
+                        where=np.append(hidden, hidden[-1]), step="post", facecolor="white",
+                        hatch=SUPPRESSED_HATCH, edgecolor=SUPPRESSED_COLOUR, lw=0, zorder=2,
+                        label="_suppressed")
+        spans = int(np.sum(np.diff(np.concatenate([[0], hidden.astype(int)])) == 1))
     return spans
 
 
@@ -166,7 +173,10 @@ def _panels(
         if ax is None:
             ncols = min(len(all_groups), 3)
             nrows = -(-len(all_groups) // ncols)
-            fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols + 3.2, 2.9 * nrows + 0.4),
+            # one panel: a wider plot and the legend under it, never wider than the plot
+            size = ((7.2, 4.6) if len(all_groups) == 1
+                    else (3.4 * ncols + 3.2, 2.9 * nrows + 0.4))
+            fig, axes = plt.subplots(nrows, ncols, figsize=size,
                                      sharex=True, sharey=True, squeeze=False,
                                      layout="constrained")
             axes_list = list(axes.ravel())
@@ -189,6 +199,11 @@ def _panels(
         first = axes_list[0]
         handles, labels = first.get_legend_handles_labels()
         handles, labels = handles[::-1], labels[::-1]  # top layer first, as stacked
+        # a layer that never holds 0.5% of the cases is not worth a legend entry
+        peak = table.groupby(key)["estimate"].max()
+        tiny = {display_label(k, lang) for k, v in peak.items() if v < 0.005}
+        kept = [(h, lab) for h, lab in zip(handles, labels, strict=True) if lab not in tiny]
+        handles, labels = [h for h, _ in kept], [lab for _, lab in kept]
         if spans:
             handles.append(Rectangle((0, 0), 1, 1, facecolor="white", hatch=SUPPRESSED_HATCH,
                                      edgecolor=SUPPRESSED_COLOUR))
@@ -198,11 +213,40 @@ def _panels(
                 panel.set_ylabel(ylabel)
             if panel.get_subplotspec() is None or panel.get_subplotspec().is_last_row():
                 panel.set_xlabel(time_label(source.time_unit, lang))
+        alt = _stack_alt(table, key, all_groups, order, remainder, t_end, source.time_unit,
+                         function, lang)
         if len(all_groups) == 1:
-            first.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+            if ax is None:
+                fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8)
+            else:
+                first.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                             fontsize=8)
+            set_alt(first, alt)
             return first
         fig.legend(handles, labels, loc="outside right upper")
+        set_alt(fig, alt)
         return fig
+
+
+def _stack_alt(table: pd.DataFrame, key: str, groups: list[Any], order: list[Any],
+               remainder: str | None, t_end: float, unit: str, function: str,
+               lang: str) -> str:
+    """Alt text: the layers at the last time, for the first panel (or the whole cohort)."""
+    focus = "all" if "all" in groups else groups[0]
+    wide = stack_on_common_times(table[table["group"] == focus], key=key)
+    last = wide.ffill().iloc[-1] if len(wide) else pd.Series(dtype=float)
+    top = last.dropna().sort_values(ascending=False)
+    parts = [f"{display_label(k, lang).lower()} {100 * v:.0f}%" for k, v in top.iloc[:3].items()
+             if v > 0]
+    if remainder is not None and len(top) and last.notna().all():
+        parts.append(text("alt_open", lang, share=f"{100 * max(0.0, 1 - last.sum()):.0f}%"))
+    unit_word = text(unit, lang) if unit in ("days", "months", "years") else unit
+    head = (display_label(focus, lang) + ", " if len(groups) > 1 else "")
+    values = text("alt_end_values", lang, t=f"{t_end:.0f}", unit=unit_word,
+                  values=head + "; ".join(parts))
+    if function == "plot_state_occupation":
+        return text("alt_states", lang, t=f"{t_end:.0f}", unit=unit_word, values=values)
+    return text("alt_stacked", lang, k=len(groups), values=values)
 
 
 def plot_stacked_incidence(
@@ -249,7 +293,7 @@ def plot_stacked_incidence(
     >>> cif = pd.DataFrame({"outcome": ["court", "alternative"], "time": [10.0, 20.0],
     ...                     "estimate": [0.1, 0.3]})
     >>> ax = plot_stacked_incidence(cif, lang="fr")
-    >>> print(ax.get_legend().get_texts()[0].get_text())
+    >>> print(ax.figure.legends[0].get_texts()[0].get_text())
     Ouvert à la date d'extraction
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
@@ -287,8 +331,8 @@ def plot_state_occupation(
         the state at ``time``; states sum to 1), optional ``group`` and ``suppressed``.
         States named after outcome groups or event stages get their fixed colours.
     group, order, ax, lang, min_count
-        As in :func:`plot_stacked_incidence`; ``order`` is bottom to top, default the
-        table's order of first appearance.
+        As in :func:`plot_stacked_incidence`; ``order`` is bottom to top, default
+        :data:`STATE_STACK_ORDER` (open stages, then decisions), then any other state.
 
     Returns
     -------
@@ -313,7 +357,7 @@ def plot_state_occupation(
         ax=ax,
         ylabel=text("state_occupation", lang),
         order=order,
-        default_order=(),
+        default_order=STATE_STACK_ORDER,
         remainder=None,
         lang=lang,
         min_count=min_count,

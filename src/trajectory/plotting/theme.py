@@ -15,7 +15,7 @@ Examples
 >>> display_label("court", "nl")
 'Rechtbank (dagvaarding of gerechtelijk onderzoek)'
 >>> text("at_risk", "fr")
-'Nombre à risque'
+'Effectif à risque'
 >>> colour_for("partner_violence") == OFFENCE_COLOURS["partner_violence"]
 True
 """
@@ -28,6 +28,7 @@ from typing import Any
 
 import matplotlib
 import matplotlib.pyplot as plt
+import seaborn as sns
 
 from ..errors import ConfigError
 from ..schema import LANGUAGES, labels
@@ -38,6 +39,7 @@ __all__ = [
     "OFFENCE_COLOURS",
     "STAGE_COLOURS",
     "STAGE_LABELS",
+    "BY_LABELS",
     "SUPPRESSED_HATCH",
     "THEME_RC",
     "TEXT",
@@ -110,8 +112,10 @@ _CYCLE: tuple[str, ...] = (
 SUPPRESSED_HATCH = "////"
 SUPPRESSED_COLOUR = "#888888"
 
-#: Matplotlib rc settings of the theme: readable type, light axes, no frame on legends.
+#: Matplotlib rc settings of the theme: seaborn's "ticks" style (type, colours of text
+#: and axes) with readable sizes, a light grid and no frame on legends.
 THEME_RC: dict[str, Any] = {
+    **sns.axes_style("ticks"),
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.titleweight": "bold",
@@ -149,6 +153,8 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Cumulatieve incidentie",
         "fr": "Incidence cumulée",
     },
+    "cumulative_hazard": {"en": "Cumulative hazard", "nl": "Cumulatieve hazard",
+                          "fr": "Risque cumulé"},
     "where_cases_stand": {
         "en": "Share of cases",
         "nl": "Aandeel van de zaken",
@@ -159,8 +165,252 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Kans om in de toestand te zijn",
         "fr": "Probabilité d'être dans l'état",
     },
-    "at_risk": {"en": "Number at risk", "nl": "Aantal at risk", "fr": "Nombre à risque"},
+    "at_risk": {"en": "Number at risk", "nl": "Aantal onder risico", "fr": "Effectif à risque"},
+    "at_risk_note": {
+        "en": "Number at risk rounded to {base}; blank after a curve ends",
+        "nl": "Aantal onder risico afgerond op {base}; leeg na het einde van een curve",
+        "fr": "Effectif à risque arrondi à {base} ; vide après la fin d'une courbe",
+    },
+    "censor_mark": {
+        "en": "open at extraction (censored)",
+        "nl": "open bij extractie (gecensureerd)",
+        "fr": "ouverte à l'extraction (censurée)",
+    },
+    "logrank": {
+        "en": "Log-rank test: \u03c7\u00b2 = {chisq}, df = {df}, {p}",
+        "nl": "Logranktoets: \u03c7\u00b2 = {chisq}, vg = {df}, {p}",
+        "fr": "Test du log-rank\u00a0: \u03c7\u00b2 = {chisq}, ddl = {df}, {p}",
+    },
+    "band": {"en": "shaded band", "nl": "gekleurde band", "fr": "bande ombrée"},
+    "others_grey": {
+        "en": "grey: the other groups",
+        "nl": "grijs: de andere groepen",
+        "fr": "gris\u00a0: les autres groupes",
+    },
+    "since": {"en": "{unit} since {origin}", "nl": "{unit} sinds {origin}",
+              "fr": "{unit} depuis {origin}"},
+    "after_horizon": {"en": "{months} months after {origin}", "nl": "{months} maanden na {origin}",
+                      "fr": "{months} mois après {origin}"},
+    "after_days": {"en": "{days} days after {origin}", "nl": "{days} dagen na {origin}",
+                   "fr": "{days} jours après {origin}"},
+    "short_follow_up": {
+        "en": "follow-up too short",
+        "nl": "opvolging te kort",
+        "fr": "suivi trop court",
+    },
+    "flagged": {"en": "flagged", "nl": "gesignaleerd", "fr": "signalé"},
+    "not_flagged": {"en": "not flagged (closest to a flag)",
+                    "nl": "niet gesignaleerd (dichtst bij een signaal)",
+                    "fr": "non signalé (les plus proches d'un signal)"},
+    "flag_high": {"en": "flagged, high (whole interval beyond the minimum)",
+                  "nl": "gesignaleerd, hoog (heel interval voorbij het minimum)",
+                  "fr": "signalé, élevé (tout l'intervalle au-delà du minimum)"},
+    "flag_moderate": {"en": "flagged, moderate", "nl": "gesignaleerd, matig",
+                      "fr": "signalé, modéré"},
+    "practical_minimum": {"en": "practical minimum", "nl": "praktisch minimum",
+                          "fr": "minimum pratique"},
+    "not_shown": {
+        "en": "{n} other comparisons, not flagged, not shown",
+        "nl": "{n} andere vergelijkingen, niet gesignaleerd, niet getoond",
+        "fr": "{n} autres comparaisons, non signalées, non montrées",
+    },
+    "columns": {"en": "columns", "nl": "kolommen", "fr": "colonnes"},
+    "col_offence_group": {"en": "Offence", "nl": "Misdrijf", "fr": "Infraction"},
+    "col_division": {"en": "Parquet division", "nl": "Afdeling van het parket",
+                     "fr": "Division du parquet"},
+    "col_outcome": {"en": "Outcome", "nl": "Uitkomst", "fr": "Issue"},
+    "vs_rest": {"en": "vs the rest", "nl": "t.o.v. de rest", "fr": "vs le reste"},
+    "victim_sex": {"en": "Victim's sex", "nl": "Geslacht van het slachtoffer",
+                   "fr": "Sexe de la victime"},
+    "victim_age_band": {"en": "Victim's age", "nl": "Leeftijd van het slachtoffer",
+                        "fr": "Âge de la victime"},
+    "complaint_year": {"en": "Year of complaint", "nl": "Jaar van de aangifte",
+                       "fr": "Année de la plainte"},
+    "sex_F": {"en": "Women", "nl": "Vrouwen", "fr": "Femmes"},
+    "sex_M": {"en": "Men", "nl": "Mannen", "fr": "Hommes"},
+    "sex_X": {"en": "Other (X)", "nl": "Ander (X)", "fr": "Autre (X)"},
+    "unknown": {"en": "Not recorded", "nl": "Niet geregistreerd", "fr": "Non enregistré"},
+    # quantities on the axis of a forest plot
+    "q_hazard_ratio": {"en": "Hazard ratio (log scale)", "nl": "Hazard ratio (log-schaal)",
+                       "fr": "Rapport de risques instantanés (échelle log)"},
+    "q_subdistribution_hazard_ratio": {
+        "en": "Subdistribution hazard ratio (log scale)",
+        "nl": "Subdistributie-hazard ratio (log-schaal)",
+        "fr": "Rapport de risques de sous-distribution (échelle log)"},
+    "q_rate_ratio": {"en": "Rate ratio (log scale)",
+                     "nl": "Ratio van de intensiteiten (log-schaal)",
+                     "fr": "Rapport de taux (échelle log)"},
+    "q_median_ratio": {"en": "Ratio of median delays (log scale)",
+                       "nl": "Verhouding van de mediane doorlooptijden (log-schaal)",
+                       "fr": "Rapport des délais médians (échelle log)"},
+    "q_q75_ratio": {"en": "Ratio of 75th-percentile delays (log scale)",
+                    "nl": "Verhouding van het 75e percentiel van de doorlooptijd (log-schaal)",
+                    "fr": "Rapport des délais au 75e centile (échelle log)"},
+    "q_q90_ratio": {"en": "Ratio of 90th-percentile delays (log scale)",
+                    "nl": "Verhouding van het 90e percentiel van de doorlooptijd (log-schaal)",
+                    "fr": "Rapport des délais au 90e centile (échelle log)"},
+    "q_cause_specific_hazard_ratio": {
+        "en": "Hazard ratio of the outcome (log scale)",
+        "nl": "Hazard ratio van de uitkomst (log-schaal)",
+        "fr": "Rapport de risques de l'issue (échelle log)"},
+    "q_requalification_hazard_ratio": {
+        "en": "Hazard ratio of a decision after requalification (log scale)",
+        "nl": "Hazard ratio van een beslissing na herkwalificatie (log-schaal)",
+        "fr": "Rapport de risques d'une décision après requalification (échelle log)"},
+    "q_difference_points": {"en": "Difference in percentage points",
+                            "nl": "Verschil in procentpunten",
+                            "fr": "Différence en points de pourcentage"},
+    "q_division_code_distance": {"en": "Distance between the divisions' coding",
+                                 "nl": "Afstand tussen de codering van de afdelingen",
+                                 "fr": "Distance entre les codages des divisions"},
+    "m_median_ratio": {"en": "Median delay", "nl": "Mediane doorlooptijd", "fr": "Délai médian"},
+    "m_q75_ratio": {"en": "75th percentile of the delay", "nl": "75e percentiel doorlooptijd",
+                    "fr": "75e centile du délai"},
+    "m_q90_ratio": {"en": "90th percentile of the delay", "nl": "90e percentiel doorlooptijd",
+                    "fr": "90e centile du délai"},
+    "m_cause_specific_hazard_ratio": {"en": "Rate of each outcome", "nl": "Tempo van elke uitkomst",
+                                      "fr": "Rythme de chaque issue"},
+    "m_requalification_hazard_ratio": {"en": "Decisions after requalification",
+                                       "nl": "Beslissingen na herkwalificatie",
+                                       "fr": "Décisions après requalification"},
+    "m_referral_rate_difference": {"en": "Referral to victim support",
+                                   "nl": "Doorverwijzing naar slachtofferhulp",
+                                   "fr": "Orientation vers l'aide aux victimes"},
+    "m_informed_rate_difference": {"en": "Victims informed of the decision",
+                                   "nl": "Slachtoffers op de hoogte van de beslissing",
+                                   "fr": "Victimes informées de la décision"},
+    "m_hate_flag_loss_difference": {"en": "Hate motive lost at the parquet",
+                                    "nl": "Haatmotief verloren op het parket",
+                                    "fr": "Mobile de haine perdu au parquet"},
+    "m_ifg_flag_loss_difference": {"en": "Intrafamilial flag lost at the parquet",
+                                   "nl": "Intrafamiliale vlag verloren op het parket",
+                                   "fr": "Caractère intrafamilial perdu au parquet"},
+    "m_division_code_distance": {"en": "Coding differences between divisions",
+                                 "nl": "Coderingsverschillen tussen afdelingen",
+                                 "fr": "Différences de codage entre divisions"},
+    # alt texts: written from each figure's data
+    "alt_withheld": {"en": "Figure withheld: too few cases to publish.",
+                     "nl": "Figuur weggelaten: te weinig zaken om te publiceren.",
+                     "fr": "Figure retenue : trop peu d'affaires pour publier."},
+    "alt_funnel": {
+        "en": "Attrition funnel: of {n0} cases at the first stage ({first}), {n1} ({share}) "
+              "reached the last of {k} stages ({last}).",
+        "nl": "Trechter: van {n0} zaken in de eerste fase ({first}) bereikten er {n1} ({share}) "
+              "de laatste van {k} fasen ({last}).",
+        "fr": "Entonnoir : sur {n0} affaires à la première étape ({first}), {n1} ({share}) "
+              "ont atteint la dernière des {k} étapes ({last}).",
+    },
+    "alt_funnel_loss": {
+        "en": "The largest loss is from {prev} to {stage}: {share} continued.",
+        "nl": "Het grootste verlies is van {prev} naar {stage}: {share} ging verder.",
+        "fr": "La perte la plus forte va de {prev} à {stage} : {share} ont continué.",
+    },
+    "alt_survival": {
+        "en": "Kaplan-Meier curves of the {what} over {t} {unit}, {k} group(s), {n} cases. "
+              "{medians}",
+        "nl": "Kaplan-Meiercurven van de {what} over {t} {unit}, {k} groep(en), {n} zaken. "
+              "{medians}",
+        "fr": "Courbes de Kaplan-Meier de la {what} sur {t} {unit}, {k} groupe(s), {n} "
+              "affaires. {medians}",
+    },
+    "alt_what_survival": {"en": "share of cases without the event",
+                          "nl": "aandeel zaken zonder gebeurtenis",
+                          "fr": "part des affaires sans l'événement"},
+    "alt_what_incidence": {"en": "cumulative incidence", "nl": "cumulatieve incidentie",
+                           "fr": "incidence cumulée"},
+    "alt_medians": {"en": "Median time from {lo} {unit} ({glo}) to {hi} {unit} ({ghi}).",
+                    "nl": "Mediane tijd van {lo} {unit} ({glo}) tot {hi} {unit} ({ghi}).",
+                    "fr": "Temps médian de {lo} {unit} ({glo}) à {hi} {unit} ({ghi})."},
+    "alt_median_one": {"en": "Median time {m} {unit}.", "nl": "Mediane tijd {m} {unit}.",
+                       "fr": "Temps médian {m} {unit}."},
+    "alt_end_values": {"en": "At {t} {unit}: {values}.", "nl": "Op {t} {unit}: {values}.",
+                       "fr": "À {t} {unit} : {values}."},
+    "alt_stacked": {
+        "en": "Where cases stand over time: stacked cumulative incidence of each outcome, "
+              "{k} panel(s). {values}",
+        "nl": "Waar de zaken staan in de tijd: gestapelde cumulatieve incidentie van elke "
+              "uitkomst, {k} paneel/panelen. {values}",
+        "fr": "Où en sont les affaires au fil du temps : incidence cumulée empilée de chaque "
+              "issue, {k} panneau(x). {values}",
+    },
+    "alt_states": {
+        "en": "Probability of being in each state over {t} {unit} since the complaint. {values}",
+        "nl": "Kans om in elke toestand te zijn over {t} {unit} sinds de aangifte. {values}",
+        "fr": "Probabilité d'être dans chaque état sur {t} {unit} depuis la plainte. {values}",
+    },
+    "alt_horizons": {
+        "en": "Where cases stand {horizons} after {origin}, {k} group(s). {values}",
+        "nl": "Waar de zaken staan {horizons} na {origin}, {k} groep(en). {values}",
+        "fr": "Où en sont les affaires {horizons} après {origin}, {k} groupe(s). {values}",
+    },
+    "alt_breakdown": {
+        "en": "Where cases stand {days} days after the complaint, by {dims}. {values}",
+        "nl": "Waar de zaken staan {days} dagen na de aangifte, naar {dims}. {values}",
+        "fr": "Où en sont les affaires {days} jours après la plainte, par {dims}. {values}",
+    },
+    "alt_open": {"en": "{share} still open", "nl": "{share} nog open",
+                 "fr": "{share} encore ouvertes"},
+    "alt_forest": {
+        "en": "Forest plot of {k} estimate(s): {quantity}. Largest departure from {ref}: "
+              "{term}, {est} ({lo}-{hi}).",
+        "nl": "Forestplot van {k} schatting(en): {quantity}. Grootste afwijking van {ref}: "
+              "{term}, {est} ({lo}-{hi}).",
+        "fr": "Graphique en forêt de {k} estimation(s) : {quantity}. Plus grand écart à {ref} : "
+              "{term}, {est} ({lo}-{hi}).",
+    },
+    "alt_flags": {
+        "en": "Flagged findings: {k} in {m} panel(s) ({metrics}). Largest: {top}.",
+        "nl": "Gesignaleerde bevindingen: {k} in {m} paneel/panelen ({metrics}). Grootste: {top}.",
+        "fr": "Constats signalés : {k} dans {m} panneau(x) ({metrics}). Le plus grand : {top}.",
+    },
+    "alt_crosswalk": {
+        "en": "Police code by parquet code, {k} police codes: {agree} of the cases keep their "
+              "police code at the parquet.",
+        "nl": "Politiecode tegenover parketcode, {k} politiecodes: {agree} van de zaken houdt "
+              "de politiecode op het parket.",
+        "fr": "Code police par code parquet, {k} codes police : {agree} des affaires gardent "
+              "leur code police au parquet.",
+    },
+    "alt_alluvial": {
+        "en": "Flows of cases across {k}; the largest flow is {source} to {target} "
+              "({n} cases).",
+        "nl": "Stromen van zaken over {k}; de grootste stroom is {source} naar {target} "
+              "({n} zaken).",
+        "fr": "Flux d'affaires à travers {k} ; le plus grand flux va de {source} à {target} "
+              "({n} affaires).",
+    },
+    "alt_delays_one": {
+        "en": "Median delays with quartiles by group, {k} group(s); the median is reached in "
+              "one: {m} {unit} ({g}).",
+        "nl": "Mediane doorlooptijden met kwartielen per groep, {k} groep(en); de mediaan is "
+              "bereikt in één: {m} {unit} ({g}).",
+        "fr": "Délais médians avec quartiles par groupe, {k} groupe(s) ; la médiane est "
+              "atteinte dans un seul : {m} {unit} ({g}).",
+    },
+    "alt_stages_hidden": {"en": "{n} stage(s) suppressed (too few cases).",
+                          "nl": "{n} fase(n) onderdrukt (te weinig zaken).",
+                          "fr": "{n} étape(s) masquée(s) (trop peu d'affaires)."},
+    "alt_cells_hidden": {"en": "{n} cells suppressed ({small}).",
+                         "nl": "{n} cellen onderdrukt ({small}).",
+                         "fr": "{n} cellules masquées ({small})."},
+    "alt_forest_none": {
+        "en": "Forest plot of {k} estimate(s); none is bounded (too few cases to estimate).",
+        "nl": "Forestplot van {k} schatting(en); geen enkele is begrensd (te weinig zaken).",
+        "fr": "Graphique en forêt de {k} estimation(s) ; aucune n'est bornée (trop peu "
+              "d'affaires).",
+    },
+    "alt_delays": {
+        "en": "Median delays with quartiles by group, {k} group(s): from {lo} {unit} ({glo}) "
+              "to {hi} {unit} ({ghi}).",
+        "nl": "Mediane doorlooptijden met kwartielen per groep, {k} groep(en): van {lo} {unit} "
+              "({glo}) tot {hi} {unit} ({ghi}).",
+        "fr": "Délais médians avec quartiles par groupe, {k} groupe(s) : de {lo} {unit} ({glo}) "
+              "à {hi} {unit} ({ghi}).",
+    },
     "suppressed": {"en": "suppressed", "nl": "onderdrukt", "fr": "masqué"},
+    "not_estimable": {"en": "not estimable (too few events)",
+                      "nl": "niet schatbaar (te weinig gebeurtenissen)",
+                      "fr": "non estimable (trop peu d'événements)"},
     "cases": {"en": "cases", "nl": "zaken", "fr": "affaires"},
     "conditional": {
         "en": "of previous stage",
@@ -221,6 +471,33 @@ STAGE_LABELS: dict[str, dict[str, str]] = {
     "conviction": {"en": "Conviction", "nl": "Veroordeling", "fr": "Condamnation"},
     # multi-state model (trajectory.cohort.transitions)
     "judged": {"en": "Judged", "nl": "Gevonnist", "fr": "Jugé"},
+    # delays of the reception lens (trajectory.bottlenecks.reception)
+    "reporting": {"en": "facts to complaint", "nl": "feiten tot aangifte",
+                  "fr": "faits à plainte"},
+    "complaint_to_pv": {"en": "complaint to PV", "nl": "aangifte tot pv",
+                        "fr": "plainte à PV"},
+    "pv_to_police_registration": {"en": "PV to police registration",
+                                  "nl": "pv tot politieregistratie",
+                                  "fr": "PV à enregistrement police"},
+    "transmission": {"en": "police registration to transmission",
+                     "nl": "politieregistratie tot overdracht",
+                     "fr": "enregistrement police à transmission"},
+    "transmission_to_registration": {"en": "transmission to parquet registration",
+                                     "nl": "overdracht tot inschrijving parket",
+                                     "fr": "transmission à enregistrement parquet"},
+    "pv_to_registration": {"en": "PV to parquet registration",
+                           "nl": "pv tot inschrijving parket",
+                           "fr": "PV à enregistrement parquet"},
+    "police_to_parquet": {"en": "police to parquet", "nl": "politie tot parket",
+                          "fr": "police à parquet"},
+}
+
+#: Dimension of a comparison (``by`` of the flags) -> prefix of a group's label.
+BY_LABELS: dict[str, dict[str, str]] = {
+    "zone": {"en": "Zone", "nl": "Zone", "fr": "Zone"},
+    "division": {"en": "Division", "nl": "Afdeling", "fr": "Division"},
+    "police_code": {"en": "Code", "nl": "Code", "fr": "Code"},
+    "channel": {"en": "Channel", "nl": "Kanaal", "fr": "Canal"},
 }
 
 _VOCABULARIES_FOR_LABELS: tuple[str, ...] = (

@@ -1,0 +1,79 @@
+"""plot_flags: one panel a metric, labelled with its quantity, every flag drawn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+
+from trajectory.bottlenecks.flags import Flags
+from trajectory.plotting import figure_alt, plot_flags, plot_result
+from trajectory.plotting.theme import OKABE_ITO
+
+
+def flags_table() -> pd.DataFrame:
+    rows = []
+    # 2 flagged median ratios, 6 unflagged; 1 flagged hazard ratio; 1 flagged share
+    for i, (eff, flag) in enumerate([(3.2, True), (2.8, True)] + [(1.0 + i / 20, False)
+                                                                    for i in range(6)]):
+        rows.append({"lens": "reception", "stage": "transmission", "by": "zone",
+                     "subgroup": "all" if i < 2 else "hate", "group": f"53{40 + i % 4}",
+                     "metric": "median_ratio", "effect": eff, "effect_lower": eff * 0.9,
+                     "effect_upper": eff * 1.1, "threshold": 1.25, "flagged": flag,
+                     "severity": "high" if flag else "none", "q": 0.001 if flag else 0.1 + i})
+    rows.append({"lens": "sanctioning", "stage": "dismissal_opportunity", "by": "division",
+                 "subgroup": "all", "group": "NL", "metric": "cause_specific_hazard_ratio",
+                 "effect": 2.07, "effect_lower": 1.82, "effect_upper": 2.35,
+                 "threshold": 1.25, "flagged": True, "severity": "moderate", "q": 0.001})
+    rows.append({"lens": "nomenclature", "stage": "police_to_parquet", "by": "offence_group",
+                 "subgroup": "all", "group": "hate", "metric": "hate_flag_loss_difference",
+                 "effect": 0.51, "effect_lower": 0.43, "effect_upper": 0.59,
+                 "threshold": 0.05, "flagged": True, "severity": "high", "q": 0.001})
+    return pd.DataFrame(rows)
+
+
+def test_one_panel_a_flagged_metric_with_its_own_quantity():
+    fig = plot_flags(flags_table(), context=2)
+    assert [a.get_title(loc="left") for a in fig.axes] == [
+        "Median delay", "Rate of each outcome", "Hate motive lost at the parquet"]
+    labels = [a.get_xlabel().split("\n")[0] for a in fig.axes]
+    assert labels == ["Ratio of median delays (log scale)",
+                      "Hazard ratio of the outcome (log scale)",
+                      "Difference in percentage points"]
+    assert [a.get_xscale() for a in fig.axes] == ["log", "log", "linear"]
+    # every flag is drawn: 2 + 1 + 1, plus 2 unflagged for scale in the first panel
+    assert [len(a.get_yticks()) for a in fig.axes] == [4, 1, 1]
+    assert "4 other comparisons, not flagged, not shown" in fig.axes[0].get_xlabel()
+
+
+def test_flagged_in_colour_unflagged_grey_and_shares_in_points():
+    fig = plot_flags(flags_table(), context=2)
+    first = fig.axes[0]
+    squares = [line for line in first.get_lines() if line.get_marker() == "s"]
+    colours = [to_hex(line.get_color()).upper() for line in squares]
+    assert colours[:2] == [OKABE_ITO["vermillion"].upper()] * 2
+    assert colours[2:] == ["#B5B5B5"] * 2
+    # the unflagged shown are the nearest misses (smallest q), not the largest effects
+    # (q rises with i here, so the nearest misses are the two smallest effects, 1.00, 1.05)
+    np.testing.assert_allclose([line.get_xdata()[0] for line in squares[2:]], [1.00, 1.05])
+    share = [line for line in fig.axes[2].get_lines() if line.get_marker() == "s"]
+    assert share[0].get_xdata()[0] == pytest.approx(51.0)  # 0.51 -> 51 points
+    assert to_hex(fig.axes[1].get_lines()[1].get_color()).upper() == OKABE_ITO["orange"].upper()
+
+
+def test_flags_result_plots_through_its_declared_figure_kind():
+    table = flags_table()
+    fig = plot_result(Flags(table=table, n=100))
+    assert len(fig.axes) == 3
+    alt = figure_alt(fig)
+    assert alt.startswith("Flagged findings: 4 in 3 panel(s)")
+    assert "3.20 (2.88-3.52)" in alt
+
+
+def test_nothing_flagged_shows_the_nearest_misses():
+    table = flags_table().assign(flagged=False, severity="none")
+    fig = plot_flags(table)
+    assert len(fig.axes) == 3
+    assert all(len(a.get_yticks()) >= 1 for a in fig.axes)
+    assert "Flagged findings: 0" in figure_alt(fig)
