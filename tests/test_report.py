@@ -1,7 +1,12 @@
 """The reproducible report, end to end: synthetic extracts → DuckDB → notebooks → HTML.
 
-Runs the whole demo pipeline twice on a small synthetic study (all notebooks executed
-with papermill) and checks what a reader gets.
+Runs the whole demo pipeline on a small synthetic study (all notebooks executed with
+papermill), again in French (same tables), and on a sparse 300-case study in Dutch, and
+checks what a reader gets with :func:`trajectory.report_check.check_report`: one ``h1``,
+no external URL, a specific alt text on every image, a caption on every table, no
+``NaN``/``<NA>``/``None``/True/False/scientific notation/row index, the threshold and
+the rounding stated, an SVG and a 300-dpi PNG per figure, a workbook with a sheet per
+table, no machine path in a published file.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import pandas as pd
 import pytest
 
 from trajectory.report import notebook_paths, run_demo
+from trajectory.report_check import check_report
+from trajectory.report_messages import message
 
 N_CASES = 2_500
 SEED = 3
@@ -47,12 +54,36 @@ def _tables_digest(folder: Path) -> dict[str, str]:
     }
 
 
+def _h2(html: str) -> list[str]:
+    return re.findall(r"<h2[^>]*>(.*?)</h2>", html)
+
+
+def test_report_reads_as_a_publication_in_order(report_dir: Path) -> None:
+    html = (report_dir / "index.html").read_text(encoding="utf-8")
+    sections = _h2(html)
+    expected = [message(f"heading.{key}") for key in
+                ("summary", "study", "methods", "limitations", "disclosure", "cite", "provenance")]
+    assert [s for s in sections if s in expected] == expected
+    # the summary comes first, the lenses and models between the study and the methods
+    assert sections[:2] == expected[:2] and sections[-5:] == expected[2:]
+    lenses = sections[2:-5]
+    assert len(lenses) == len(notebook_paths()) - 2, lenses  # 00 and 01 are in "the study"
+    # every published table and figure is in the page (a table by its file, a figure by its id)
+    for table in sorted((report_dir / "tables").glob("*.csv")):
+        if list(pd.read_csv(table).columns) == ["withheld"]:
+            continue  # the reason stands in the page instead
+        assert f"tables/{table.name}" in html, f"{table.name} is not shown"
+    for figure in sorted((report_dir / "figures").glob("*.svg")):
+        assert f"figures/{figure.name}" in html, f"{figure.name} is not shown"
+
+
+def test_report_document_passes_the_reader_checks(report_dir: Path) -> None:
+    assert check_report(report_dir) == []
+
+
 def test_report_has_every_section_and_no_error(report_dir: Path) -> None:
     html = (report_dir / "index.html").read_text(encoding="utf-8")
-    assert "Ranked findings" in html and "Contents" in html
     for path in notebook_paths():
-        title = nbformat.read(str(path), as_version=4).cells[0].source.splitlines()[0][2:]
-        assert title.split(":")[0] in html, f"section {path.stem} missing"
         executed = nbformat.read(str(report_dir / "notebooks" / path.name), as_version=4)
         for cell in executed.cells:
             for output in cell.get("outputs", []):
@@ -64,19 +95,26 @@ def test_report_has_every_section_and_no_error(report_dir: Path) -> None:
 
 def test_figures_are_embedded_and_code_hidden(report_dir: Path) -> None:
     html = (report_dir / "index.html").read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64,") >= 8
+    assert html.count("data:image/svg+xml;base64,") >= 8
     assert not re.search(r"<img[^>]+src=\"(?!data:)", html), "an image is not embedded"
     assert "import trajectory as tj" not in html, "code cells must be hidden"
+    assert "<script" not in html and "<link" not in html, "the page loads nothing"
 
 
 def test_every_published_count_is_at_or_above_the_threshold(report_dir: Path) -> None:
     assert _small_counts(report_dir) == []
 
 
-def test_a_sparse_study_still_reports_and_publishes_no_small_count(tmp_path: Path) -> None:
-    run_demo(out=tmp_path, n_cases=300, seed=7)
-    assert (tmp_path / "index.html").is_file()
-    assert _small_counts(tmp_path, minimum_checked=20) == []
+def test_a_sparse_study_in_dutch_still_reports_and_publishes_no_small_count(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "sparse"
+    run_demo(out=out, n_cases=300, seed=7, lang="nl")
+    assert check_report(out) == []
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="nl">' in html and message("heading.summary", "nl") in html
+    assert message("heading.summary", "en") not in _h2(html)
+    assert _small_counts(out, minimum_checked=20) == []
 
 
 def _small_counts(report_dir: Path, minimum_checked: int = 100) -> list[str]:
@@ -87,7 +125,8 @@ def _small_counts(report_dir: Path, minimum_checked: int = 100) -> list[str]:
     for path in tables:
         frame = pd.read_csv(path)
         for column in frame.columns:
-            numeric = pd.api.types.is_numeric_dtype(frame[column])
+            numeric = (pd.api.types.is_numeric_dtype(frame[column])
+                       and not pd.api.types.is_bool_dtype(frame[column]))  # flags: n_suppressed
             if not COUNT_COLUMN.match(str(column)) or not numeric:
                 continue
             values = frame[column].dropna()
@@ -106,11 +145,21 @@ def test_provenance_records_what_is_needed_to_reproduce(report_dir: Path) -> Non
     assert all(len(v["sha256"]) == 64 for v in record["inputs"].values())
     assert record["packages"]["lifelines"] and record["packages"]["pandas"]
     assert record["timings_s"]
-    assert (report_dir / "quality.txt").read_text(encoding="utf-8").startswith("Ingest quality")
+    assert len(record["lock_sha256"]) == 64 and record["lock_file"] == "requirements.lock"
+    quality = pd.read_csv(report_dir / "quality.csv", dtype=str)
+    assert list(quality.columns) == ["source", "format", "read", "accepted", "quarantined"]
+    counts = quality[["read", "accepted", "quarantined"]].to_numpy().ravel()
+    assert all(c == f"<{THRESHOLD}" or int(c) == 0 or int(c) >= THRESHOLD for c in counts)
 
 
-def test_same_inputs_and_seed_give_identical_tables(report_dir: Path, tmp_path: Path) -> None:
+def test_same_inputs_and_seed_give_identical_tables_in_french(
+    report_dir: Path, tmp_path: Path,
+) -> None:
     again = tmp_path / "again"
-    run_demo(out=again, n_cases=N_CASES, seed=SEED)
+    run_demo(out=again, n_cases=N_CASES, seed=SEED, lang="fr")
     first, second = _tables_digest(report_dir), _tables_digest(again)
     assert first and first == second
+    assert check_report(again) == []
+    html = (again / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in html
+    assert _h2(html)[0] == message("heading.summary", "fr")

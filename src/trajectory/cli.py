@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,7 +28,8 @@ __all__ = ["main"]
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .report import run_demo
 
-    out = run_demo(out=Path(args.out), n_cases=args.n, seed=args.seed, progress=True)
+    out = run_demo(out=Path(args.out), n_cases=args.n, seed=args.seed, progress=True,
+                   lang=args.lang)
     print(f"report written: {out}")
     return 0
 
@@ -70,7 +72,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from .report import run_study_report
 
-    out = run_study_report(args.config, out=Path(args.out) if args.out else None, progress=True)
+    if args.engine:  # overrides [engine] kind here and in the notebooks' kernels
+        os.environ["TRAJECTORY_ENGINE"] = args.engine
+
+    out = run_study_report(args.config, out=Path(args.out) if args.out else None, progress=True,
+                           lang=args.lang)
     print(f"report written: {out}")
     return 0
 
@@ -87,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="reports/demo", help="report folder (default reports/demo)")
     demo.add_argument("--n", type=int, default=20_000, help="number of synthetic cases")
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--lang", choices=("en", "fr", "nl"),
+                      help="language of the report (default en)")
     demo.set_defaults(func=_cmd_demo)
 
     syn = sub.add_parser("synth", help="write a synthetic study as source extracts + config")
@@ -110,6 +118,10 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="build the reproducible study report")
     rep.add_argument("--config", required=True, help="study TOML file")
     rep.add_argument("--out", help="report folder (default: [report] out_dir of the config)")
+    rep.add_argument("--engine", choices=("duckdb", "spark"),
+                     help="where count tables are built (default: [engine] kind of the config)")
+    rep.add_argument("--lang", choices=("en", "fr", "nl"),
+                     help="language of every label and sentence (default: language of the config)")
     rep.set_defaults(func=_cmd_report)
     return parser
 

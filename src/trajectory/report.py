@@ -1,46 +1,48 @@
 """The reproducible study report: validate → ingest → notebooks (papermill) → one HTML.
 
 ``run_study_report(config)`` reads and validates the extracts named in a study config,
-stores the EventLog in DuckDB, executes the numbered notebooks of ``notebooks/`` with
-papermill (each gets the same ``parameters``), and writes into the report folder:
+stores the EventLog in DuckDB, executes the numbered notebooks (package data, built from
+the repository's top-level ``notebooks/``) with papermill (each gets the same
+``parameters``), and writes into the report folder only releasable files:
 
-* ``index.html``: one self-contained page (figures embedded, code hidden), opening with
-  the ranked findings and a table of contents;
-* ``notebooks/``: the executed notebooks;
-* ``tables/``: every table the notebooks published, as CSV, after the disclosure gate;
-* ``quality.csv`` and ``quality.txt``: the quality report of the ingest;
-* ``provenance.json``: config, input file hashes, package versions, git commit, seed,
-  timings.
+* ``index.html``: the publication (:mod:`trajectory.report_html`): summary, the study,
+  one section a lens, trajectories and models, methods, limitations, disclosure
+  statement, how to cite, provenance; figures embedded, no external URL;
+* ``figures/``: every figure as SVG and 300-dpi PNG;
+* ``tables/``: every table the notebooks published, as CSV after the disclosure gate,
+  and all of them in one workbook ``tables/tables.xlsx`` with a sheet explaining the
+  columns;
+* ``notebooks/``: the executed notebooks (machine paths replaced by names);
+* ``quality.csv``: per-source counts of the ingest, banded below the threshold;
+* ``provenance.json``: config, input file hashes, package versions, lock-file hash, git
+  commit, seed, timings; no machine path.
 
-Notebooks publish through :class:`StudyContext.publish`, which passes every table and
-curve through :func:`trajectory.privacy.disclose` before it is shown or saved.
+Notebooks publish through :meth:`StudyContext.publish` (tables and curves, through
+:func:`trajectory.privacy.disclose`) and :meth:`StudyContext.figure` (figures of
+published results). The detailed ingest report (``quality.txt``, with examples of
+rejected values) stays beside the case-level store, outside the report folder.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import hashlib
 import html
 import json
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import __version__
 from .config import StudyConfig, load_config
-from .errors import EstimationError, PrivacyError, TrajectoryError
+from .errors import ConfigError, EstimationError, PrivacyError, TrajectoryError
+from .report_facts import quality_table, write_publication_files
+from .report_provenance import _project_root, provenance
 from .schema import EventLog
 
 __all__ = [
@@ -53,21 +55,6 @@ __all__ = [
     "provenance",
 ]
 
-#: Packages whose versions go into provenance.json.
-_PROVENANCE_PACKAGES = (
-    "trajectory", "numpy", "pandas", "scipy", "lifelines", "statsmodels", "duckdb", "pyarrow",
-    "matplotlib", "seaborn", "papermill", "nbconvert",
-)
-
-
-def _project_root() -> Path | None:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").is_file() and (parent / "notebooks").is_dir():
-            return parent
-    return None
-
-
 def notebook_paths(names: tuple[str, ...] | None = None) -> list[Path]:
     """The numbered study notebooks (``notebooks/NN-*.ipynb``) in order.
 
@@ -76,22 +63,39 @@ def notebook_paths(names: tuple[str, ...] | None = None) -> list[Path]:
     names : tuple of str, optional
         Stems to keep (e.g. ``("00-quickstart",)``); default all.
     """
-    root = _project_root()
-    if root is None:
-        raise TrajectoryError(
-            "notebooks/ not found: run reports from a checkout of the trajectory repository"
-        )
-    paths = sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    folder = _notebook_folder()
+    paths = sorted(folder.glob("[0-9][0-9]-*.ipynb"))
     if names is not None:
         wanted = set(names)
         missing = wanted - {p.stem for p in paths}
         if missing:
             raise TrajectoryError(
-                f"notebook(s) {sorted(missing)} not found in notebooks/; "
+                f"notebook(s) {sorted(missing)} not found in {folder.name}/; "
                 f"available: {[p.stem for p in paths]}"
             )
         paths = [p for p in paths if p.stem in wanted]
     return paths
+
+
+def _notebook_folder() -> Path:
+    """The notebooks shipped in the package, else those of the checkout (editable install).
+
+    The wheel carries the top-level ``notebooks/`` as package data
+    (``trajectory/notebooks``, copied by ``setup.py`` at build time): one copy in the
+    repository.
+    """
+    from importlib import resources
+
+    shipped = Path(str(resources.files("trajectory").joinpath("notebooks")))
+    if shipped.is_dir() and any(shipped.glob("[0-9][0-9]-*.ipynb")):
+        return shipped
+    root = _project_root()
+    if root is None:
+        raise TrajectoryError(
+            "the study notebooks were not found: neither trajectory/notebooks (package data "
+            "of an installed wheel) nor notebooks/ of a checkout; reinstall trajectory"
+        )
+    return root / "notebooks"
 
 
 @dataclass
@@ -113,13 +117,64 @@ class StudyContext:
     quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
     published: list[str] = field(default_factory=list)
 
+    @property
+    def figures_dir(self) -> Path | None:
+        """Where figures are saved (``figures/`` beside ``tables/``), or None."""
+        return None if self.tables_dir is None else self.tables_dir.parent / "figures"
+
+    def _record(self, entry: dict[str, Any]) -> None:
+        """Append to the manifest the report reads to lay out what was published."""
+        if self.tables_dir is None:
+            return
+        try:
+            from IPython import get_ipython
+
+            shell = get_ipython()
+            entry["cell"] = int(shell.execution_count) if shell is not None else None
+        except ImportError:  # pragma: no cover - IPython comes with ipykernel
+            entry["cell"] = None
+        self.tables_dir.mkdir(parents=True, exist_ok=True)
+        with (self.tables_dir / MANIFEST).open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, default=str) + "\n")
+
     def _withhold(self, name: str, reason: str) -> Withheld:
         if self.tables_dir is not None:
             self.tables_dir.mkdir(parents=True, exist_ok=True)
             pd.DataFrame({"withheld": [reason]}).to_csv(
                 self.tables_dir / f"{name}.csv", index=False)
         self.published.append(name)
+        self._record({"name": name, "kind": "withheld", "reason": reason})
         return Withheld(name, reason)
+
+    def figure(self, obj: Any, name: str, **plot_options: Any) -> Any:
+        """Draw a published result, save it as SVG and 300-dpi PNG, return the figure.
+
+        The figure is drawn with the result's ``plot`` in the study's language; the
+        files are ``figures/<name>.svg`` and ``figures/<name>.png``, with an alt text
+        written from the result's data (:func:`figure_alt_text`). Draw only what
+        :meth:`publish` returned: the figure shows what passed the disclosure gate.
+
+        Parameters
+        ----------
+        obj : TidyResult or Withheld
+            A result returned by :meth:`publish` or :meth:`estimate`.
+        name : str
+            File stem of the figure (``figures/<name>.svg``); the same name as the
+            result's table groups them in the report.
+        **plot_options
+            Passed to ``obj.plot``.
+        """
+        from .plotting import figure_alt, save_figure
+
+        plot_options.setdefault("lang", self.lang)
+        drawn = obj.plot(**plot_options)
+        fig = drawn if hasattr(drawn, "savefig") else drawn.get_figure(root=True)
+        alt = figure_alt(fig) or figure_alt_text(obj, fig)
+        if self.figures_dir is not None and not isinstance(obj, Withheld):
+            # a withheld result has no figure in the report: its reason stands in its place
+            saved = save_figure(fig, self.figures_dir / name, alt=alt, close=False)
+            self._record({"name": name, "kind": "figure", "alt": saved.alt})
+        return fig
 
     def estimate(self, name: str, function: Any, *args: Any, **kwargs: Any) -> Any:
         """Call an estimator and publish its result; withhold it if it cannot be estimated.
@@ -134,7 +189,8 @@ class StudyContext:
             return self._withhold(name, f"not estimated on these data: {exc}")
         return self.publish(result, name)
 
-    def publish(self, obj: Any, name: str, **disclose_options: Any) -> Any:
+    def publish(self, obj: Any, name: str, *, caption: str | None = None,
+                **disclose_options: Any) -> Any:
         """Pass ``obj`` through the disclosure gate, save its table as CSV, return it.
 
         Parameters
@@ -143,8 +199,12 @@ class StudyContext:
             A count table or a result (curve, model, flags...).
         name : str
             File stem of the saved table (``tables/<name>.csv``), unique in a report.
+        caption : str, optional
+            The table's caption in the report when the message catalogue has none for
+            ``name`` (the catalogue's ``item.<name>.caption`` wins: it is translated).
         """
         from .privacy import disclose
+        from .privacy.release import release_gate
 
         try:
             safe = disclose(obj, k=self.threshold, rounding=self.rounding, **disclose_options)
@@ -154,11 +214,19 @@ class StudyContext:
             safe = _readable(safe)
         elif hasattr(safe, "replace") and isinstance(getattr(safe, "table", None), pd.DataFrame):
             safe = safe.replace(table=_readable(safe.table))
+        try:  # the release audit: this table read together with every table released so far
+            safe = release_gate(safe, name, self.tables_dir, k=self.threshold,
+                                rounding=self.rounding)
+        except PrivacyError as exc:
+            return self._withhold(name, f"not published: {exc}")
         table = safe.to_frame() if hasattr(safe, "to_frame") else safe
         if self.tables_dir is not None:
             self.tables_dir.mkdir(parents=True, exist_ok=True)
             table.to_csv(self.tables_dir / f"{name}.csv", index=False)
         self.published.append(name)
+        self._record({"name": name, "kind": "table", "caption": caption,
+                      "alpha": getattr(safe, "alpha", None),
+                      "audit": _audit_summary(safe, table)})
         return safe
 
 
@@ -202,6 +270,57 @@ class Withheld:
 
     def _repr_html_(self) -> str:
         return f"<p><i>{html.escape(self.name)}: {html.escape(self.reason)}</i></p>"
+
+
+#: The list of what the notebooks published, in order (read, then removed, by the report).
+MANIFEST = ".manifest.jsonl"
+
+
+def _audit_summary(safe: Any, table: pd.DataFrame) -> dict[str, Any]:
+    """How many cells the gate hid, and the rows hidden only to protect a small cell.
+
+    The report marks a primary suppression ``<k`` and a secondary one ``‡``: a cell
+    hidden so that a small cell cannot be recovered is not itself below ``k``.
+    """
+    from .privacy import disclosure_audit
+
+    try:
+        audit = disclosure_audit(safe)
+    except (TrajectoryError, AttributeError, KeyError, TypeError):
+        return {"n_suppressed": 0, "secondary": []}
+    secondary = []
+    wheres = audit.loc[audit["reason"].astype(str) == "secondary", "where"].astype(str)
+    if len(wheres):
+        keys = [{f"{c}={v!r}" for c, v in row.items()} | {f"row {i}"}
+                for i, row in enumerate(table.to_dict("records"))]
+        for where in wheres:
+            parts = set(where.split(", ")) if not where.startswith("row ") else {where}
+            secondary += [i for i, k in enumerate(keys) if parts <= k]
+    return {"n_suppressed": int(len(audit)), "secondary": sorted(set(secondary))}
+
+
+def figure_alt_text(obj: Any, fig: Any) -> str:
+    """An alt text for a figure the plotting layer did not describe (e.g. :class:`Withheld`).
+
+    Written from the axes (title, axis labels, legend) and the result (its reason when
+    withheld, else ``n`` and the groups drawn).
+    """
+    if isinstance(obj, Withheld):
+        return f"{obj.name}: {obj.reason}"
+    parts = []
+    for ax in fig.get_axes():
+        words = [w for w in (ax.get_title(), ax.get_ylabel(), ax.get_xlabel()) if w]
+        legend = ax.get_legend()
+        if legend is not None:
+            words.append(", ".join(t.get_text() for t in legend.get_texts()[:8]))
+        if words:
+            parts.append("; ".join(words))
+    described = " | ".join(dict.fromkeys(parts)) or type(obj).__name__
+    table = getattr(obj, "table", None)
+    facts = [f"n = {int(obj.n):,}"] if getattr(obj, "n", 0) else []
+    if isinstance(table, pd.DataFrame) and "group" in table.columns:
+        facts.append(f"{table['group'].nunique()} group(s)")
+    return described + (f" ({', '.join(facts)})" if facts else "")
 
 
 def _readable(table: pd.DataFrame) -> pd.DataFrame:
@@ -290,75 +409,6 @@ class _Progress:
             print(f"[trajectory] {name}: {elapsed:.1f} s", file=sys.stderr, flush=True)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _git_commit() -> str | None:
-    root = _project_root()
-    if root is None:
-        return None
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root, capture_output=True, text=True, check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
-
-
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (Path, dt.date)):
-        return str(value)
-    return value
-
-
-def provenance(config: StudyConfig, *, seed: int, timings: dict[str, float]) -> dict[str, Any]:
-    """What a reader needs to reproduce a report (never the pseudonymisation key).
-
-    Returns config, input file SHA-256 hashes, package versions, Python, git commit,
-    seed and step timings.
-    """
-    versions: dict[str, str | None] = {}
-    for package in _PROVENANCE_PACKAGES:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = None
-    inputs = {
-        src.name: {
-            "path": str(src.path),
-            "sha256": _sha256(src.path) if src.path.is_file() else None,
-        }
-        for src in config.sources
-    }
-    return {
-        "trajectory_version": __version__,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "config": _jsonable(config),
-        "inputs": inputs,
-        "packages": versions,
-        "python": platform.python_version(),
-        "git_commit": _git_commit(),
-        "seed": seed,
-        "timings_s": timings,
-    }
-
-
 def _execute_notebooks(
     paths: list[Path], out_dir: Path, parameters: dict[str, Any], progress: _Progress
 ) -> list[Path]:
@@ -405,72 +455,39 @@ def _run_each(
                     f"notebook {path.name} failed in cell {exc.exec_count}: {exc.ename}: "
                     f"{exc.evalue}; the partly executed notebook is {target}"
                 ) from None
+        _tag_manifest(Path(parameters["tables_dir"]) / MANIFEST, path.stem)
         done.append(target)
     return done
 
 
-def _findings_html(tables_dir: Path) -> str:
-    path = tables_dir / "flags.csv"
+def _tag_manifest(path: Path, stem: str) -> None:
+    """Mark the manifest entries written by the notebook that just ran."""
     if not path.is_file():
-        return "<p>No bottleneck flags were computed.</p>"
-    flags = pd.read_csv(path)
-    if "flagged" in flags.columns:
-        flags = flags[flags["flagged"].astype(bool)]
-    if flags.empty:
-        return "<p>No bottleneck was flagged at the study's false-discovery rate.</p>"
-    items = []
-    for row in flags.head(10).itertuples():
-        sentence = html.escape(str(getattr(row, "sentence", "")))
-        lens = html.escape(str(getattr(row, "lens", "")))
-        items.append(f"<li><b>{lens}</b>: {sentence}</li>")
-    return "<ol>" + "".join(items) + "</ol>"
+        return
+    entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+               if line.strip()]
+    for entry in entries:
+        entry.setdefault("notebook", stem)
+    path.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
 
 
-def _first_heading(nb: Any) -> str | None:
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return None
+def _read_manifest(tables_dir: Path) -> list[dict[str, Any]]:
+    path = tables_dir / MANIFEST
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
 
 
-def _combined_html(executed: list[Path], out_dir: Path, title: str) -> Path:
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    combined = nbformat.v4.new_notebook()
-    toc = []
+def _scrub_paths(executed: list[Path], replacements: dict[str, str]) -> None:
+    """Replace machine paths in the executed notebooks by names (they are published)."""
+    ordered = sorted(replacements.items(), key=lambda kv: -len(kv[0]))
     for path in executed:
-        nb = nbformat.read(str(path), as_version=4)
-        heading = _first_heading(nb) or path.stem.split("-", 1)[1].replace("-", " ").capitalize()
-        anchor = path.stem
-        toc.append(f'<li><a href="#{anchor}">{html.escape(heading)}</a></li>')
-        combined.cells.append(nbformat.v4.new_markdown_cell(f'<a id="{anchor}"></a>'))
-        for cell in nb.cells:
-            if "parameters" in cell.get("metadata", {}).get("tags", []):
-                continue
-            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-                continue
-            combined.cells.append(cell)
-    first = (
-        f"<h1>{html.escape(title)}</h1>"
-        f"<p>trajectory {__version__}; generated "
-        f"{dt.date.today().isoformat()}. Every count below the study's disclosure threshold is "
-        "suppressed (shown as a blank or “suppressed”), never as zero.</p>"
-        f"<h2>Ranked findings</h2>{_findings_html(out_dir / 'tables')}"
-        f"<h2>Contents</h2><ol>{''.join(toc)}</ol>"
-    )
-    combined.cells.insert(0, nbformat.v4.new_markdown_cell(first))
-    combined.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    exporter = HTMLExporter(template_name="lab")
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(combined, resources={"metadata": {"name": title}})
-    index = out_dir / "index.html"
-    index.write_text(body, encoding="utf-8")
-    return index
+        text = path.read_text(encoding="utf-8")
+        for old, new in ordered:
+            if old:
+                text = text.replace(json.dumps(old)[1:-1], new).replace(old, new)
+        path.write_text(text, encoding="utf-8")
 
 
 def run_study_report(
@@ -479,6 +496,7 @@ def run_study_report(
     out: Path | None = None,
     progress: bool = False,
     notebooks: tuple[str, ...] | None = None,
+    lang: str | None = None,
 ) -> Path:
     """Build the study report for a config; return the path of ``index.html``.
 
@@ -493,41 +511,65 @@ def run_study_report(
         Print each step and its duration on standard error.
     notebooks : tuple of str, optional
         Stems of the notebooks to run (default: all, or ``[report] notebooks``).
+    lang : {"en", "fr", "nl"}, optional
+        Language of every label and sentence (default: ``language`` of the config).
     """
     from .io import read_study
-    from .store import StudyStore
+    from .report_messages import LANGUAGES
+    from .store import StudyStore, study_store_path
 
     steps = _Progress(progress)
     with steps.step("load config"):
         config = load_config(config_path)
+    lang = lang or config.language
+    if lang not in LANGUAGES:
+        raise ConfigError(f"report language {lang!r} is not one of {', '.join(LANGUAGES)}")
     out_dir = Path(out or config.report_dir or Path("reports") / config.name).resolve()
     if out_dir.exists():
-        for sub in ("notebooks", "tables"):
+        for sub in ("notebooks", "tables", "figures"):
             shutil.rmtree(out_dir / sub, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     with steps.step("read and validate extracts"):
         ingest = read_study(config)
-        ingest.report.to_frame().to_csv(out_dir / "quality.csv", index=False)
-        (out_dir / "quality.txt").write_text(ingest.report.summary() + "\n", encoding="utf-8")
-    store_path = out_dir / "study.duckdb"
+        quality_table(ingest.report, int(config.privacy.threshold)).to_csv(
+            out_dir / "quality.csv", index=False)
+    store_path = study_store_path(config, report_dir=out_dir)  # working folder, not the report
     with steps.step("store in DuckDB"):
         if store_path.exists():
             store_path.unlink()
         StudyStore(store_path).save(ingest)
+    # the detailed ingest report quotes rejected values: it stays beside the store
+    store_path.with_name("quality.txt").write_text(ingest.report.summary() + "\n",
+                                                   encoding="utf-8")
     seed = int(config.seed if config.seed is not None else 1)
     parameters: dict[str, Any] = {
         "config_path": str(Path(config_path).resolve()),
         "store_path": str(store_path),
         "tables_dir": str(out_dir / "tables"),
         "seed": seed,
-        "lang": config.language,
+        "lang": lang,
         "threshold": int(config.privacy.threshold),
     }
     paths = notebook_paths(notebooks or config.notebooks)
     executed = _execute_notebooks(paths, out_dir, parameters, steps)
-    with steps.step("assemble HTML"):
-        index = _combined_html(executed, out_dir, config.title or f"Study {config.name}")
+    with steps.step("release audit"):  # refuses a failed audit or a number that skipped publish
+        from .privacy.release import check_release
+
+        check_release(executed, out_dir / "tables", k=int(config.privacy.threshold),
+                      rounding=config.privacy.rounding)
+    _scrub_paths(executed, {
+        str(out_dir): ".", str(Path(config_path).resolve().parent): ".",
+        str(store_path.parent): ".", str(_notebook_folder()): "notebooks",
+        sys.prefix: "<python>", str(Path(__file__).resolve().parents[1]): "<source>",
+        str(Path.home()): "~",
+    })
     record = provenance(config, seed=seed, timings=steps.timings)
+    with steps.step("assemble HTML"):
+        manifest = _read_manifest(out_dir / "tables")
+        (out_dir / "tables" / MANIFEST).unlink(missing_ok=True)
+        index = write_publication_files(config, ingest, executed, out_dir, lang=lang,
+                                        record=record, manifest=manifest)
+    record["timings_s"] = steps.timings
     (out_dir / "provenance.json").write_text(
         json.dumps(record, indent=2, sort_keys=True), encoding="utf-8"
     )
@@ -542,17 +584,21 @@ def run_demo(
     scenario: str = "brussels",
     progress: bool = False,
     notebooks: tuple[str, ...] | None = None,
+    lang: str | None = None,
 ) -> Path:
     """The main job on the embedded default: synthetic extracts → DuckDB → full report.
 
-    Writes the synthetic extracts and their study config under ``out/data/``, then runs
-    :func:`run_study_report` on them. Returns the path of ``index.html``.
+    Writes the synthetic extracts and their study config in a working folder beside the
+    report folder (``<out>.work/data/``: case-level files never go into the report),
+    then runs :func:`run_study_report` on them. Returns the path of ``index.html``.
     """
     from .synth import make_study, write_extracts
 
     steps = _Progress(progress)
     out = Path(out)
+    work = out.with_name(out.name + ".work")
     with steps.step(f"generate {n_cases:,} synthetic cases"):
         study = make_study(n_cases, seed=seed, scenario=scenario)
-        config_path = write_extracts(study, out / "data")
-    return run_study_report(config_path, out=out, progress=progress, notebooks=notebooks)
+        config_path = write_extracts(study, work / "data")
+    return run_study_report(config_path, out=out, progress=progress, notebooks=notebooks,
+                            lang=lang)

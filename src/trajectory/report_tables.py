@@ -1,0 +1,392 @@
+"""Published tables made readable: labels, rounded numbers, intervals, ``<k`` markers.
+
+The report shows every table that a notebook published (after the disclosure gate) in
+a form a reader expects from a publication: no row index, labels instead of codes,
+numbers rounded for reading, an estimate and its interval in one cell
+(``0.37 (0.35–0.40)``), ``<k`` where a count below the threshold was suppressed and
+``‡`` where a larger cell was hidden so that a small one cannot be recovered. Long
+tables are cut to their first rows in the HTML; the full table stays in
+``tables/<name>.csv`` and in the workbook ``tables/tables.xlsx`` (:func:`write_workbook`).
+
+Only presentation changes: :func:`display_frame` never alters a published value's
+meaning, it formats it.
+
+Examples
+--------
+>>> import pandas as pd
+>>> t = pd.DataFrame({"group": ["hate", "all"], "estimate": [0.371, 0.5],
+...                   "lower": [0.352, 0.45], "upper": [0.404, 0.55], "n": [120.0, None],
+...                   "suppressed": [False, True]})
+>>> display_frame(t, lang="en", k=5).to_dict("records")[0]
+{'Group': 'Hate crime and hate speech', 'Estimate (95% CI)': '0.37 (0.35–0.40)', 'Cases': '120'}
+>>> display_frame(t, lang="fr", k=5).iloc[1].tolist()
+['Toutes les affaires', '0,50 (0,45–0,55)', '<5']
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .report_messages import message, message_or
+
+__all__ = ["display_frame", "styled_html", "write_workbook", "format_number", "MAX_ROWS"]
+
+#: Rows shown in the HTML before a table is cut (the full table is in tables/).
+MAX_ROWS = 12
+#: Times (days) at which curves are read for the report's tables.
+CURVE_TIMES = (90, 182, 365, 730)
+
+_FLAG_COLUMNS = ("suppressed", "withheld")
+#: Columns that only serve computation or are shown elsewhere.
+_DROP = {"std_err", "order", "events", "threshold", "direction", "test", "adjusted_for",
+         "sentence", "reference_group", "n_censor", "n_implied", "p_raw"}
+#: Columns whose values are codes to be shown as labels.
+_CODED = {"group", "state", "outcome", "stage", "offence_group", "police_code", "parquet_code",
+          "code", "zone", "division", "source", "from_state", "to_state", "flag", "subgroup",
+          "lens", "channel", "victim_sex", "age_band", "metric", "reason", "field", "by",
+          "measure", "severity", "kind"}
+#: (estimate, lower, upper) column triples, in order of preference.
+_TRIPLES = (
+    ("hazard_ratio", "hr_lower", "hr_upper"),
+    ("hazard_ratio", "hazard_lower", "hazard_upper"),
+    ("effect", "effect_lower", "effect_upper"),
+)
+_PROBABILITY = {"p", "q"}
+_COUNT = re.compile(r"^(n|n_.*|count|cases|events|freq)$")
+_FORMULA_FACTOR = re.compile(r"C\((?P<var>\w+)[^\[]*\)\[")
+
+
+def format_number(value: Any, lang: str = "en", *, digits: int | None = None) -> str:
+    """A number for reading: 2 decimals below 10, 1 below 100, else an integer.
+
+    Never scientific notation; thousands separated as the language writes them.
+
+    Examples
+    --------
+    >>> format_number(1.355250e-20), format_number(2345.6, "fr"), format_number(0.5, "nl")
+    ('0.00', '2\u202f346', '0,50')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    v = float(value)
+    if math.isinf(v):  # e.g. the upper limit of a median that the curve never reaches
+        return "∞" if v > 0 else "−∞"
+    if digits is None:
+        whole = v == round(v) and abs(v) > 1  # 30.0 days reads as 30
+        digits = 0 if whole else 2 if abs(v) < 10 else (1 if abs(v) < 100 else 0)
+    text = f"{v:,.{digits}f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        text = text[1:]
+    return _localise(text, lang)
+
+
+def _localise(text: str, lang: str) -> str:
+    if lang == "en":
+        return text
+    group = "\u202f" if lang == "fr" else "."
+    return text.replace(",", "\0").replace(".", ",").replace("\0", group)
+
+
+def _count(value: Any, lang: str) -> str:
+    return _localise(f"{int(round(float(value))):,}", lang)
+
+
+def _p_value(value: Any, lang: str) -> str:
+    v = float(value)
+    if v < 0.001:
+        return "<" + _localise("0.001", lang)
+    return _localise(f"{v:.3f}", lang)
+
+
+def _label(column: str, value: Any, lang: str) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return message("yes" if value else "no", lang)
+    text = str(value)
+    if column == "by" or column == "kind":
+        return message_or(f"dimension.{text}", lang, text.replace("_", " "))
+    if column in ("metric", "measure", "severity", "reason", "lens"):
+        return message_or(f"value.{text}", lang, text.replace("_", " "))
+    if column == "field":
+        return message_or(f"column.{text}", lang, text.replace("_", " "))
+    if column == "source":
+        return " + ".join(message_or(f"kind.{part}", lang, part.replace("_", " "))
+                          for part in text.split("+"))
+    if text in ("missing", "unknown"):
+        return message(f"value.{text}", lang)
+    from .plotting.theme import display_label
+
+    if column == "subgroup" and "=" in text:
+        name, level = text.split("=", 1)
+        return f"{message_or(f'dimension.{name}', lang, name)}: {display_label(level, lang)}"
+    return display_label(text, lang)
+
+
+def term_text(term: str, lang: str) -> str:
+    """A model term as words: ``C(division, Treatment('FR'))[T.NL]`` -> ``Division: NL``."""
+    from .plotting.forest import term_label
+
+    plain = _FORMULA_FACTOR.sub(lambda m: f"{m['var']}[", str(term))
+    match = re.match(r"^(?P<var>[^\[]+)\[T\.(?P<level>.+)\]$", plain)
+    if match:
+        from .plotting.theme import display_label
+
+        var = message_or(f"dimension.{match['var']}", lang, match["var"].replace("_", " "))
+        return f"{var}: {display_label(match['level'], lang)}"
+    return term_label(plain, lang)
+
+
+def _interval(est: Any, lo: Any, hi: Any, lang: str, digits: int | None = None) -> str:
+    if est is None or pd.isna(est):
+        return "–"
+    if digits is None:
+        shown = [float(x) for x in (est, lo, hi)
+                 if x is not None and not pd.isna(x) and math.isfinite(float(x))]
+        top = abs(float(est)) if math.isfinite(float(est)) else 0.0
+        whole = bool(shown) and all(x == round(x) for x in shown) and max(
+            abs(x) for x in shown) > 1
+        digits = 0 if whole else 2 if top < 10 else (1 if top < 100 else 0)
+    text = format_number(est, lang, digits=digits)
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        return text
+    low, high = format_number(lo, lang, digits=digits), format_number(hi, lang, digits=digits)
+    return f"{text} ({low}–{high})"
+
+
+def _curve_at_times(table: pd.DataFrame, keys: list[str], lang: str, *,
+                    k: int = 5) -> pd.DataFrame:
+    """One row a curve, one column a time.
+
+    A step curve (with ``n_risk``) is read at 90, 182, 365 and 730 days as R's
+    ``summary(survfit, times=)``: the step in force (before the first step, the start: 1
+    for a falling curve, 0 for a rising one). A table of values at a few times shows its
+    own times; a row withheld by the gate shows ``<k``.
+    """
+    steps = "n_risk" in table.columns
+    times_shown = CURVE_TIMES if steps else sorted(table["time"].dropna().unique())
+    hidden = pd.Series(False, index=table.index)
+    for flag in _FLAG_COLUMNS:
+        if flag in table.columns:
+            hidden |= table[flag].fillna(False).astype(bool)
+    rows = []
+    for key, tab in table.sort_values([*keys, "time"]).groupby(keys, sort=False, observed=True):
+        key = key if isinstance(key, tuple) else (key,)
+        record: dict[str, Any] = dict(zip(keys, key, strict=True))
+        if not steps:
+            for t in times_shown:
+                at = tab[tab["time"] == t]
+                column = message("day_n", lang, n=int(t))
+                if at.empty:
+                    record[column] = "–"
+                elif hidden.loc[at.index].any() or at["estimate"].isna().all():
+                    record[column] = f"<{k}" if hidden.loc[at.index].any() else "–"
+                else:
+                    row = at.iloc[0]
+                    record[column] = _interval(row["estimate"], row.get("lower"),
+                                               row.get("upper"), lang, digits=2)
+            rows.append(record)
+            continue
+        tab = tab[~hidden.loc[tab.index]]
+        times = tab["time"].to_numpy(float)
+        shown = tab["estimate"].dropna()
+        start = 1.0 if len(shown) and shown.iloc[0] > shown.iloc[-1] else 0.0
+        for t in times_shown:
+            step = int(np.searchsorted(times, t, side="right")) - 1
+            column = message("day_n", lang, n=t)
+            if step < 0:
+                record[column] = format_number(start, lang) if len(times) else "–"
+                continue
+            row = tab.iloc[step]
+            if t > times.max() and "n_risk" in tab and float(tab["n_risk"].iloc[-1] or 0) == 0:
+                record[column] = "–"
+                continue
+            record[column] = _interval(row["estimate"], row.get("lower"), row.get("upper"),
+                                       lang, digits=2)
+        rows.append(record)
+    return pd.DataFrame(rows)
+
+
+def _pivot_quantiles(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    keys = [c for c in table.columns if c not in ("q", "estimate", "lower", "upper", "n",
+                                                  "n_event", *_FLAG_COLUMNS)]
+    quantiles = [message_or(f"quantile.{float(q):g}", lang, f"q={float(q):g}")
+                 for q in sorted(table["q"].dropna().unique())]
+    out = []
+    for key, tab in table.groupby(keys, sort=False, observed=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        record: dict[str, Any] = dict(zip(keys, key, strict=True))
+        for q, est, lo, hi in zip(tab["q"], tab["estimate"], tab["lower"], tab["upper"],
+                                  strict=True):
+            name = message_or(f"quantile.{float(q):g}", lang, f"q={float(q):g}")
+            record[name] = _interval(est, lo, hi, lang, digits=0)
+        first = tab.iloc[0]
+        record["n"] = first.get("n")
+        record["n_event"] = first.get("n_event")
+        record["withheld"] = bool(tab.get("withheld", pd.Series([False])).fillna(False).any())
+        out.append(record)
+    frame = pd.DataFrame(out)
+    ordered = [*keys, *quantiles, "n", "n_event", "withheld"]
+    return frame[[c for c in ordered if c in frame.columns]]
+
+
+def display_frame(table: pd.DataFrame, *, lang: str = "en", k: int = 5,
+                  audit: Mapping[str, Any] | None = None, alpha: float = 0.05) -> pd.DataFrame:
+    """The published ``table`` as strings for reading (no index, labels, intervals, ``<k``).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table as saved in ``tables/`` (after the disclosure gate).
+    lang : {"en", "fr", "nl"}
+        Language of the column titles and labels.
+    k : int
+        The disclosure threshold, for the ``<k`` marker.
+    audit : mapping, optional
+        ``{"secondary": [row positions]}``: suppressed cells that are not below ``k`` and
+        are marked ``‡`` instead.
+    alpha : float
+        Shown in the interval column titles (``95% CI``).
+    """
+    t = table.copy()
+    if "by" in t.columns and len(t) > MAX_ROWS and (t["by"].astype(str) == "all").sum() > 1:
+        t = t[t["by"].astype(str) == "all"]  # the overall rows; groups are in the full table
+    if "flagged" in t.columns:
+        t = t[t["flagged"].fillna(False).astype(bool)]
+        if "q" in t.columns:
+            t = t.sort_values("q", kind="stable")
+        t = t.drop(columns=[c for c in ("value", "reference", "p", "flagged", "n_group",
+                                        "n_rest") if c in t.columns])
+    secondary = set((audit or {}).get("secondary", []))
+    hidden = pd.Series(False, index=t.index)
+    for flag in _FLAG_COLUMNS:
+        if flag in t.columns:
+            hidden |= t[flag].fillna(False).astype(bool)
+    is_curve = {"time", "estimate"} <= set(t.columns) and (
+        "n_risk" in t.columns or t["time"].nunique() <= 6)
+    if is_curve:
+        keys = [c for c in ("group", "state", "outcome") if c in t.columns]
+        t = _curve_at_times(t, keys, lang, k=k)
+        hidden = pd.Series(False, index=t.index)
+    elif "q" in t.columns and {"estimate", "lower", "upper"} <= set(t.columns) \
+            and "metric" not in t.columns:
+        t = _pivot_quantiles(t, lang)
+        hidden = t.pop("withheld").astype(bool)
+    level = f"{100 * (1 - alpha):g}"
+    ci = message("ci", lang, level=level)
+    t = t.drop(columns=[c for c in t.columns if c in _DROP])
+    for est, lo, hi in _TRIPLES:
+        if {est, lo, hi} <= set(t.columns):
+            t[est] = [_interval(*v, lang) for v in zip(t[est], t[lo], t[hi], strict=True)]
+            t = t.drop(columns=[lo, hi])
+            t = t.rename(columns={est: f"{message_or(f'column.{est}', lang, est)} ({ci})"})
+            if est == "hazard_ratio":  # the log-scale coefficient adds nothing for a reader
+                t = t.drop(columns=[c for c in ("estimate", "lower", "upper") if c in t.columns])
+    if {"lower", "upper"} <= set(t.columns):
+        cols = list(t.columns)
+        est = "estimate" if "estimate" in cols else cols[cols.index("lower") - 1]
+        t[est] = [_interval(*v, lang) for v in zip(t[est], t["lower"], t["upper"], strict=True)]
+        t = t.drop(columns=["lower", "upper"])
+        t = t.rename(columns={est: f"{message_or(f'column.{est}', lang, est)} ({ci})"})
+    if "term" in t.columns:
+        t["term"] = [term_text(v, lang) for v in t["term"]]
+    t = t.drop(columns=[c for c in t.columns if c in _DROP or c in _FLAG_COLUMNS])
+    t = t[[c for c in t.columns if c not in _PROBABILITY] + [c for c in t.columns
+                                                             if c in _PROBABILITY]]
+    # "all" in every row of a breakdown column says nothing: the caption says it
+    constant = [c for c in ("by", "group", "subgroup") if c in t.columns and len(t) > 1
+                and set(t[c].astype(str)) == {"all"}]
+    t = t.drop(columns=constant)
+    out = pd.DataFrame(index=t.index)
+    for column in t.columns:
+        name = str(column)
+        values = t[column]
+        title = message_or(f"column.{name}", lang, name.replace("_", " ").capitalize()) \
+            if name in t.columns and not name.endswith(")") else name
+        cells = []
+        for pos, value in enumerate(values.tolist()):
+            missing = value is None or (not isinstance(value, str) and pd.isna(value))
+            if missing:
+                # a count is missing from a published table only where the gate hid it
+                if _COUNT.match(name):
+                    cells.append("‡" if pos in secondary else f"<{k}")
+                else:
+                    cells.append("–")
+            elif isinstance(value, str) and name not in _CODED:
+                cells.append(value)
+            elif name in _CODED or isinstance(value, (bool, np.bool_)):
+                cells.append(_label(name, value, lang))
+            elif name in _PROBABILITY:
+                cells.append(_p_value(value, lang))
+            elif _COUNT.match(name):
+                cells.append(_count(value, lang))
+            elif name == "time":
+                cells.append(_count(value, lang))
+            elif isinstance(value, (int, float, np.integer, np.floating)):
+                cells.append(format_number(value, lang))
+            else:
+                cells.append(str(value))
+        out[title] = cells
+    return out.reset_index(drop=True)
+
+
+def styled_html(frame: pd.DataFrame, *, caption: str, note: str = "",
+                max_rows: int = MAX_ROWS) -> str:
+    """HTML of a display frame through pandas ``Styler``: caption, no index, first rows."""
+    shown = frame.head(max_rows)
+    styler = shown.style.hide(axis="index").set_caption(caption)
+    # exclude_styles: no random cell ids, so that reruns give the same page
+    html = styler.to_html(doctype_html=False, exclude_styles=True)
+    html = html.replace("<table>", '<table class="data">', 1)
+    # an interval never breaks across lines: "0.37 (0.35–0.40)" stays on one line
+    html = re.sub(r"(\d) \((\S+)–(\S+)\)", "\\1\u00a0(\\2–\u2060\\3)", html)
+    if note:
+        html += f'<p class="table-note">{note}</p>'
+    return html
+
+
+def sheet_names(names: list[str]) -> dict[str, str]:
+    """Excel sheet names (≤ 31 characters, unique) for table names."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        base = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+        candidate, i = base, 1
+        while candidate.lower() in used:
+            suffix = f"~{i}"
+            candidate, i = base[: 31 - len(suffix)] + suffix, i + 1
+        used.add(candidate.lower())
+        out[name] = candidate
+    return out
+
+
+def write_workbook(tables_dir: Path, captions: Mapping[str, str], *, lang: str = "en",
+                   path: Path | None = None) -> Path:
+    """One Excel workbook: a sheet a published table, and a sheet explaining the columns.
+
+    The sheets hold the full published tables (the same values as the CSV files).
+    """
+    files = sorted(p for p in tables_dir.glob("*.csv"))
+    names = sheet_names([p.stem for p in files])
+    path = path or tables_dir / "tables.xlsx"
+    explained = []
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for p in files:
+            frame = pd.read_csv(p)
+            for column in frame.columns:
+                explained.append({
+                    "sheet": names[p.stem], "table": captions.get(p.stem, p.stem),
+                    "column": column,
+                    "meaning": message_or(f"explain.{column}", lang,
+                                          message_or(f"column.{column}", lang, column)),
+                })
+        pd.DataFrame(explained, columns=["sheet", "table", "column", "meaning"]).to_excel(
+            writer, sheet_name=message("columns_sheet", lang)[:31], index=False)
+        for p in files:
+            pd.read_csv(p).to_excel(writer, sheet_name=names[p.stem], index=False)
+    return path

@@ -1,0 +1,207 @@
+"""Published tables as a reader sees them: labels, rounding, intervals, ``<k``, no index.
+
+Also the message catalogue (every message in EN, FR and NL with the same fields) and the
+reader checks of :mod:`trajectory.report_check` on hand-made pages (each check can fail).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import string
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from trajectory.report_check import check_report
+from trajectory.report_messages import LANGUAGES, catalogue, message
+from trajectory.report_tables import (
+    MAX_ROWS,
+    display_frame,
+    format_number,
+    styled_html,
+    write_workbook,
+)
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def test_every_message_has_three_languages_with_the_same_fields() -> None:
+    entries = catalogue()
+    assert len(entries) > 150
+    for key, entry in entries.items():
+        assert set(entry) == set(LANGUAGES), key
+        english = _fields(entry["en"])
+        for lang in LANGUAGES:
+            text = entry[lang] if entry[lang] != "=en" else entry["en"]
+            assert text.strip(), f"{key}.{lang} is empty"
+            assert _fields(text) == english, f"{key}.{lang}: fields differ from English"
+
+
+def test_numbers_are_rounded_for_reading_and_never_scientific() -> None:
+    assert format_number(1.355250e-20) == "0.00"
+    assert format_number(0.37149) == "0.37"
+    assert format_number(53.3698) == "53.4"
+    assert format_number(1939.0) == "1,939"
+    assert format_number(1939.0, "fr") == "1\u202f939"
+    assert format_number(0.5, "nl") == "0,50" and format_number(1939.0, "nl") == "1.939"
+    assert format_number(float("nan")) == "–" and format_number(float("inf")) == "∞"
+
+
+def test_model_table_shows_hazard_ratio_with_interval_and_readable_terms() -> None:
+    model = pd.DataFrame({
+        "term": ["offence_group[T.hate]", "C(division, Treatment('FR'))[T.NL]"],
+        "estimate": [-0.94, 1.10], "std_err": [1.1, 0.47], "lower": [-3.1, 0.18],
+        "upper": [1.2, 2.03], "p": [0.389126, 2.6e-265], "hazard_ratio": [0.389243, 3.0123],
+        "hr_lower": [0.0454598, 1.1956], "hr_upper": [3.33283, 7.58945]})
+    shown = display_frame(model)
+    assert list(shown.columns) == ["Term", "Hazard ratio (95% CI)", "p"]
+    assert shown.iloc[0].tolist() == ["Offence group: Hate crime and hate speech",
+                                      "0.39 (0.05–3.33)", "0.389"]
+    assert shown.iloc[1].tolist() == ["Division: NL", "3.01 (1.20–7.59)", "<0.001"]
+
+
+def test_suppressed_counts_are_marked_below_k_or_as_protecting_a_small_cell() -> None:
+    table = pd.DataFrame({"zone": ["5339", "5340", "5341"], "n": [None, None, 40.0],
+                          "share": [None, None, 0.5], "suppressed": [True, True, False]})
+    shown = display_frame(table, k=5, audit={"secondary": [1]})
+    assert shown["Cases"].tolist() == ["<5", "‡", "40"]
+    assert shown["Share"].tolist() == ["–", "–", "0.50"]
+    text = shown.to_string()
+    for bad in ("NaN", "<NA>", "None", "True", "False"):
+        assert bad not in text
+
+
+def test_curves_are_read_at_fixed_days_and_quantiles_side_by_side() -> None:
+    curve = pd.DataFrame({"group": "all", "time": [10.0, 100.0, 400.0],
+                          "estimate": [0.9, 0.6, 0.3], "lower": [0.8, 0.5, 0.2],
+                          "upper": [0.95, 0.7, 0.4], "n_risk": [50, 40, 10],
+                          "n_event": [5, 10, 8], "n_censor": [0, 0, 0]})
+    shown = display_frame(curve)
+    # the step in force on each day (as R summary(survfit, times=)): 0.9 on day 90,
+    # 0.6 on days 182 and 365, 0.3 on day 730
+    assert shown.iloc[0, 1:].tolist() == ["0.90 (0.80–0.95)", "0.60 (0.50–0.70)",
+                                          "0.60 (0.50–0.70)", "0.30 (0.20–0.40)"]
+    delays = pd.DataFrame({"stage": "transmission", "by": "all", "group": "all",
+                           "q": [0.25, 0.5, 0.75], "estimate": [3.0, 17.0, 53.0],
+                           "lower": [2.0, 15.0, 44.0], "upper": [4.0, 19.0, 60.0],
+                           "n": 2497.0, "n_event": 2400.0, "withheld": False})
+    row = display_frame(delays).iloc[0].to_dict()
+    assert row["Median"] == "17 (15–19)" and row["Cases"] == "2,497"
+
+
+def test_flags_show_flagged_rows_most_certain_first() -> None:
+    flags = pd.DataFrame({"lens": ["reception", "sanctioning", "reception"],
+                          "stage": ["transmission"] * 3, "by": ["zone"] * 3,
+                          "subgroup": ["all"] * 3, "group": ["5340", "5341", "5339"],
+                          "metric": ["median_ratio"] * 3, "effect": [3.08, 1.1, 2.5],
+                          "effect_lower": [2.64, 0.9, 2.0], "effect_upper": [3.6, 1.3, 3.0],
+                          "q": [1.9e-37, 0.4, 1e-3], "flagged": [True, False, True],
+                          "sentence": ["s1", "", "s3"]})
+    shown = display_frame(flags)
+    assert len(shown) == 2
+    assert shown["q (FDR)"].tolist() == ["<0.001", "0.001"]
+    assert shown.iloc[0]["Effect (95% CI)"] == "3.08 (2.64–3.60)"
+
+
+def test_long_tables_are_cut_in_the_page_with_a_caption_and_no_index() -> None:
+    frame = pd.DataFrame({"Group": [f"g{i}" for i in range(30)], "Cases": ["10"] * 30})
+    page = styled_html(frame, caption="Thirty groups", note="See tables/x.csv")
+    assert page.count("<tr>") == MAX_ROWS + 1
+    assert "<caption>Thirty groups</caption>" in page
+    assert 'class="data"' in page and "See tables/x.csv" in page
+    assert not re.search(r"<th[^>]*>\s*0\s*</th>", page)
+
+
+def test_workbook_has_a_sheet_per_table_and_one_explaining_the_columns(tmp_path: Path) -> None:
+    pd.DataFrame({"n": [5, 6]}).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame({"estimate": [0.5], "lower": [0.4], "upper": [0.6]}).to_csv(
+        tmp_path / ("b" * 40 + ".csv"), index=False)
+    path = write_workbook(tmp_path, {"a": "Table A"}, lang="fr")
+    book = load_workbook(path, read_only=True)
+    assert book.sheetnames == [message("columns_sheet", "fr"), "a", "b" * 31]
+    rows = list(book[book.sheetnames[0]].iter_rows(values_only=True))
+    assert rows[0] == ("sheet", "table", "column", "meaning") and len(rows) == 5
+    book.close()
+
+
+_PAGE = """<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>
+<h1>Study</h1><h2>Summary</h2>{body}
+<p>{threshold}</p><p>{rounding}</p></body></html>"""
+
+
+def _page(tmp_path: Path, body: str) -> Path:
+    folder = tmp_path / "r"
+    (folder / "tables").mkdir(parents=True)
+    (folder / "figures").mkdir()
+    pd.DataFrame({"n": [5]}).to_csv(folder / "tables" / "a.csv", index=False)
+    write_workbook(folder / "tables", {})
+    (folder / "index.html").write_text(_PAGE.format(
+        body=body, threshold=html.escape(message("disclosure.threshold", "en", k=5, km=4)),
+        rounding=html.escape(message("disclosure.no_rounding", "en"))), encoding="utf-8")
+    return folder
+
+
+def test_reader_checks_pass_a_clean_page(tmp_path: Path) -> None:
+    table = '<table class="data"><caption>Cases</caption><tr><th>Group</th></tr>' \
+            "<tr><td>0.37 (0.35–0.40)</td></tr></table>"
+    assert check_report(_page(tmp_path, table)) == []
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    ('<script src="https://cdn.example.org/require.js"></script>', "external URL"),
+    ('<a href="http://example.org/x">x</a>', "external URL"),
+    ('<a href="figures/missing.svg">x</a>', "does not reach a file"),
+    ("<p>/home/someone/study/police.csv</p>", "machine path"),
+    ("<h1>Second</h1>", "h1"),
+    ("<h4>Deep</h4>", "heading level skipped"),
+    ('<img src="data:image/png;base64,AA" alt="No description has been provided">', "alt"),
+    ("<table><tr><th>x</th></tr><tr><td>1</td></tr></table>", "no caption"),
+    ("<table><caption>c</caption><tr><th>x</th></tr><tr><td>NaN</td></tr></table>", "NaN"),
+    ("<table><caption>c</caption><tr><th>x</th></tr><tr><td>1.3e-20</td></tr></table>",
+     "1.3e-20"),
+    ("<table><caption>c</caption><tr><th></th><th>x</th></tr><tr><td>0</td><td>a</td></tr>"
+     "<tr><td>1</td><td>b</td></tr></table>", "row-index"),
+])
+def test_reader_checks_catch_each_defect(tmp_path: Path, body: str, problem: str) -> None:
+    problems = check_report(_page(tmp_path, body))
+    assert any(problem in p for p in problems), problems
+
+
+def test_reader_checks_catch_paths_unstated_rules_and_case_level_files(tmp_path: Path) -> None:
+    folder = _page(tmp_path, "")
+    (folder / "index.html").write_text(
+        f'<html lang="en"><body><h1>t</h1><p>{folder.resolve()}</p></body></html>',
+        encoding="utf-8")
+    (folder / "study.duckdb").write_bytes(b"")
+    problems = " | ".join(check_report(folder))
+    for expected in ("machine path", "threshold", "rounding", "case-level"):
+        assert expected in problems
+
+
+def test_command_line_offers_the_three_languages() -> None:
+    from trajectory.cli import _parser
+
+    args = _parser().parse_args(["report", "--config", "study.toml", "--lang", "nl"])
+    assert args.lang == "nl"
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["demo", "--lang", "de"])
+
+
+def test_screenshots_at_laptop_and_phone_sizes_when_chromium_is_installed(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from trajectory.report_check import SIZES, chromium, screenshots
+
+    if chromium() is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    shots = screenshots(_page(tmp_path, "<p>A page.</p>"), tmp_path / "shots")
+    sizes = []
+    for path in shots:
+        with Image.open(path) as image:
+            sizes.append(image.size)
+    assert sizes == list(SIZES)
