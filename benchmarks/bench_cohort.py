@@ -7,8 +7,9 @@ Usage::
     python benchmarks/bench_cohort.py --all           # + stage_table and transitions
     python benchmarks/bench_cohort.py --cases 200000  # smaller run
 
-The messy synthetic log of ``tests/test_cohort_sql.py`` is written once to Parquet
-(in chunks of 1e6 cases). Each measurement runs in a fresh subprocess, so that the
+A synthetic study of :func:`trajectory.synth.make_study` (scenario ``brussels``) is
+written once to Parquet, in chunks of 1e6 cases (one seed a chunk, case ids prefixed by
+the chunk number so that they stay unique). Each measurement runs in a fresh subprocess, so that the
 peak resident memory (``ru_maxrss``) is that of one build: the pandas engine reads
 the Parquet files into memory first (its input), the DuckDB engine queries views over
 the Parquet files (nothing loaded up front). Times are wall clock, one run each.
@@ -17,7 +18,6 @@ the Parquet files (nothing loaded up front). Times are wall clock, one run each.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -28,27 +28,21 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 CHUNK = 1_000_000
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("_cohort_gen", ROOT / "tests/test_cohort_sql.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.make_test_log
 
 
 def write_parquet(n_cases: int, folder: Path) -> dict:
     """Write cases/events Parquet parts for ``n_cases``; return counts and time."""
-    make = _generator()
+    from trajectory.synth import make_study
+
     (folder / "cases").mkdir(parents=True, exist_ok=True)
     (folder / "events").mkdir(parents=True, exist_ok=True)
     n_events, t0 = 0, time.perf_counter()
     for part, start in enumerate(range(0, n_cases, CHUNK)):
-        log = make(min(CHUNK, n_cases - start), seed=1000 + part, start=start)
-        log.cases.to_parquet(folder / "cases" / f"part{part:03d}.parquet", index=False)
-        log.events.to_parquet(folder / "events" / f"part{part:03d}.parquet", index=False)
+        log = make_study(min(CHUNK, n_cases - start), seed=1000 + part).log
+        for name, table in (("cases", log.cases), ("events", log.events)):
+            table = table.assign(case_id=f"p{part:03d}-" + table["case_id"].astype(str))
+            table.to_parquet(folder / name / f"part{part:03d}.parquet", index=False)
         n_events += len(log.events)
     return {"n_cases": n_cases, "n_events": n_events,
             "generate_s": round(time.perf_counter() - t0, 1)}

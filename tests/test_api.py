@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 import subprocess
 import sys
+import types
 
 import trajectory as tj
 
 
-def test_every_public_name_resolves() -> None:
-    for name in tj.__all__:
-        assert getattr(tj, name) is not None, name
+def test_every_public_name_resolves_to_its_defining_module() -> None:
+    """Each export is the very object its module defines, and is documented."""
+    assert set(tj.__all__) == {*tj._EXPORTS, "plotting", "__version__"}
+    for name, module in tj._EXPORTS.items():
+        defined = getattr(importlib.import_module(f"trajectory.{module}"), name)
+        value = getattr(tj, name)
+        assert value is defined, name
+        assert callable(value), name
+        assert (value.__doc__ or "").strip(), f"{name} has no docstring"
+    assert isinstance(tj.plotting, types.ModuleType)
+    assert tj.plotting.__name__ == "trajectory.plotting"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", tj.__version__)
+
+
+def test_version_matches_the_installed_distribution() -> None:
+    from importlib.metadata import version
+
+    assert tj.__version__ == version("trajectory")
 
 
 def test_import_is_light_and_side_effect_free() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from _support.studies import TEST_KEY
 from trajectory.config import load_config
 from trajectory.errors import TrajectoryError
 from trajectory.io import read_study
@@ -18,7 +19,8 @@ DATA = Path(__file__).parent / "io" / "data"
 
 @pytest.fixture(scope="module")
 def result():
-    return read_study(load_config(DATA / "study.toml"))
+    # hand-made extracts: a real (test) key, not the public demo key
+    return read_study(load_config(DATA / "study.toml"), environ={"TRAJECTORY_KEY": TEST_KEY})
 
 
 def test_round_trip(result, tmp_path):

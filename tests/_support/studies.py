@@ -1,11 +1,14 @@
 """One-source study configs for the ingest tests: a police extract with a PV number,
-a complaint date and a zone (synthetic, so no key is needed)."""
+a complaint date and a zone (synthetic, but hand-made: read with :data:`TEST_KEY`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from trajectory.config import StudyConfig, from_dict
+
+#: A key for hand-made extracts (only the generator's files may use the public demo key).
+TEST_KEY = "5f0c2a9e7b1d4c3a8e6f90b2d4a6c8e0"
 
 
 def police_study(path: Path, **source: object) -> StudyConfig:

@@ -194,8 +194,14 @@ def test_every_result_plots(brussels):
     rec = reception(small)
     for result in (attrition_table(small, time_aware=False), rec, nomenclature(small),
                    sanctioning(small), flags(rec)):
-        ax = result.plot()
-        assert isinstance(ax, (Axes, Figure)), type(result).__name__
+        drawn = result.plot()
+        name = type(result).__name__
+        assert isinstance(drawn, (Axes, Figure)), name
+        axes = drawn.axes if isinstance(drawn, Figure) else [drawn]
+        # something was drawn from the result's data, and it is labelled
+        assert any(ax.has_data() for ax in axes), f"{name}: empty figure"
+        labels = [t for ax in axes for t in (ax.get_title(), ax.get_xlabel(), ax.get_ylabel())]
+        assert any(t.strip() for t in labels), f"{name}: no title or axis label"
     plt.close("all")
 
 

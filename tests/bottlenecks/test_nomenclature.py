@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import _support.eventlogs as _build
+from _support.reference import read_reference
 from trajectory.bottlenecks import kappa_table, nomenclature
 
 
@@ -98,9 +99,15 @@ def test_outcomes_at_365_days(log):
 def test_division_chi_square_monte_carlo_matches_r():
     from trajectory.estimators.agreement import chi_square_monte_carlo
 
-    table = np.array([[1500, 200, 150], [400, 40, 45]])
-    # R 4.2.2: chisq.test(matrix(c(1500,400,200,40,150,45),2), simulate.p.value=TRUE,
-    # B=9999) gave 0.2115 (set.seed(1)); asymptotic chisq.test 0.2041. Monte Carlo
-    # standard error at B=9999 is about 0.004.
-    assert chi_square_monte_carlo(table) == pytest.approx(0.2115, abs=0.012)
+    # tests/reference/nomenclature_chisq.R: R chisq.test(m, simulate.p.value=TRUE, B=9999)
+    # after set.seed(1). Both p-values are Monte Carlo estimates (standard error
+    # sqrt(p (1 - p) / B) each): they must agree within 3 standard errors of the difference.
+    ref = read_reference("nomenclature_chisq.csv")
+    assert set(ref["table"]) == {"division", "sparse", "separated"}
+    for row in ref.itertuples():
+        cells = np.array([int(c) for c in row.cells.split(";")])
+        p = chi_square_monte_carlo(cells.reshape(2, -1), replicates=int(row.replicates))
+        se = np.sqrt(2 * row.p_simulated * (1 - row.p_simulated) / row.replicates)
+        assert abs(p - row.p_simulated) <= 3 * se + 1 / (row.replicates + 1), row.table
+    # the smallest attainable p when no simulated table is as extreme
     assert chi_square_monte_carlo(np.array([[30, 10], [10, 30]])) == pytest.approx(1e-4)

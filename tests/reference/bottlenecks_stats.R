@@ -1,5 +1,6 @@
 # Reference values for trajectory.bottlenecks._stats (stratified log-rank, binary Cox,
-# Cochran-Mantel-Haenszel). Run: Rscript bottlenecks_stats.R  (writes bottlenecks_stats.csv)
+# Cochran-Mantel-Haenszel). Run from the repository root: Rscript tests/reference/bottlenecks_stats.R
+# (writes tests/reference/bottlenecks_stats.csv)
 # Data are deterministic (no RNG), rebuilt identically in tests/bottlenecks/test_stats.py:
 #   i = 1..120; time = (i * 37) %% 53 + 1; event = (i %% 4) != 0;
 #   g = (i * 7) %% 5 < 2; s = i %% 3; y = (i * 11) %% 7 < 3 | (g & i %% 5 == 0); and for Cox a group effect: time[g] = time[g] %/% 2 + 1
@@ -24,7 +25,7 @@ out <- data.frame(
   value = c(rowSums(matrix(lr$obs, nrow = 2))[2], rowSums(matrix(lr$exp, nrow = 2))[2], lr$chisq, lr_u$obs[2], lr_u$exp[2], lr_u$chisq,
             coef(cx), sqrt(vcov(cx)[1, 1]), coef(cx_u), sqrt(vcov(cx_u)[1, 1]), mh$p.value)
 )
-con <- file("bottlenecks_stats.csv", "w")
+con <- file("tests/reference/bottlenecks_stats.csv", "w")
 writeLines(paste0("# ", R.version.string, "; survival ", packageVersion("survival"),
                   "; survdiff(Surv(time, event) ~ g + strata(s)), coxph(..., ties='breslow'),",
                   " mantelhaen.test(table(g, y, s), correct=FALSE)"), con)

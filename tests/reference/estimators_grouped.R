@@ -1,5 +1,6 @@
 # Reference values for trajectory.estimators.grouped (one-vs-rest engine on counts).
-# Tool: R 4.2.2, survival 3.5.3. Run: Rscript estimators_grouped.R (writes estimators_grouped.csv)
+# Tool: R 4.2.2, survival 3.5.3. Run from the repository root: Rscript tests/reference/estimators_grouped.R
+# (writes tests/reference/estimators_grouped.csv)
 # Calls, for each group k against the rest (in = g == k), stratified by s and not:
 #   survdiff(Surv(time, event) ~ in + strata(s))            observed/expected/var/chisq
 #   coxph(Surv(time, event) ~ in + strata(s), ties = "breslow",
@@ -88,7 +89,7 @@ for (dname in c("rc", "cp")) {
   }
 }
 out <- do.call(rbind, rows)
-con <- file("estimators_grouped.csv", "w")
+con <- file("tests/reference/estimators_grouped.csv", "w")
 writeLines(paste0(
   "# ", R.version.string, "; survival ", packageVersion("survival"),
   "; survdiff(Surv(time, event) ~ in + strata(s)); coxph(Surv([entry, ]time, event) ~ in",

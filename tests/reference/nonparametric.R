@@ -2,8 +2,8 @@
 # Tool: R + survival (versions in every CSV header). Run from the repository root:
 #   .venv/bin/python tests/reference/nonparametric_ties_data.py   # writes data/np_ties.csv
 #   Rscript tests/reference/nonparametric.R
-# Writes tests/reference/nonparametric_{km,quantiles,rmean,cif}.csv and data/mgus2.csv,
-# data/lung.csv (if absent). Spec names are read by tests/estimators/test_nonparametric.py.
+# Writes tests/reference/nonparametric_{km,quantiles,rmean,cif}.csv (the datasets are those of
+# survival; data.R copies them). Spec names are read by tests/estimators/test_nonparametric.py.
 suppressPackageStartupMessages(library(survival))
 out <- "tests/reference"
 ver <- sprintf("# tool: R %s, survival %s", getRversion(), packageVersion("survival"))
@@ -15,16 +15,6 @@ write_ref <- function(df, file, call_note) {
   write.csv(df, con, row.names = FALSE)
   close(con)
 }
-write_data <- function(df, name, note) {
-  path <- file.path(out, "data", name)
-  if (file.exists(path)) return(invisible())  # shared with another helper: same content
-  con <- file(path, "w")
-  writeLines(c(ver, paste("#", note)), con)
-  write.csv(df, con, row.names = FALSE)
-  close(con)
-}
-write_data(survival::lung, "lung.csv", "survival::lung as shipped (status 1=censored, 2=dead)")
-write_data(survival::mgus2, "mgus2.csv", "survival::mgus2 as shipped")
 
 lung <- survival::lung
 lung$dead <- as.integer(lung$status == 2)

@@ -72,7 +72,14 @@ for (rg in list(c(0, 0), c(1, 0), c(0, 1), c(1, 1), c(0.5, 2))) {
   h <- fh_test(ties$time, ties$status, ties$group, rg[1], rg[2], entry = ties$entry)
   add("ties_group_entry", rg[1], rg[2], "hand", h$stat, h$df, h$lev, h$O, h$E)
 }
-write_ref(do.call(rbind, rows), "nonparametric_logrank.csv",
+# The hand loop is checked against survdiff here, where both exist (gamma = 0), before its
+# values for gamma != 0 are written as references.
+lr <- do.call(rbind, rows)
+both <- merge(lr[lr$source == "hand" & lr$gamma == 0, ], lr[lr$source == "survdiff", ],
+              by = c("spec", "rho", "gamma", "group"))
+stopifnot(nrow(both) >= 8, isTRUE(all.equal(both$statistic.x, both$statistic.y, tolerance = 1e-10)),
+          isTRUE(all.equal(both$expected.x, both$expected.y, tolerance = 1e-10)))
+write_ref(lr, "nonparametric_logrank.csv",
           "survdiff(Surv(time, status) ~ group [+ strata(s)], rho=) (source=survdiff); source=hand: fh_test() in this script, G(rho, gamma) weights")
 
 grows <- list()

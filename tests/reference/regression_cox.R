@@ -2,7 +2,7 @@
 # Tool: R + survival (versions written into every CSV header comment).
 # Run from the repository root:  Rscript tests/reference/regression_cox.R
 # Writes tests/reference/regression_cox_coef.csv, regression_cox_fit.csv,
-# regression_cox_zph.csv and dataset copies tests/reference/data/{lung,colon}.csv.
+# regression_cox_zph.csv and regression_cox_basehaz.csv (datasets: survival's, as copied by data.R).
 suppressPackageStartupMessages(library(survival))
 out <- "tests/reference"
 ver <- sprintf("# tool: R %s, survival %s", getRversion(), packageVersion("survival"))
@@ -13,19 +13,9 @@ write_ref <- function(df, file, call_note) {
   write.csv(df, con, row.names = FALSE)
   close(con)
 }
-write_data <- function(df, name, note) {
-  path <- file.path(out, "data", name)
-  if (file.exists(path)) return(invisible())  # shared with another helper: same content
-  con <- file(path, "w")
-  writeLines(c(ver, paste("#", note)), con)
-  write.csv(df, con, row.names = FALSE, na = "")
-  close(con)
-}
 
 lung2 <- survival::lung
-write_data(lung2, "lung.csv", "survival::lung as shipped (status 1=censored, 2=dead)")
 colon2 <- survival::colon
-write_data(colon2, "colon.csv", "survival::colon as shipped (etype 1=recurrence, 2=death)")
 
 # Derived data used below (rebuilt identically in the Python tests)
 lung <- lung2[complete.cases(lung2[, c("time", "status", "age", "sex", "ph.ecog")]), ]

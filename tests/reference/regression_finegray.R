@@ -12,14 +12,6 @@ write_ref <- function(df, file, call_note) {
   write.csv(df, con, row.names = FALSE)
   close(con)
 }
-path <- file.path(out, "data", "mgus2.csv")
-if (!file.exists(path)) {  # shared with another helper: same content
-  con <- file(path, "w")
-  writeLines(c(sprintf("# tool: R %s, survival %s", getRversion(), packageVersion("survival")),
-               "# survival::mgus2 as shipped"), con)
-  write.csv(survival::mgus2, con, row.names = FALSE, na = "")
-  close(con)
-}
 d <- survival::mgus2
 d$etime <- ifelse(d$pstat == 0, d$futime, d$ptime)
 d$event <- factor(ifelse(d$pstat == 0, 2 * d$death, 1), 0:2, c("censor", "pcm", "death"))
