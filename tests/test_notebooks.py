@@ -17,6 +17,8 @@ EXPECTED = [
     "04-sanctioning-and-support",
     "05-trajectories",
     "06-bottleneck-summary",
+    "07-indicators",
+    "08-evaluation",
 ]
 
 

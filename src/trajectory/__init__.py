@@ -59,12 +59,20 @@ _EXPORTS: dict[str, str] = {
     "cause_specific_cox": "estimators",
     "fine_gray": "estimators",
     "poisson_rates": "estimators",
+    "CountTable": "estimators",
+    # engine: count tables where the data are (pandas, DuckDB, Spark)
+    "count_table": "engine",
     # attrition and bottlenecks
     "attrition_table": "attrition",
     "reception": "bottlenecks",
     "nomenclature": "bottlenecks",
     "sanctioning": "bottlenecks",
     "flags": "bottlenecks",
+    # monitoring and evaluation
+    "indicators": "monitoring",
+    "evaluate": "monitoring",
+    "funnel": "monitoring",
+    "cusum": "monitoring",
     # privacy
     "disclose": "privacy",
     "k_anonymity": "privacy",
@@ -74,7 +82,8 @@ _EXPORTS: dict[str, str] = {
     "run_demo": "report",
 }
 
-_SUBMODULES = ("plotting", "estimators", "bottlenecks", "privacy", "synth", "io", "schema")
+_SUBMODULES = ("plotting", "engine", "estimators", "bottlenecks", "monitoring", "privacy",
+               "synth", "io", "schema")
 
 __all__ = sorted([*_EXPORTS, "plotting", "__version__"])
 
@@ -107,12 +116,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .config import StudyConfig as StudyConfig
     from .config import example_config_path as example_config_path
     from .config import load_config as load_config
+    from .engine.counts import count_table as count_table
     from .errors import ConfigError as ConfigError
     from .errors import EstimationError as EstimationError
     from .errors import IngestError as IngestError
     from .errors import PrivacyError as PrivacyError
     from .errors import SchemaError as SchemaError
     from .errors import TrajectoryError as TrajectoryError
+    from .estimators import CountTable as CountTable
     from .estimators import cause_specific_cox as cause_specific_cox
     from .estimators import cox as cox
     from .estimators import cumulative_incidence as cumulative_incidence
@@ -125,6 +136,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .estimators import state_occupation as state_occupation
     from .io import read_study as read_study
     from .io import validate_study as validate_study
+    from .monitoring import cusum as cusum
+    from .monitoring import evaluate as evaluate
+    from .monitoring import funnel as funnel
+    from .monitoring import indicators as indicators
     from .privacy import k_anonymity as k_anonymity
     from .privacy.disclose import disclose as disclose
     from .report import run_demo as run_demo

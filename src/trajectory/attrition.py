@@ -97,6 +97,7 @@ class AttritionResult(TidyResult):
         "withhold_by": "n_base",
         "derived": {"estimate": ["n_reached"], "lower": ["n_reached"], "upper": ["n_reached"]},
     }
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "funnel"}
 
     def summary(self) -> pd.DataFrame:
         """Wide table: one row a group x stage with the three measures side by side."""
@@ -116,9 +117,11 @@ class AttritionResult(TidyResult):
         return out
 
     def funnel_frame(self, group: str | None = None) -> pd.DataFrame:
-        """One group's fixed-horizon funnel as ``stage, n, conditional, cumulative, lower,
-        upper`` (``lower``/``upper``: interval of ``conditional``), the shape of
-        :func:`trajectory.plotting.plot_funnel`."""
+        """One group's fixed-horizon funnel, the shape of :func:`trajectory.plotting.plot_funnel`.
+
+        Columns ``stage, n, conditional, cumulative, lower, upper`` (``lower``/``upper``:
+        interval of ``conditional``).
+        """
         t = self.table
         g = t["group"].iloc[0] if group is None else group
         t = t.loc[t["group"] == g]
@@ -134,6 +137,9 @@ class AttritionResult(TidyResult):
         """Draw one group's funnel with :func:`trajectory.plotting.plot_result`."""
         from . import plotting  # lazy: results never import plotting at import time
 
+        audit = self.notes.get("disclosure") if isinstance(self.notes, Mapping) else None
+        if isinstance(audit, Mapping) and audit.get("k") is not None:
+            kwargs.setdefault("min_count", int(audit["k"]))  # "<k" with the gate's k
         return plotting.plot_result(self.funnel_frame(group), ax=ax, **kwargs)
 
 

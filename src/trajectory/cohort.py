@@ -59,6 +59,7 @@ __all__ = [
     "DEFAULT_STATES",
     "DEFAULT_ORIGIN_FALLBACK",
     "build_cohort",
+    "stage_endpoints",
     "stage_table",
     "transitions",
 ]
@@ -155,6 +156,38 @@ class Transitions(TidyResult):
         return _summary_counts(done, ["from_state", "to_state"]).query("n > 0")
 
 
+def stage_endpoints(
+    endpoints: Mapping[str, Any] | None,
+) -> Mapping[str, Sequence[str]] | None:
+    """Endpoint groups with every :class:`Stage` (or stage name) replaced by event codes.
+
+    A stage stands for its ``end`` events followed by its ``beyond`` events that are
+    event codes (``"decision"`` tokens are dropped: a decision is not an event code).
+
+    Examples
+    --------
+    >>> stage_endpoints({"transmitted": "pv_to_transmission", "x": ["E30"]})
+    {'transmitted': ('E23', 'E30', 'E48', 'E50', 'E51'), 'x': ('E30',)}
+    """
+    if endpoints is None:
+        return None
+    named = {s.name: s for s in DEFAULT_STAGES}
+    out: dict[str, Sequence[str]] = {}
+    for group, value in endpoints.items():
+        if isinstance(value, str) and value in named:
+            value = named[value]
+        if isinstance(value, Stage):
+            codes = [*value.end, *value.beyond]
+            value = tuple(dict.fromkeys(c for c in codes if not c.startswith("decision")))
+        elif isinstance(value, str):
+            raise ConfigError(
+                f"endpoints[{group!r}] = {value!r}: give a list of event codes or the name "
+                f"of a stage ({', '.join(named)})"
+            )
+        out[group] = tuple(value)
+    return out
+
+
 # ----------------------------------------------------------------------------------
 # public functions
 
@@ -181,7 +214,9 @@ def build_cohort(
     log : EventLog, optional
         The event log (optional with ``engine="duckdb"`` and ``con``).
     origin : str
-        Event code of time zero (default ``"E11"``, complaint); its earliest date.
+        Event code of time zero (default ``"E11"``, complaint); its earliest date. Any
+        event code works, or ``"decision"``: the case's first decision (earliest event
+        of any default endpoint group), e.g. for the time to informing the victim.
     origin_fallback : sequence of str, optional
         Events giving the origin, in priority order, when the origin event is missing
         (rule ``origin_fallback``). Default :data:`DEFAULT_ORIGIN_FALLBACK` (for E11:
@@ -189,6 +224,10 @@ def build_cohort(
     endpoints : mapping, optional
         Competing outcome group -> event codes; default
         :func:`trajectory.schema.default_endpoints`. Its order breaks same-day ties.
+        Endpoints need not be decisions: any event codes, or a :class:`Stage` (or the
+        name of one of :data:`DEFAULT_STAGES`), which stands for its end events and the
+        events after it that prove the stage was passed (e.g. ``{"transmitted":
+        "pv_to_transmission"}``: the first of E23 or E30, counted from ``origin``).
     censor_at : date-like, optional
         Administrative censoring date (cases are censored at the earliest of their
         ``extraction_date``, the log's extraction date when that is missing, this date
@@ -252,8 +291,8 @@ def build_cohort(
         horizon = horizon if horizon is not None else c.follow_up_days
         covariates = covariates if covariates is not None else c.covariates
         endpoints = endpoints if endpoints is not None else config.endpoints
-    ends = cr.check_endpoints(endpoints)
-    src = open_source(log, engine, con)
+    ends = cr.check_endpoints(stage_endpoints(endpoints))
+    src = open_source(log, engine, con, config)
     try:
         entry_codes: list[str] = []
         case_entry = None

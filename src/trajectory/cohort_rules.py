@@ -31,6 +31,9 @@ MISSING = 2**30  #: "no such event" in first-day arrays (larger than any real da
 EPOCH = np.datetime64("1970-01-01", "D")
 CENSORED = "censored"
 REOPENING = "E49"
+#: ``origin`` token meaning "the case's first decision" (earliest event of any default
+#: endpoint group), e.g. for the time from the decision to informing the victim.
+DECISION_ORIGIN = "decision"
 #: origin event -> fallback events used, in this order, when the origin is missing.
 DEFAULT_ORIGIN_FALLBACK: dict[str, tuple[str, ...]] = {
     "E11": ("E12", "E10", "E20"),
@@ -116,7 +119,7 @@ def to_days(values: pd.Series | np.ndarray) -> np.ndarray:
 
 
 def from_days(days: np.ndarray) -> np.ndarray:
-    """int days since 1970-01-01 (MISSING -> NaT) to datetime64[s]."""
+    """Integer days since 1970-01-01 (MISSING -> NaT) to datetime64[s]."""
     days = np.asarray(days, dtype=np.int64)
     out = (EPOCH + days.clip(-(2**20), 2**20).astype("timedelta64[D]")).astype("datetime64[s]")
     out[np.abs(days) >= MISSING] = np.datetime64("NaT")
@@ -380,6 +383,7 @@ def transition_rows(
 # cohort resolution shared by build_cohort and transitions
 
 def parse_day(value: Any, what: str) -> int:
+    """Days since 1970-01-01 of a date-like ``value``; ConfigError naming ``what``."""
     try:
         return int(to_days(np.array([pd.Timestamp(value)], dtype="datetime64[ns]"))[0])
     except (TypeError, ValueError) as exc:
@@ -387,6 +391,7 @@ def parse_day(value: Any, what: str) -> int:
 
 
 def check_endpoints(endpoints: Mapping[str, Sequence[str]] | None) -> dict[str, tuple[str, ...]]:
+    """The endpoint groups (default: the schema's), checked: non-empty, none ``censored``."""
     ends = default_endpoints() if endpoints is None else {k: tuple(v) for k, v in endpoints.items()}
     if not ends or CENSORED in ends or any(not v for v in ends.values()):
         raise ConfigError(
@@ -397,6 +402,7 @@ def check_endpoints(endpoints: Mapping[str, Sequence[str]] | None) -> dict[str, 
 
 
 def rules_frame(rules: Sequence[Rule], counts: Mapping[str, int]) -> pd.DataFrame:
+    """One row a rule: ``rule, n_cases, action, description``."""
     return pd.DataFrame(
         {
             "rule": [r.name for r in rules],
@@ -421,6 +427,7 @@ class Resolved:
     col: dict[str, int]
     excluded: np.ndarray
     counts: dict[str, int]
+    earliest: bool = False  #: origin = earliest of ``origin_codes`` (no fallback order)
 
 
 def resolve_cohort(
@@ -434,12 +441,19 @@ def resolve_cohort(
     horizon: int | None,
     extra_codes: Sequence[str] = (),
 ) -> Resolved:
-    fallback = DEFAULT_ORIGIN_FALLBACK.get(origin, ()) if origin_fallback is None else tuple(
-        origin_fallback
-    )
-    origin_codes = (origin, *[c for c in fallback if c != origin])
-    f0, _ = src.first_last(origin_codes, None, want_last=False)
-    origin_day, used = resolve_origin(f0, origin_codes)
+    """Origin, censoring day, first decision and exclusions of every case of ``src``."""
+    if origin == DECISION_ORIGIN:
+        # time zero = the case's first decision (earliest event of any default endpoint)
+        origin_codes = tuple(dict.fromkeys(c for v in default_endpoints().values() for c in v))
+        f0, _ = src.first_last(origin_codes, None, want_last=False)
+        origin_day = f0.min(axis=1)
+        used = np.where(origin_day < MISSING, f0.argmin(axis=1), -1)
+    else:
+        fallback = DEFAULT_ORIGIN_FALLBACK.get(origin, ()) if origin_fallback is None else (
+            tuple(origin_fallback))
+        origin_codes = (origin, *[c for c in fallback if c != origin])
+        f0, _ = src.first_last(origin_codes, None, want_last=False)
+        origin_day, used = resolve_origin(f0, origin_codes)
     has_origin = used >= 0
     censor = src.extraction.copy()
     if censor_at is not None:
@@ -469,14 +483,16 @@ def resolve_cohort(
         exclude("outside_window", (origin_day < lo) | (origin_day > hi))
     exclude("origin_after_censoring", origin_day > censor)
     exclude("endpoint_before_origin", dec.day < origin_day)
-    return Resolved(origin_codes, origin_day, used, censor, dec, first, last, col, excluded, counts)
+    return Resolved(origin_codes, origin_day, used, censor, dec, first, last, col, excluded, counts,
+                    earliest=origin == DECISION_ORIGIN)
 
 
 def flag_counts(res: Resolved, keep: np.ndarray, src: Any) -> dict[str, int]:
+    """Number of kept cases each flag rule applies to (rule name -> count)."""
     after, undated = src.quality_flags()
     reopened = res.last[:, res.col[REOPENING]] >= res.dec.day
     return {
-        "origin_fallback": int((keep & (res.origin_used > 0)).sum()),
+        "origin_fallback": 0 if res.earliest else int((keep & (res.origin_used > 0)).sum()),
         "events_after_extraction": int((keep & after).sum()),
         "undated_events": int((keep & undated).sum()),
         "second_decision": int((keep & res.dec.second).sum()),

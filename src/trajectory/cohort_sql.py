@@ -119,6 +119,7 @@ class DuckSource:
 
     @property
     def n(self) -> int:
+        """Number of cases."""
         return len(self.case_ids)
 
     def _table(self, name: str, frame: pd.DataFrame) -> None:

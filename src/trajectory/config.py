@@ -26,6 +26,7 @@ trajectory.errors.ConfigError: [privacy] threshold = 1: must be an integer >= 2 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .config_monitoring import (
+    IndicatorsConfig,
+    InterventionConfig,
+    indicators_config,
+    intervention_config,
+)
+from .engine.settings import EngineConfig, engine_config
 from .errors import ConfigError
 from .schema import CASE_COLUMNS, LANGUAGES, default_endpoints, vocabulary
 
@@ -61,7 +69,7 @@ DECIMALS: tuple[str, ...] = (".", ",")
 
 _TOP_KEYS = (
     "study", "cohort", "endpoints", "groupings", "flags", "privacy", "ingest", "sources",
-    "report",
+    "report", "indicators", "interventions", "engine",
 )
 _INGEST_KEYS = ("max_quarantine_share", "normalise_pv", "early_events")
 EARLY_EVENTS: tuple[str, ...] = ("quarantine", "warn")
@@ -260,6 +268,21 @@ class StudyConfig:
     report_dir: Path | None = None
     notebooks: tuple[str, ...] | None = None
     path: Path | None = None
+    indicators: IndicatorsConfig = field(default_factory=IndicatorsConfig)
+    interventions: tuple[InterventionConfig, ...] = ()
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    folder: Path | None = None
+
+    @property
+    def study_folder(self) -> Path:
+        """The folder of the study: relative paths and published paths start from it.
+
+        The config file's folder (or the ``base`` given to :func:`from_dict`), else the
+        current folder.
+        """
+        if self.folder is not None:
+            return self.folder
+        return self.path.parent if self.path is not None else Path.cwd()
 
     def source(self, name: str) -> SourceConfig:
         """Return the source called ``name``."""
@@ -571,25 +594,11 @@ def _guess_format(path: str) -> str:
     return "csv"
 
 
-def from_dict(
-    data: Mapping[str, Any], *, base: Path | None = None, path: Path | None = None
-) -> StudyConfig:
-    """Build a validated :class:`StudyConfig` from a parsed TOML mapping.
-
-    Parameters
-    ----------
-    data : Mapping
-        The parsed TOML document.
-    base : pathlib.Path, optional
-        Folder against which relative source paths are resolved.
-    path : pathlib.Path, optional
-        The file the mapping came from (kept for provenance).
-    """
-    _check_keys("top level", data, _TOP_KEYS)
-    study = data.get("study")
-    if study is None:
+def _study(raw: Any, base: Path | None) -> dict[str, Any]:
+    """[study]: name, title, extraction date, synthetic, seed, language and store."""
+    if raw is None:
         raise ConfigError("[study] section missing: it needs at least name and extraction_date")
-    study = _table("study", study)
+    study = _table("study", raw)
     _check_keys("study", study, _STUDY_KEYS)
     for key in ("name", "extraction_date"):
         if key not in study:
@@ -607,10 +616,20 @@ def from_dict(
         store_path = Path(str(store)).expanduser()
         if base is not None and not store_path.is_absolute():
             store_path = base / store_path
+    return {
+        "name": str(study["name"]),
+        "title": str(study.get("title", "")),
+        "extraction_date": _date("study", "extraction_date", study["extraction_date"]),
+        "synthetic": synthetic,
+        "seed": seed,
+        "language": language,
+        "store": store_path,
+    }
 
-    cohort_raw = _table("cohort", data.get("cohort", {}))
+
+def _cohort(cohort_raw: Mapping[str, Any], event_codes: tuple[str, ...]) -> CohortConfig:
+    """[cohort]: origin event, entry window, follow-up and covariates."""
     _check_keys("cohort", cohort_raw, _COHORT_KEYS)
-    event_codes = tuple(vocabulary("events")["code"])
     origin = cohort_raw.get("origin", "E11")
     if origin not in event_codes:
         raise ConfigError(
@@ -634,44 +653,49 @@ def from_dict(
     if follow is not None and (not isinstance(follow, int) or follow <= 0):
         raise ConfigError(f"[cohort] follow_up_days = {follow!r}: must be a positive integer")
     covs = cohort_raw.get("covariates")
-    cohort = CohortConfig(
+    return CohortConfig(
         origin=origin,
         entry_window=entry_window,
         follow_up_days=follow,
         covariates=tuple(covs) if covs is not None else None,
     )
 
-    endpoints_raw = data.get("endpoints")
-    if endpoints_raw is None:
-        endpoints = default_endpoints()
-    else:
-        _table("endpoints", endpoints_raw)
-        if not endpoints_raw:
-            raise ConfigError("[endpoints] must map outcome names to lists of event codes")
-        endpoints = {}
-        seen: dict[str, str] = {}
-        for name, codes in endpoints_raw.items():
-            if name == "censored":
-                raise ConfigError("[endpoints] 'censored' is reserved for open cases")
-            if not isinstance(codes, list) or not codes:
-                raise ConfigError(
-                    f"[endpoints] {name} = {codes!r}: expected a non-empty list of event codes"
-                )
-            for code in codes:
-                if code not in event_codes:
-                    raise ConfigError(
-                        f"[endpoints] {name} contains {code!r}: not an event code"
-                    )
-                if code in seen:
-                    raise ConfigError(
-                        f"[endpoints] {code!r} is in both {seen[code]!r} and {name!r}; "
-                        "competing outcomes must not share events"
-                    )
-                seen[code] = name
-            endpoints[str(name)] = tuple(codes)
 
-    groupings = _table("groupings",
-                       data.get("groupings", {"by": ["offence_group", "zone", "division"]}))
+def _endpoints(endpoints_raw: Any,
+               event_codes: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """[endpoints]: outcome name -> event codes (default: the schema's endpoints)."""
+    if endpoints_raw is None:
+        return default_endpoints()
+    _table("endpoints", endpoints_raw)
+    if not endpoints_raw:
+        raise ConfigError("[endpoints] must map outcome names to lists of event codes")
+    endpoints: dict[str, tuple[str, ...]] = {}
+    seen: dict[str, str] = {}
+    for name, codes in endpoints_raw.items():
+        if name == "censored":
+            raise ConfigError("[endpoints] 'censored' is reserved for open cases")
+        if not isinstance(codes, list) or not codes:
+            raise ConfigError(
+                f"[endpoints] {name} = {codes!r}: expected a non-empty list of event codes"
+            )
+        for code in codes:
+            if code not in event_codes:
+                raise ConfigError(
+                    f"[endpoints] {name} contains {code!r}: not an event code"
+                )
+            if code in seen:
+                raise ConfigError(
+                    f"[endpoints] {code!r} is in both {seen[code]!r} and {name!r}; "
+                    "competing outcomes must not share events"
+                )
+            seen[code] = name
+        endpoints[str(name)] = tuple(codes)
+    return endpoints
+
+
+def _groupings(raw: Any) -> list[str]:
+    """[groupings] by: the case columns results are compared by."""
+    groupings = _table("groupings", raw)
     by = groupings.get("by") if isinstance(groupings, Mapping) else None
     if not isinstance(by, list):
         raise ConfigError("[groupings] by must be a list of case columns")
@@ -681,10 +705,11 @@ def from_dict(
                 f"[groupings] by contains {col!r}: not a case column; allowed: "
                 f"{', '.join(CASE_COLUMNS)}"
             )
+    return by
 
-    flag_rules = _flags(_table("flags", data.get("flags", {})), endpoints)
 
-    privacy_raw = _table("privacy", data.get("privacy", {}))
+def _privacy(privacy_raw: Mapping[str, Any]) -> PrivacyConfig:
+    """[privacy]: disclosure threshold, rounding and the pseudonymisation key's location."""
     _check_keys("privacy", privacy_raw, _PRIVACY_KEYS)
     threshold = privacy_raw.get("threshold", 5)
     if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 2:
@@ -696,15 +721,17 @@ def from_dict(
     if rounding is not None and (not isinstance(rounding, int) or rounding < 1):
         raise ConfigError(f"[privacy] rounding = {rounding!r}: must be a positive integer base")
     key_file = privacy_raw.get("key_file")
-    privacy = PrivacyConfig(
+    return PrivacyConfig(
         threshold=threshold,
         rounding=rounding,
         key_env=_key_env(privacy_raw.get("key_env", "TRAJECTORY_KEY")),
         key_file=Path(str(key_file)).expanduser() if key_file else None,
     )
 
-    ingest = _ingest(_table("ingest", data.get("ingest", {})))
-    report_raw = _table("report", data.get("report", {}))
+
+def _report(report_raw: Mapping[str, Any], base: Path | None) -> tuple[Path | None,
+                                                                       tuple[str, ...] | None]:
+    """[report]: output folder and the notebooks to run."""
     _check_keys("report", report_raw, _REPORT_KEYS)
     report_dir = report_raw.get("out_dir")
     report_path = None
@@ -713,23 +740,55 @@ def from_dict(
         if base is not None and not report_path.is_absolute():
             report_path = base / report_path
     notebooks = report_raw.get("notebooks")
+    return report_path, tuple(notebooks) if notebooks is not None else None
 
-    sources_raw = data.get("sources", [])
+
+def _sources(sources_raw: Any, base: Path | None) -> tuple[SourceConfig, ...]:
+    """[[sources]]: one extract file each, names unique."""
     if not isinstance(sources_raw, list):
         raise ConfigError("sources must be an array of tables ([[sources]])")
     sources = tuple(_source(i, raw, base) for i, raw in enumerate(sources_raw))
     names = [s.name for s in sources]
     if len(set(names)) != len(names):
         raise ConfigError(f"[[sources]] names must be unique, got {names}")
+    return sources
+
+
+def from_dict(
+    data: Mapping[str, Any], *, base: Path | None = None, path: Path | None = None
+) -> StudyConfig:
+    """Build a validated :class:`StudyConfig` from a parsed TOML mapping.
+
+    Parameters
+    ----------
+    data : Mapping
+        The parsed TOML document.
+    base : pathlib.Path, optional
+        Folder against which relative source paths are resolved.
+    path : pathlib.Path, optional
+        The file the mapping came from (kept for provenance).
+    """
+    _check_keys("top level", data, _TOP_KEYS)
+    study = _study(data.get("study"), base)
+    event_codes = tuple(vocabulary("events")["code"])
+    cohort = _cohort(_table("cohort", data.get("cohort", {})), event_codes)
+    endpoints = _endpoints(data.get("endpoints"), event_codes)
+    by = _groupings(data.get("groupings", {"by": ["offence_group", "zone", "division"]}))
+    flag_rules = _flags(_table("flags", data.get("flags", {})), endpoints)
+    privacy = _privacy(_table("privacy", data.get("privacy", {})))
+    ingest = _ingest(_table("ingest", data.get("ingest", {})))
+    report_path, notebooks = _report(_table("report", data.get("report", {})), base)
+    sources = _sources(data.get("sources", []), base)
+
+    interventions_raw = data.get("interventions", [])
+    if not isinstance(interventions_raw, list):
+        raise ConfigError("interventions must be an array of tables ([[interventions]])")
+    interventions = tuple(intervention_config(i, raw) for i, raw in enumerate(interventions_raw))
+    if len({iv.name for iv in interventions}) != len(interventions):
+        raise ConfigError("[[interventions]] names must be unique")
 
     return StudyConfig(
-        name=str(study["name"]),
-        title=str(study.get("title", "")),
-        extraction_date=_date("study", "extraction_date", study["extraction_date"]),
-        synthetic=synthetic,
-        seed=seed,
-        language=language,
-        store=store_path,
+        **study,
         sources=sources,
         cohort=cohort,
         endpoints=endpoints,
@@ -738,6 +797,11 @@ def from_dict(
         privacy=privacy,
         ingest=ingest,
         report_dir=report_path,
-        notebooks=tuple(notebooks) if notebooks is not None else None,
+        notebooks=notebooks,
         path=path,
+        indicators=indicators_config(data.get("indicators")),
+        interventions=interventions,
+        engine=engine_config(data.get("engine"), base,
+                             kind=os.environ.get("TRAJECTORY_ENGINE") or None),
+        folder=base.resolve() if base is not None else None,
     )

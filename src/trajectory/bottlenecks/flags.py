@@ -79,36 +79,27 @@ class Flags(TidyResult):
     """One row a comparison (columns :data:`FLAG_COLUMNS`), flagged rows first."""
 
     disclosure: ClassVar[Mapping[str, Any]] = {"withhold_by": "n_group"}
+    #: one forest panel a metric, labelled with its quantity (trajectory.plotting.plot_flags)
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "flags"}
 
     def flagged(self) -> pd.DataFrame:
         """Only the flagged comparisons."""
         return self.table.loc[self.table["flagged"]].reset_index(drop=True)
 
-    def plot(self, ax=None, metric: str | None = None, **kwargs):
-        """Forest plot of the flagged comparisons of one metric (default: the top flag's)."""
-        from .. import plotting  # lazy: results never import plotting at import time
-
-        t = self.flagged() if self.table["flagged"].any() else self.table
-        if metric is None:
-            metric = t["metric"].iloc[0]
-        t = t.loc[t["metric"] == metric]
-        label = (t["by"].astype(str) + " " + t["group"].astype(str) + " ("
-                 + t["stage"] + ", " + t["subgroup"].astype(str) + ")")
-        ratio = metric.endswith("ratio")
-        frame = pd.DataFrame({
-            "term": label.to_numpy(),
-            "estimate": np.log(t["effect"]) if ratio else t["effect"],
-            "lower": np.log(t["effect_lower"]) if ratio else t["effect_lower"],
-            "upper": np.log(t["effect_upper"]) if ratio else t["effect_upper"],
-        })
-        kwargs.setdefault("scale", "ratio" if ratio else "linear")
-        return plotting.plot_forest(frame, ax=ax, **kwargs)
-
     def summary(self) -> pd.DataFrame:
-        """Flagged rows with the columns a reader needs."""
-        cols = ["lens", "stage", "by", "subgroup", "group", "metric", "effect", "effect_lower",
-                "effect_upper", "q", "severity", "sentence"]
-        return self.flagged()[cols]
+        """The flagged findings, most severe first, each as a full sentence.
+
+        Columns ``severity, lens, sentence, metric, effect, lower, upper, q``: the
+        sentence says where, how large (with its interval) and against whom; the
+        columns after it hold the same numbers for sorting and checking.
+        """
+        f = self.flagged()
+        order = f["severity"].map({"high": 0, "moderate": 1}).fillna(2)
+        f = f.assign(_order=order).sort_values(["_order", "q"], kind="stable")
+        out = f[["severity", "lens", "sentence", "metric", "effect", "effect_lower",
+                 "effect_upper", "q"]].rename(columns={"effect_lower": "lower",
+                                                       "effect_upper": "upper"})
+        return out.reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------- sentences
@@ -241,8 +232,7 @@ def flags(
     rules: FlagRules | None = None,
     config: Any = None,
 ) -> Flags:
-    """One tidy table of flagged bottlenecks across the reception, nomenclature and
-    sanctioning lenses.
+    """Flagged bottlenecks of the reception, nomenclature and sanctioning lenses, in one table.
 
     Parameters
     ----------

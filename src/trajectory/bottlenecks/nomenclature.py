@@ -35,8 +35,9 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -91,6 +92,8 @@ class NomenclatureResult(TidyResult):
     tests : DataFrame
         Comparisons for :func:`~trajectory.bottlenecks.flags`.
     """
+
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "crosswalk"}
 
     agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
     requalification: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -333,7 +336,7 @@ def _flags_lost(days: CaseDays, at_parquet: np.ndarray, design: Design, alpha: f
 
 
 def _division_use(days: CaseDays, police, parquet, coded, min_n):
-    """Per police code: do the divisions pick different parquet codes?"""
+    """Per police code: whether the divisions pick different parquet codes."""
     if "division" not in days._cases.columns:
         return pd.DataFrame(), []
     div = days.column("division")

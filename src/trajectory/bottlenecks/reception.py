@@ -117,6 +117,7 @@ class ReceptionResult(TidyResult):
 
     #: one row a group x stage x quantile: groups below k are withheld
     disclosure: ClassVar[Mapping[str, Any]] = {"withhold_by": "n"}
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "delays"}
 
     missing: pd.DataFrame = field(default_factory=pd.DataFrame)
     support: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -177,8 +178,11 @@ def choose_quantile(time: np.ndarray, event: np.ndarray, alpha: float) -> float:
 
 
 def delay_statistic(time: np.ndarray, event: np.ndarray, q: float, alpha: float):
-    """The comparison of a delay: pooled ratio of KM quantiles with its interval, and the
-    stratified log-rank test of "no difference within strata" on the same counts."""
+    """The comparison of a delay: a ratio of KM quantiles and a stratified log-rank test.
+
+    The pooled ratio of KM quantiles with its interval, and the stratified log-rank test of
+    "no difference within strata" on the same counts.
+    """
 
     def statistic(pos: np.ndarray, group: np.ndarray, strata: np.ndarray) -> pd.DataFrame:
         counts = grouped_counts(time[pos], event[pos], group, strata=strata)
@@ -193,8 +197,11 @@ def delay_statistic(time: np.ndarray, event: np.ndarray, q: float, alpha: float)
 
 
 def share_statistic(success: np.ndarray, alpha: float):
-    """The comparison of a share: Mantel-Haenszel difference over strata with Sato's
-    interval, and the Cochran-Mantel-Haenszel test of "no difference in any stratum"."""
+    """The comparison of a share: a Mantel-Haenszel difference and the CMH test.
+
+    The Mantel-Haenszel difference over strata with Sato's interval, and the
+    Cochran-Mantel-Haenszel test of "no difference in any stratum".
+    """
 
     def statistic(pos: np.ndarray, group: np.ndarray, strata: np.ndarray) -> pd.DataFrame:
         r = risk_difference_vs_rest(success[pos], group, strata=strata, alpha=alpha)

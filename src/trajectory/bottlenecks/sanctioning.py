@@ -88,6 +88,9 @@ class SanctioningResult(TidyResult):
         "withhold_by": "n",
         "derived": {"estimate": ["n_event"], "lower": ["n_event"], "upper": ["n_event"]},
     }
+    #: values at fixed horizons, counted from parquet registration (E30): drawn as
+    #: stacked bars at each horizon, never as steps from day 0
+    figure: ClassVar[Mapping[str, Any]] = {"kind": "horizons", "origin": "E30"}
 
     details: pd.DataFrame = field(default_factory=pd.DataFrame)
     judgment_delay: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -119,8 +122,11 @@ def outcome_frame(days: CaseDays, endpoints: Mapping[str, Sequence[str]]) -> pd.
 
 
 def hazard_statistic(time: np.ndarray, event: np.ndarray, alpha: float):
-    """The comparison of an outcome: stratified cause-specific Cox hazard ratio (Wald
-    interval) and the stratified log-rank test, the score test of that model."""
+    """The comparison of an outcome: a stratified cause-specific Cox model.
+
+    The stratified cause-specific Cox hazard ratio (Wald interval) and the stratified
+    log-rank test, the score test of that model.
+    """
 
     def statistic(pos: np.ndarray, group: np.ndarray, strata: np.ndarray) -> pd.DataFrame:
         counts = grouped_counts(time[pos], event[pos], group, strata=strata)
