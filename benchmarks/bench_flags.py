@@ -30,7 +30,7 @@ def main() -> None:
     from threadpoolctl import threadpool_info
 
     from trajectory import flags
-    from trajectory.cohort_days import CaseDays
+    from trajectory.cohort.days import CaseDays
     from trajectory.synth import make_study
 
     blas = [i.get("num_threads") for i in threadpool_info()]

@@ -53,7 +53,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .cohort_days import MISSING, CaseDays
+from .cohort.days import MISSING, CaseDays
 from .errors import ConfigError, SchemaError
 from .estimators.proportions import wilson_interval
 from .results import TidyResult

@@ -18,7 +18,7 @@ from trajectory.bottlenecks.compare import ALL, Design, compare
 from trajectory.bottlenecks.nomenclature import requalification_rows
 from trajectory.bottlenecks.reception import delay_statistic, share_statistic
 from trajectory.bottlenecks.sanctioning import hazard_statistic
-from trajectory.cohort_days import MISSING, CaseDays
+from trajectory.cohort.days import MISSING, CaseDays
 from trajectory.estimators import kaplan_meier
 from trajectory.estimators.grouped import grouped_counts, logrank_vs_rest
 from trajectory.synth import make_study

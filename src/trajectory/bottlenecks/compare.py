@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..cohort_days import CaseDays
+from ..cohort.days import CaseDays
 
 __all__ = ["Design", "ALL", "TEST_COLUMNS", "compare"]
 

@@ -42,7 +42,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..cohort_days import MISSING, CaseDays
+from ..cohort.days import MISSING, CaseDays
 from ..estimators.agreement import chi_square_monte_carlo, kappa_table
 from ..estimators.grouped import cox_vs_rest, grouped_counts, logrank_vs_rest
 from ..estimators.proportions import wilson_interval

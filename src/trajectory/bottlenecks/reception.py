@@ -41,7 +41,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..cohort_days import CaseDays
+from ..cohort.days import CaseDays
 from ..estimators.grouped import (
     grouped_counts,
     km_quantiles,

@@ -39,7 +39,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..cohort_days import CaseDays
+from ..cohort.days import CaseDays
 from ..estimators.grouped import cox_vs_rest, grouped_counts, logrank_vs_rest
 from ..estimators.proportions import wilson_interval
 from ..results import TidyResult

@@ -2,7 +2,7 @@
 
 A source exposes ``case_ids`` (sorted), ``extraction`` (days), ``n``,
 ``quality_flags()``, ``first_last(codes, limit)`` and ``covariates(columns)``.
-:class:`PandasSource` works in memory; :class:`trajectory.cohort_sql.DuckSource`
+:class:`PandasSource` works in memory; :class:`trajectory.cohort.sql.DuckSource`
 aggregates inside DuckDB.
 
 Examples
@@ -29,9 +29,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .cohort_rules import MISSING, to_days
-from .errors import ConfigError, SchemaError
-from .schema import EventLog, coerce, require
+from ..errors import ConfigError, SchemaError
+from ..schema import EventLog, coerce, require
+from .rules import MISSING, to_days
 
 
 def _arrow_strings(column: pd.Series) -> pa.Array:
@@ -147,12 +147,12 @@ def open_source(log: EventLog | None, engine: str, con: Any, config: Any = None)
             raise ConfigError("engine='pandas' needs an EventLog as first argument")
         return PandasSource(log.cases, log.events, log.extraction_date)
     if engine == "duckdb":
-        from .cohort_sql import DuckSource
+        from .sql import DuckSource
 
         if con is None:
             if log is None:
                 raise ConfigError("engine='duckdb' needs con= (a DuckDB connection) or a log")
-            from .engine.duck import connect
+            from ..engine.duck import connect
 
             con = connect(getattr(config, "engine", None))
             con.register("cases", log.cases)

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError
-from .schema import default_endpoints
+from ..errors import ConfigError
+from ..schema import default_endpoints
 
 MISSING = 2**30  #: "no such event" in first-day arrays (larger than any real day)
 EPOCH = np.datetime64("1970-01-01", "D")

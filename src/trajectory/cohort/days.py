@@ -5,8 +5,8 @@ same few things of each case: the first (or last) day of some event codes, the c
 extraction day, the time from one event to another with open cases censored, and
 the first decision by the endpoint rules. :class:`CaseDays` computes them once from
 an :class:`~trajectory.schema.EventLog` with the cohort's own source
-(:class:`~trajectory.cohort_source.PandasSource`) and rules
-(:func:`~trajectory.cohort_rules.resolve_decisions`), so the cohort, the stage table
+(:class:`~trajectory.cohort.source.PandasSource`) and rules
+(:func:`~trajectory.cohort.rules.resolve_decisions`), so the cohort, the stage table
 and the lenses cannot disagree on a date. Nothing is cached between calls: build one
 :class:`CaseDays` and pass it around.
 
@@ -38,10 +38,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .cohort_rules import MISSING, Decisions, resolve_decisions, to_days
-from .cohort_source import PandasSource
-from .errors import SchemaError
-from .schema import EventLog
+from ..errors import SchemaError
+from ..schema import EventLog
+from .rules import MISSING, Decisions, resolve_decisions, to_days
+from .source import PandasSource
 
 __all__ = ["CaseDays", "Durations", "MISSING", "UNKNOWN_VALUES"]
 

@@ -43,12 +43,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from . import cohort_rules as cr
-from .cohort_rules import CENSORED, DEFAULT_ORIGIN_FALLBACK, REOPENING
-from .cohort_source import close_source, coerce_cases, open_source
-from .errors import ConfigError
-from .results import TidyResult
-from .schema import EventLog
+from ..errors import ConfigError
+from ..results import TidyResult
+from ..schema import EventLog
+from . import rules as cr
+from .rules import CENSORED, DEFAULT_ORIGIN_FALLBACK, REOPENING
+from .source import close_source, coerce_cases, open_source
 
 __all__ = [
     "Cohort",

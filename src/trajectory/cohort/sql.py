@@ -2,7 +2,7 @@
 
 The ``events`` table is scanned and aggregated inside DuckDB (per case x event code:
 first and last day within follow-up); only those per-case aggregates and the case
-columns come back to Python, where :mod:`trajectory.cohort_rules` applies the same
+columns come back to Python, where :mod:`trajectory.cohort.rules` applies the same
 rules as for the in-memory engine. The tables therefore match the pandas engine
 exactly (tested in ``tests/test_cohort_sql.py``).
 
@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .cohort_rules import MISSING, to_days
-from .errors import SchemaError
+from ..errors import SchemaError
+from .rules import MISSING, to_days
 
 _DAY = "datediff('day', DATE '1970-01-01', CAST({col} AS DATE))"
 _counter = itertools.count()

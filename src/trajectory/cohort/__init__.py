@@ -1,0 +1,39 @@
+"""The cohort layer: the one place that derives event days, censoring and risk sets.
+
+Modules, in the order data flows through them:
+
+* :mod:`~trajectory.cohort.rules`: the resolution rules (endpoints, decisions,
+  inconsistent sequences), each counted;
+* :mod:`~trajectory.cohort.source`: the event log as arrays of days (pandas), or
+  :mod:`~trajectory.cohort.sql` inside DuckDB;
+* :mod:`~trajectory.cohort.build`: :func:`build_cohort`, :func:`stage_table`,
+  :func:`transitions` (one row a case; a case x stage; counting-process multi-state);
+* :mod:`~trajectory.cohort.days`: :class:`~trajectory.cohort.days.CaseDays`, the
+  per-case first/last event days the lenses and attrition read.
+"""
+
+from .build import (
+    DEFAULT_STAGES,
+    DEFAULT_STATES,
+    Cohort,
+    Stage,
+    StageTable,
+    Transitions,
+    build_cohort,
+    stage_endpoints,
+    stage_table,
+    transitions,
+)
+
+__all__ = [
+    "Cohort",
+    "StageTable",
+    "Transitions",
+    "Stage",
+    "DEFAULT_STAGES",
+    "DEFAULT_STATES",
+    "build_cohort",
+    "stage_endpoints",
+    "stage_table",
+    "transitions",
+]
