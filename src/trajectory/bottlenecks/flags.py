@@ -266,7 +266,7 @@ def flags(
     if fdr is not None:
         rules = replace(rules, fdr=fdr)
     if isinstance(data, EventLog):
-        from ..cohort_days import CaseDays
+        from ..cohort.days import CaseDays
         from .nomenclature import nomenclature
         from .reception import reception
         from .sanctioning import sanctioning
