@@ -12,7 +12,7 @@ statement; how to cite; provenance.
 The page has one ``h1``, a heading tree (``h2`` sections, ``h3`` items), ``lang`` set,
 and no external URL: styles are inline and figures are embedded, so it opens offline
 and calls no one. Every heading, label and sentence comes from the message catalogue
-(:mod:`trajectory.report_messages`) in the report's language.
+(:mod:`trajectory.messages`) in the report's language.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from .report_messages import message, message_or
+from .messages import message, message_or
 from .report_tables import (
     MAX_ROWS,
     _localise,
@@ -204,6 +204,17 @@ def _items_html(entries: list[Mapping[str, Any]], out_dir: Path, facts: Facts,
 # ------------------------------------------------------------------ sections
 
 
+def _flag_sentence(row: pd.Series, facts: Facts) -> str:
+    """The flag's sentence in the report's language, or "" when the row cannot make one."""
+    from .bottlenecks.flags import sentence
+
+    base = int(facts.rounding or facts.k or 1)  # the published counts' base (Flags.restated)
+    try:
+        return sentence(row, f"{100 * (1 - facts.alpha):g}%", base, facts.lang)
+    except (KeyError, TypeError, ValueError):  # a table without the columns of a sentence
+        return ""
+
+
 def _findings(out_dir: Path, facts: Facts) -> str:
     lang = facts.lang
     path = out_dir / "tables" / "flags.csv"
@@ -220,9 +231,10 @@ def _findings(out_dir: Path, facts: Facts) -> str:
     level = message("ci", lang, level=f"{100 * (1 - facts.alpha):g}")
     items = []
     for _, row in flags.head(10).iterrows():
-        if lang == "en" and isinstance(row.get("sentence"), str) and row["sentence"]:
-            text = row["sentence"]
-        else:
+        # a row whose sentence the gate removed (a stated number hidden) keeps none
+        published = row["sentence"] if isinstance(row.get("sentence"), str) else ""
+        text = (published if lang == "en" else _flag_sentence(row, facts)) if published else ""
+        if not text:
             from .report_tables import _label
 
             where = _label("group", row.get("group"), lang)

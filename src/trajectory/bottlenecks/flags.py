@@ -78,13 +78,56 @@ def threshold(rules: FlagRules, metric: str, stage: str) -> tuple[str, float]:
 class Flags(TidyResult):
     """One row a comparison (columns :data:`FLAG_COLUMNS`), flagged rows first."""
 
-    disclosure: ClassVar[Mapping[str, Any]] = {"withhold_by": "n_group"}
+    #: group sizes rounded as curve counts are; sentences rewritten from shown values
+    disclosure: ClassVar[Mapping[str, Any]] = {
+        "withhold_by": "n_group", "rounded": ("n_group", "n_rest"), "restate": "restated"}
     #: one forest panel a metric, labelled with its quantity (trajectory.plotting.plot_flags)
     figure: ClassVar[Mapping[str, Any]] = {"kind": "flags"}
 
     def flagged(self) -> pd.DataFrame:
         """Only the flagged comparisons."""
         return self.table.loc[self.table["flagged"]].reset_index(drop=True)
+
+    def restated(self) -> Flags:
+        """The sentences rewritten from the table's shown values (called by the gate).
+
+        After the disclosure gate, ``n_group`` and ``n_rest`` are multiples of its
+        rounding base (``rounding``, else ``k``), and "about N cases compared" states
+        their sum. A row missing a number its sentence states (withheld, or hidden
+        with a count) has no sentence.
+
+        Examples
+        --------
+        >>> from trajectory.bottlenecks import TEST_COLUMNS, ReceptionResult
+        >>> row = {**dict.fromkeys(TEST_COLUMNS, float("nan")), "lens": "reception",
+        ...        "stage": "transmission", "by": "zone", "group": "5340",
+        ...        "metric": "median_ratio", "effect": 2.0, "effect_lower": 1.5,
+        ...        "effect_upper": 2.5, "p": 1e-6, "value": 40.0, "reference": 20.0,
+        ...        "n_group": 103, "n_rest": 398}
+        >>> tests = pd.DataFrame([row], columns=list(TEST_COLUMNS))
+        >>> f = flags(ReceptionResult(table=pd.DataFrame(), tests=tests, n=501))
+        >>> from trajectory.privacy.disclose import disclose
+        >>> safe = disclose(f, k=5)  # the gate calls .restated() on its output
+        >>> safe.table[["n_group", "n_rest"]].iloc[0].tolist()
+        [105.0, 400.0]
+        >>> safe.table["sentence"].iloc[0][-26:]
+        'about 505 cases compared).'
+        """
+        audit = self.notes.get("disclosure") or {}
+        base = int(audit.get("rounding") or audit.get("k") or 1)
+        level = f"{100 * (1 - self.alpha):g}%"
+        lang = str(self.notes.get("lang", "en"))
+        table = self.table.copy()
+        keep = table["flagged"].astype("boolean").fillna(False).to_numpy(bool)
+        if "withheld" in table.columns:
+            keep &= ~table["withheld"].astype("boolean").fillna(True).to_numpy(bool)
+        text = []
+        for (_, row), flagged in zip(table.iterrows(), keep, strict=True):
+            stated = pd.to_numeric(row[list(_stated(str(row["metric"])))], errors="coerce")
+            ok = bool(flagged) and bool(np.isfinite(stated.to_numpy(float, na_value=np.nan)).all())
+            text.append(sentence(row, level, base, lang) if ok else "")
+        table["sentence"] = text
+        return replace(self, table=table)
 
     def summary(self) -> pd.DataFrame:
         """The flagged findings, most severe first, each as a full sentence.
@@ -103,113 +146,186 @@ class Flags(TidyResult):
 
 
 # ---------------------------------------------------------------------- sentences
-
-_STAGE_TEXT = {
-    "reporting": "time from the facts to the complaint",
-    "complaint_to_pv": "time from the complaint to the written record (PV)",
-    "pv_to_police_registration": "time from the PV to its police registration",
-    "transmission": "time from police registration to transmission of the PV to the parquet",
-    "transmission_to_registration": "time from transmission to parquet registration",
-    "pv_to_registration": "time from the PV to parquet registration",
-}
-_OUTCOME_TEXT = {
-    "dismissal_opportunity": "dismissal for opportunity reasons",
-    "dismissal_technical": "dismissal for technical reasons",
-    "court": "a summons or judicial investigation",
-    "alternative": "an alternative measure",
-    "administrative": "an administrative closure",
-}
-_PLURAL = {"zone": "police zones", "division": "division", "offence_group": "offence groups",
-           "police_code": "codes", "channel": "channels"}
+# The fixed phrases are the report's message catalogue (``templates/messages.toml``,
+# table ``[flag]``); only numbers and vocabulary labels are filled in here.
 
 
-def _where(by: str, group: Any) -> str:
-    g = str(group)
+def _msg(key: str, lang: str, **fields: Any) -> str:
+    from ..messages import message
+
+    return message(f"flag.{key}", lang, **fields)
+
+
+def _num(value: Any, spec: str, lang: str) -> str:
+    """``value`` formatted with ``spec``, with the decimal comma of nl and fr."""
+    text = format(float(value), spec)
+    if lang != "en":
+        group = "\u202f" if lang == "fr" else "."
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", group)
+        if text.endswith("%") and lang == "fr":
+            text = text[:-1] + "\u202f%"
+    return text
+
+
+def _text(value: Any) -> str:
+    """A cell as text; missing values (NaN, None) are the empty string."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _dimension(name: str, lang: str) -> str:
+    if lang == "en":
+        return name.replace("_", " ")
+    from ..messages import message_or
+
+    return message_or(f"dimension.{name}", lang, name.replace("_", " ")).lower()
+
+
+def _where(by: str, group: Any, lang: str = "en") -> str:
+    g = _text(group)
     if by == "zone":
-        return f"police zone {labels('police_zones').get(g, g)} ({g})"
+        return _msg("where.zone", lang, label=labels("police_zones", lang).get(g, g), code=g)
     if by == "division":
-        return f"the {g} division of the parquet"
+        return _msg("where.division", lang, code=g)
     if by == "offence_group":
-        return labels("offence_groups").get(g, g).lower()
+        return labels("offence_groups", lang).get(g, g).lower()
     if by == "police_code":
-        return f"police code {g} ({labels('charge_codes').get(g, g)})"
-    return f"{by.replace('_', ' ')} {g}"
+        return _msg("where.police_code", lang, code=g,
+                    label=labels("charge_codes", lang).get(g, g))
+    return _msg("where.other", lang, by=_dimension(by, lang), code=g)
 
 
-def _others(row: pd.Series) -> str:
-    ref = str(row["reference_group"])
+def _others(row: pd.Series, lang: str = "en") -> str:
+    ref = _text(row["reference_group"])
     if ref not in ("rest", "", "nan"):
-        return _where(row["by"], ref)
-    return "the other " + _PLURAL.get(row["by"], "groups")
+        return _where(row["by"], ref, lang)
+    by = str(row["by"])
+    from ..messages import catalogue
+
+    return _msg(f"others.{by}" if f"flag.others.{by}" in catalogue() else "others.groups", lang)
 
 
-def _among(row: pd.Series) -> str:
-    sub = str(row["subgroup"])
-    if sub == ALL:
+def _among(row: pd.Series, lang: str = "en") -> str:
+    sub = _text(row["subgroup"])
+    if sub in (ALL, ""):
         return ""
     if "=" in sub:
         col, val = sub.split("=", 1)
-        return f"Among cases with {col.replace('_', ' ')} {val}, "
-    return f"Among {labels('offence_groups').get(sub, sub).lower()} cases, "
+        return _msg("among_with", lang, column=_dimension(col, lang), value=val)
+    return _msg("among", lang, group=labels("offence_groups", lang).get(sub, sub).lower())
 
 
-def _cases(row: pd.Series, base: int) -> str:
+def _stated(metric: str) -> tuple[str, ...]:
+    """The numbers (group sizes aside) that the sentence of ``metric`` states."""
+    if metric == "division_code_distance":
+        return ("value", "reference", "effect")
+    if metric == "requalification_hazard_ratio" or not (
+            metric in _DELAY_METRICS or metric in _SHARE_METRICS
+            or metric == "cause_specific_hazard_ratio"):
+        return ("effect", "effect_lower", "effect_upper")
+    return ("value", "reference", "effect", "effect_lower", "effect_upper")
+
+
+def _cases(row: pd.Series, base: int, lang: str = "en") -> str:
     n = float(row["n_group"]) + float(row["n_rest"])
     if not np.isfinite(n):
         return ""
     rounded = int(base * round(n / base)) if base > 1 else int(n)
-    return f"about {rounded:,} cases compared" if base > 1 else f"{rounded:,} cases compared"
+    return _msg("cases_about" if base > 1 else "cases", lang, n=_num(rounded, ",.0f", lang))
 
 
-def sentence(row: pd.Series, level: str, base: int = 10) -> str:
-    """The plain-language sentence of one flagged comparison."""
-    m, by = row["metric"], row["by"]
-    where = _where(by, row["group"])
-    among = _among(row)
-    lead = among + ("in " if among else "In ")
-    others = _others(row)
+def _ci(level: str, lang: str) -> str:
+    from ..messages import message
+
+    number = level.strip().rstrip("%").strip()
+    return message("ci", lang, level=_num(number, "g", lang))
+
+
+def sentence(row: pd.Series, level: str, base: int = 10, lang: str = "en") -> str:
+    """The plain-language sentence of one flagged comparison, in ``lang``.
+
+    Parameters
+    ----------
+    row : pandas.Series
+        One row of the flags table (columns :data:`FLAG_COLUMNS`, ``sentence`` aside).
+    level : str
+        Confidence level of the interval, e.g. ``"95%"``.
+    base : int, default 10
+        Case counts are rounded to this base ("about 500 cases compared").
+    lang : {"en", "fr", "nl"}, default "en"
+        Language; the phrases come from the message catalogue (``[flag]``) and numbers
+        take the decimal comma in French and Dutch.
+
+    Examples
+    --------
+    >>> row = pd.Series({"metric": "median_ratio", "by": "zone", "group": "5340",
+    ...     "reference_group": "rest", "subgroup": "all", "stage": "transmission",
+    ...     "effect": 2.0, "effect_lower": 1.5, "effect_upper": 2.5, "value": 40.0,
+    ...     "reference": 20.0, "adjusted_for": "", "n_group": 100, "n_rest": 400})
+    >>> sentence(row, "95%", lang="fr")[:60]
+    'Pour la zone de police Bruxelles-Ouest (5340), la médiane du'
+    >>> "2,0 fois" in sentence(row, "95%", lang="fr")
+    True
+    """
+    m, by = str(row["metric"]), str(row["by"])
+    where = _where(by, row["group"], lang)
+    among = _among(row, lang)
+    lead = among + _msg("lead_after" if among else "lead", lang)
+    others = _others(row, lang)
     e, lo, hi = row["effect"], row["effect_lower"], row["effect_upper"]
-    adj = str(row.get("adjusted_for") or "")
-    adj = f"within {adj.replace('+', ' x ').replace('_', ' ')}; " if adj else ""
-    n = _cases(row, base)
+    adj = _text(row.get("adjusted_for"))
+    if adj:
+        adj = _msg("adjusted", lang, adj=" x ".join(_dimension(a, lang) for a in adj.split("+")))
+    common = dict(where=where, others=others, ci=_ci(level, lang), adj=adj,
+                  n=_cases(row, base, lang))
+    stage = str(row["stage"])
+    from ..messages import message_or
+
+    def pct(v: Any) -> str:
+        return _num(v, ".0%", lang)
+
+    def points(v: Any, spec: str = "+.0f") -> str:
+        return _num(100 * float(v), spec, lang)
+
     if m in _DELAY_METRICS:
-        qname = "median" if m == "median_ratio" else f"{m[1:3]}th percentile of the"
-        stage = _STAGE_TEXT.get(row["stage"], row["stage"].replace("_", " "))
-        return (f"{lead}{where}, the {qname} {stage} is {e:.1f}x that of {others} "
-                f"({row['value']:.0f} vs {row['reference']:.0f} days; {level} CI "
-                f"{lo:.1f}-{hi:.1f}; {adj}{n}).")
+        return _msg("delay", lang, lead=lead, quantile=_msg(f"quantile.{m}", lang),
+                    stage=message_or(f"flag.stage.{stage}", lang, stage.replace("_", " ")),
+                    effect=_msg("times", lang, x=_num(e, ".1f", lang)),
+                    value=_num(row["value"], ".0f", lang),
+                    reference=_num(row["reference"], ".0f", lang),
+                    lower=_num(lo, ".1f", lang), upper=_num(hi, ".1f", lang), **common)
     if m == "cause_specific_hazard_ratio":
-        out = _OUTCOME_TEXT.get(row["stage"], row["stage"].replace("_", " "))
-        return (f"{lead}{where}, open cases reach {out} at {e:.2f}x the rate of {others} "
-                f"({level} CI {lo:.2f}-{hi:.2f}; {adj}{n}); {row['value']:.0%} vs "
-                f"{row['reference']:.0%} of cases ended this way by the extraction date.")
+        return _msg("hazard", lang, lead=lead,
+                    outcome=message_or(f"flag.outcome.{stage}", lang, stage.replace("_", " ")),
+                    effect=_msg("times", lang, x=_num(e, ".2f", lang)),
+                    lower=_num(lo, ".2f", lang), upper=_num(hi, ".2f", lang),
+                    value=pct(row["value"]), reference=pct(row["reference"]), **common)
     if m.endswith("_flag_loss_difference"):
-        flag = "a hate or discrimination motive" if m.startswith("hate") else "intrafamilial"
-        subject = (f"Of the {where} cases the police flagged as {flag}" if by == "offence_group"
-                   else f"{lead}{where}, of the cases the police flagged as {flag}")
-        return (f"{subject}, the parquet record lost the flag in {row['value']:.0%}, against "
-                f"{row['reference']:.0%} in {others} ({100 * e:+.0f} points, {level} CI "
-                f"{100 * lo:+.0f} to {100 * hi:+.0f}; {adj}{n}).")
+        flag = _msg("lost.hate" if m.startswith("hate") else "lost.ifg", lang)
+        subject = (_msg("loss_subject_group", lang, where=where, flag=flag)
+                   if by == "offence_group"
+                   else _msg("loss_subject", lang, lead=lead, where=where, flag=flag))
+        return _msg("loss", lang, subject=subject, value=pct(row["value"]),
+                    reference=pct(row["reference"]), diff=points(e), lower=points(lo),
+                    upper=points(hi), **{k: v for k, v in common.items() if k != "where"})
     if m == "requalification_hazard_ratio":
-        return (f"For {where}, a parquet decision comes at {e:.2f}x the rate after a "
-                f"requalification than in cases of the code not (yet) requalified "
-                f"({level} CI {lo:.2f}-{hi:.2f}; requalification as a time-dependent "
-                f"covariate; {n}).")
+        return _msg("requalification", lang, where=where,
+                    effect=_msg("times", lang, x=_num(e, ".2f", lang)),
+                    ci=common["ci"], lower=_num(lo, ".2f", lang),
+                    upper=_num(hi, ".2f", lang), n=common["n"])
     if m == "division_code_distance":
-        return (f"For {where}, the two parquet divisions choose different parquet codes: "
-                f"their code profiles differ for {row['value']:.0%} of the cases, "
-                f"{100 * e:.0f} points more than chance alone would give "
-                f"({row['reference']:.0%}; Monte Carlo chi-square test; {n}).")
-    if m == "referral_rate_difference":
-        return (f"{lead}{where}, {row['value']:.0%} of complainants were referred to victim "
-                f"support, against {row['reference']:.0%} in {others} ({100 * e:+.0f} "
-                f"points, {level} CI {100 * lo:+.0f} to {100 * hi:+.0f}; {adj}{n}).")
-    if m == "informed_rate_difference":
-        return (f"{lead}{where}, victims were informed of the decision in {row['value']:.0%} "
-                f"of decided cases, against {row['reference']:.0%} in {others} "
-                f"({100 * e:+.0f} points, {level} CI {100 * lo:+.0f} to {100 * hi:+.0f}; "
-                f"{adj}{n}).")
-    return f"{lead}{where}: {m} = {e:.3g} ({level} CI {lo:.3g}-{hi:.3g}; {n})."
+        return _msg("division_distance", lang, where=where, value=pct(row["value"]),
+                    diff=points(e, ".0f"), reference=pct(row["reference"]), n=common["n"])
+    if m in ("referral_rate_difference", "informed_rate_difference"):
+        key = "referral" if m.startswith("referral") else "informed"
+        return _msg(key, lang, lead=lead, value=pct(row["value"]),
+                    reference=pct(row["reference"]), diff=points(e), lower=points(lo),
+                    upper=points(hi), **common)
+    metric = m if lang == "en" else message_or(f"value.{m}", lang, m)
+    return _msg("other", lang, lead=lead, where=where, metric=metric,
+                effect=_num(e, ".3g", lang), ci=common["ci"], lower=_num(lo, ".3g", lang),
+                upper=_num(hi, ".3g", lang), n=common["n"])
 
 
 # --------------------------------------------------------------------------- flags
@@ -231,6 +347,7 @@ def flags(
     alpha: float = 0.05,
     rules: FlagRules | None = None,
     config: Any = None,
+    lang: str = "en",
 ) -> Flags:
     """Flagged bottlenecks of the reception, nomenclature and sanctioning lenses, in one table.
 
@@ -250,6 +367,8 @@ def flags(
         ``[flags]`` table, else :class:`FlagRules` defaults.
     config : StudyConfig, optional
         The study config: ``[groupings]``, ``[endpoints]``, ``[flags]`` drive the lenses.
+    lang : {"en", "fr", "nl"}, default "en"
+        Language of the ``sentence`` column (see :func:`sentence`).
 
     Returns
     -------
@@ -295,10 +414,11 @@ def flags(
     table["subgroup"] = table["subgroup"].fillna(ALL)
     table["reference_group"] = table["reference_group"].fillna("rest")
     level = f"{100 * (1 - (results[0].alpha if results else alpha)):g}%"
-    return _decide(table, rules, level, alpha, n)
+    return _decide(table, rules, level, alpha, n, lang)
 
 
-def _decide(table: pd.DataFrame, rules: FlagRules, level: str, alpha: float, n: int) -> Flags:
+def _decide(table: pd.DataFrame, rules: FlagRules, level: str, alpha: float, n: int,
+            lang: str = "en") -> Flags:
     table = table.copy()
     table["family"] = table["lens"].astype(str) + ":" + table["stage"].astype(str) + ":" + \
         table["metric"].astype(str)
@@ -328,7 +448,7 @@ def _decide(table: pd.DataFrame, rules: FlagRules, level: str, alpha: float, n: 
     flagged = tree["selected"].to_numpy(bool) & practical & agrees
     table["flagged"] = flagged
     table["severity"] = np.where(flagged, np.where(ci_beyond, "high", "moderate"), "none")
-    table["sentence"] = [sentence(row, level, rules.case_rounding) if f else ""
+    table["sentence"] = [sentence(row, level, rules.case_rounding, lang) if f else ""
                          for (_, row), f in zip(table.iterrows(), flagged, strict=True)]
     rank = table["severity"].map({"high": 0, "moderate": 1, "none": 2})
     table = (table.assign(_rank=rank).sort_values(["_rank", "q", "p"], kind="stable")
@@ -341,5 +461,5 @@ def _decide(table: pd.DataFrame, rules: FlagRules, level: str, alpha: float, n: 
                f"{rules.fdr:g}) and practical minimum effects",
         time_unit="days", n=n,
         notes={"fdr": rules.fdr, "n_tests": n_tests, "n_flagged": int(flagged.sum()),
-               "rules": rules, "tree_levels": TREE_LEVELS},
+               "rules": rules, "tree_levels": TREE_LEVELS, "lang": lang},
     )

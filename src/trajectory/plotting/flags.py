@@ -39,7 +39,15 @@ from matplotlib.lines import Line2D
 
 from ._base import require_columns, set_alt, source_of
 from .forest import _ratio_ticks
-from .theme import BY_LABELS, OKABE_ITO, display_label, text, theme_context
+from .theme import (
+    BY_LABELS,
+    OKABE_ITO,
+    display_label,
+    format_decimal,
+    localise_ticks,
+    text,
+    theme_context,
+)
 
 __all__ = ["plot_flags", "flag_label", "METRIC_QUANTITY"]
 
@@ -157,9 +165,12 @@ def _flags_alt(table: pd.DataFrame, metrics: list[str], lang: str) -> str:
     top = flagged.iloc[0]
     metric = str(top["metric"])
     value = float(top["effect"])
-    shown = (f"{100 * value:+.0f} pts" if _is_points(metric) else f"{value:.2f}")
+    shown = (f"{100 * value:+.0f} pts" if _is_points(metric)
+             else format_decimal(value, ".2f", lang))
+    lower = format_decimal(float(top["effect_lower"]), ".2f", lang)
+    upper = format_decimal(float(top["effect_upper"]), ".2f", lang)
     top_text = (f"{flag_label(top, lang)}, {text('m_' + metric, lang).lower()} "
-                f"{shown} ({float(top['effect_lower']):.2f}-{float(top['effect_upper']):.2f})"
+                f"{shown} ({lower}-{upper})"
                 if not _is_points(metric) else
                 f"{flag_label(top, lang)}, {text('m_' + metric, lang).lower()} {shown}")
     names = ", ".join(text("m_" + m, lang).lower() for m in metrics)
@@ -227,9 +238,11 @@ def plot_flags(
                     panel.plot([lo[i], hi[i]], [i, i], color=colour, lw=1.8,
                                solid_capstyle="butt")
                 panel.plot([est[i]], [i], marker="s", ms=5.5, color=colour, lw=0)
-                digits = 0 if _is_points(metric) else 2
-                panel.text(1.01, i, f"{est[i]:.{digits}f} ({lo[i]:.{digits}f}\u2013"
-                           f"{hi[i]:.{digits}f})", transform=panel.get_yaxis_transform(),
+                spec = ".0f" if _is_points(metric) else ".2f"
+                panel.text(1.01, i, f"{format_decimal(est[i], spec, lang)} "
+                           f"({format_decimal(lo[i], spec, lang)}\u2013"
+                           f"{format_decimal(hi[i], spec, lang)})",
+                           transform=panel.get_yaxis_transform(),
                            ha="left", va="center", fontsize=8,
                            color="#222222" if rows["_flag"].iloc[i] else "#777777")
             ratio = _is_ratio(metric)
@@ -255,6 +268,7 @@ def plot_flags(
             if hidden > 0:
                 xlabel += "\n" + text("not_shown", lang, n=hidden)
             panel.set_xlabel(xlabel, fontsize=9)
+            localise_ticks(panel, lang)
         handles = [Line2D([], [], color=_SEVERITY_COLOURS["high"], marker="s", lw=1.8),
                    Line2D([], [], color=_SEVERITY_COLOURS["moderate"], marker="s", lw=1.8),
                    Line2D([], [], color=_CONTEXT_COLOUR, marker="s", lw=1.8),

@@ -34,7 +34,15 @@ from ._base import (
     set_alt,
     source_of,
 )
-from .theme import BY_LABELS, colours_for, display_label, text, theme_context
+from .theme import (
+    BY_LABELS,
+    colours_for,
+    display_label,
+    format_decimal,
+    localise_ticks,
+    text,
+    theme_context,
+)
 
 __all__ = ["plot_forest", "term_label"]
 
@@ -94,10 +102,12 @@ def _unbounded(est: float, lo: float, hi: float, scale: str) -> bool:
     return scale == "ratio" and not (1e-3 < est < 1e3)
 
 
-def _p_text(p: float) -> str:
+def _p_text(p: float, lang: str = "en") -> str:
     if not np.isfinite(p):
         return ""
-    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+    if p < 0.001:
+        return "p<" + format_decimal(0.001, ".3f", lang)
+    return "p=" + format_decimal(p, ".3f", lang)
 
 
 def plot_forest(
@@ -194,9 +204,11 @@ def plot_forest(
                         solid_capstyle="butt")
                 ax.plot([est[i]], [y], marker="s", ms=5, color=colours[s], lw=0)
                 if annotate:
-                    ax.text(1.02, y, f"{est[i]:.{digits}f} ({lo[i]:.{digits}f}\u2013"
-                            f"{hi[i]:.{digits}f})  "
-                            f"{_p_text(p[i])}", transform=trans, ha="left", va="center",
+                    spec = f".{digits}f"
+                    ax.text(1.02, y, f"{format_decimal(est[i], spec, lang)} "
+                            f"({format_decimal(lo[i], spec, lang)}\u2013"
+                            f"{format_decimal(hi[i], spec, lang)})  "
+                            f"{_p_text(p[i], lang)}", transform=trans, ha="left", va="center",
                             fontsize=8)
         ax.axvline(1.0 if scale == "ratio" else 0.0, color="#555555", lw=0.8, ls="--")
         if scale == "ratio":
@@ -225,6 +237,7 @@ def plot_forest(
                       ncol=min(len(series), 3))
         if title:
             ax.set_title(title, loc="left")
+        localise_ticks(ax, lang)
     set_alt(ax, _forest_alt(terms, table, est, lo, hi, scale, ax.get_xlabel(), lang))
     return ax
 
@@ -246,7 +259,8 @@ def _forest_alt(terms: list[Any], table: Any, est: np.ndarray, lo: np.ndarray,
         return text("alt_forest_none", lang, k=len(terms))
     i = int(np.argmax(size))
     return text("alt_forest", lang, k=len(terms), quantity=quantity.split(" (")[0].lower(),
-                ref=f"{ref:g}", term=term_label(table["term"].iloc[i], lang),
-                est=f"{est[i]:.2f}", lo=f"{lo[i]:.2f}", hi=f"{hi[i]:.2f}")
+                ref=format_decimal(ref, "g", lang), term=term_label(table["term"].iloc[i], lang),
+                est=format_decimal(est[i], ".2f", lang), lo=format_decimal(lo[i], ".2f", lang),
+                hi=format_decimal(hi[i], ".2f", lang))
 
 

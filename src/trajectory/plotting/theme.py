@@ -29,6 +29,7 @@ from typing import Any
 import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
+from matplotlib.ticker import Formatter
 
 from ..errors import ConfigError
 from ..schema import LANGUAGES, labels
@@ -46,7 +47,10 @@ __all__ = [
     "theme_context",
     "colour_for",
     "colours_for",
+    "decimal_text",
     "display_label",
+    "format_decimal",
+    "localise_ticks",
     "readable_text_colour",
     "text",
     "time_label",
@@ -639,6 +643,82 @@ def readable_text_colour(colour: str) -> str:
 def _has_fixed_colour(code: Any) -> bool:
     key = "censored" if str(code) == "open" else str(code)
     return any(key in m for m in (OUTCOME_COLOURS, OFFENCE_COLOURS, STAGE_COLOURS))
+
+
+def format_decimal(value: float, spec: str = "g", lang: str = "en") -> str:
+    """A number for a figure, with the decimal comma of French and Dutch.
+
+    ``spec`` is a Python format spec; thousands separators become a narrow space (fr)
+    or a point (nl). Independent of the machine's locale.
+
+    Examples
+    --------
+    >>> format_decimal(0.875, ".2f", "fr"), format_decimal(1234.5, ",.1f", "nl")
+    ('0,88', '1.234,5')
+    >>> format_decimal(0.875, ".2f")
+    '0.88'
+    """
+    _check_lang(lang)
+    return decimal_text(format(float(value), spec), lang)
+
+
+def decimal_text(text_: str, lang: str) -> str:
+    """English-formatted number text (``"1,234.5"``) as ``lang`` writes it."""
+    if lang == "en":
+        return text_
+    group = "\u202f" if lang == "fr" else "."
+    comma = "{,}" if "$" in text_ else ","  # mathtext: a comma without the space after it
+    return text_.replace(",", "\0").replace(".", comma).replace("\0", group)
+
+
+class _DecimalFormatter(Formatter):
+    """Wraps an axis formatter so that its tick labels take the decimal comma."""
+
+    def __init__(self, inner: Formatter, lang: str) -> None:
+        self.inner, self.lang = inner, lang
+
+    def set_axis(self, axis: Any) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def set_locs(self, locs: Any) -> None:
+        self.inner.set_locs(locs)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return decimal_text(self.inner(x, pos), self.lang)
+
+    def get_offset(self) -> str:
+        return decimal_text(self.inner.get_offset(), self.lang)
+
+
+def localise_ticks(ax: Any, lang: str = "en") -> Any:
+    """Give the tick labels of ``ax`` the decimal comma of ``lang`` (nothing for "en").
+
+    Wraps whatever major and minor formatters the axes hold (call it after setting
+    them), so ticks keep their positions and precision. Independent of the locale
+    (``axes.formatter.use_locale`` depends on the machine).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0, 0.5])
+    >>> _ = localise_ticks(ax, "fr")
+    >>> fig.canvas.draw()
+    >>> [t.get_text() for t in ax.get_yticklabels()][1:3]
+    ['0,0', '0,1']
+    >>> plt.close(fig)
+    """
+    _check_lang(lang)
+    if lang == "en":
+        return ax
+    for axis in (ax.xaxis, ax.yaxis):
+        for get, put in ((axis.get_major_formatter, axis.set_major_formatter),
+                         (axis.get_minor_formatter, axis.set_minor_formatter)):
+            current = get()
+            if not isinstance(current, _DecimalFormatter):
+                put(_DecimalFormatter(current, lang))
+    return ax
 
 
 @contextlib.contextmanager
