@@ -224,3 +224,42 @@ def test_docs_flags_md_documents_every_rule():
 def test_replace_keeps_rules_frozen():
     r = replace(FlagRules(), fdr=0.1)
     assert r.fdr == 0.1 and FlagRules().fdr == 0.05
+
+
+def test_published_group_sizes_are_rounded_and_sentences_agree():
+    """Through the gate n_group/n_rest are rounded as curve counts; sentences state their sum."""
+    from trajectory.privacy import disclose, rounded_to_base
+    from trajectory.privacy.release import release_gate
+
+    sizes = [(103, 397), (44, 46), (38, 401), (99, 3), (57, 120), (72, 222), (3, 300), (61, 11)]
+    rows = [dict(r, n_group=g, n_rest=n) for r, (g, n) in zip(ROWS, sizes, strict=True)]
+    raw = flags(_result(rows)).table.set_index("group")
+    for k, rounding in ((5, None), (5, 10), (7, None)):
+        safe = disclose(flags(_result(rows)), k=k, rounding=rounding)
+        t = safe.table.set_index("group")
+        base = rounding or k
+        for column in ("n_group", "n_rest"):
+            shown = t[column].notna()
+            expected = rounded_to_base(raw.loc[shown, column].to_numpy(float), base=base, k=k)
+            assert t.loc[shown, column].tolist() == expected.tolist()
+            assert not ((t[column] > 0) & (t[column] < k)).any()
+        assert t.loc["5341", "n_group"] != 38  # the true size is not published
+        assert np.isnan(t.loc["5345", "n_group"]) and t.loc["5345", "withheld"]
+        for group in ("5340", "5341", "FR"):
+            n = t.loc[group, "n_group"] + t.loc[group, "n_rest"]
+            assert f"about {n:,.0f} cases compared" in t.loc[group, "sentence"]
+    # a flagged row whose rest is too small to show loses its numbers and its sentence
+    small = dict(ROWS[0], n_group=120, n_rest=3)
+    t = disclose(flags(_result([small, ROWS[1]])), k=5).table.set_index("group")
+    assert flags(_result([small, ROWS[1]])).table.set_index("group").loc["5340", "flagged"]
+    assert np.isnan(t.loc["5340", "effect"]) and t.loc["5340", "sentence"] == ""
+    # the release gate hides the share that gives a count away (0.1 x 40 = 4): the
+    # sentence stating it goes too
+    fr = dict(ROWS[-1], n_group=41, n_rest=62, value=0.1)
+    safe = release_gate(disclose(flags(_result([ROWS[0], fr])), k=5), "flags", None, k=5)
+    t = safe.table.set_index("group")
+    assert np.isnan(t.loc["FR", "value"]) and t.loc["FR", "sentence"] == ""
+    assert "about 500 cases compared" in t.loc["5340", "sentence"]
+    # the language of the sentences is kept
+    french = disclose(flags(_result(rows), lang="fr"), k=5).table.set_index("group")
+    assert french.loc["5340", "sentence"].startswith("Pour la zone de police")

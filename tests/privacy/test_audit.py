@@ -51,6 +51,20 @@ def test_share_times_denominator_gives_a_count_and_the_share_is_blanked() -> Non
     assert safe["n_group"].tolist() == [38, 40]
 
 
+def test_share_times_a_rounded_group_size_still_gives_a_count() -> None:
+    # the gate shows flags' n_group rounded to k (38 -> 40); 0.105263 x 40 is no integer,
+    # but an intruder tries the sizes 40 may stand for: only 38 fits, and 4 follows
+    table = pd.DataFrame({"group": ["x", "y"], "value": [0.105263, 0.5], "n_group": [40, 40]})
+    assert _problems({"flags": table})["derived"] == 1
+    safe = protect_release({"flags": table}, "flags", k=K)["flags"]
+    assert np.isnan(safe.loc[0, "value"]) and safe.loc[1, "value"] == 0.5
+    # a count the gate does not round is read as exact: no size but 40 fits
+    assert _problems({"t": table.rename(columns={"n_group": "n"})})["derived"] == 0
+    # with a rounding base every shown count stands for half a base either side
+    assert audit_release({"t": table.rename(columns={"n_group": "n"})}, k=K,
+                         rounding=5).counts()["derived"] == 1
+
+
 def test_rate_beside_a_blanked_count_pins_it() -> None:
     # the count is blanked but the rate is shown: rate x n recovers it (0.0204 x 49 = 1)
     table = pd.DataFrame({"code": [101, 102, 103], "n": [49, 60, 80],

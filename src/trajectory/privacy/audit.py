@@ -19,7 +19,9 @@ all shown holds, as an intruder would check):
   two horizons is itself a count;
 * ``share``: a share ``s`` beside counts ``x`` and ``n`` with ``s = x / n`` on the
   shown rows pins ``x`` to ``[(s - e) n, (s + e) n]`` (``e``: half the last printed
-  digit); a shown share times a shown count that gives an integer is a count;
+  digit); a shown share times a count the shown one may stand for (within half the
+  rounding base; the flags' group sizes are always rounded, to ``k`` without a base)
+  that gives an integer is a count;
 * ``funnel``: reached - lost - open at one stage = reached at the next.
 
 A hidden count is *protected* when the interval an intruder can compute for it is at
@@ -64,6 +66,8 @@ _NOT_KEYS = ("sentence", "test", "adjusted_for", "direction", "severity", "metho
 _NOT_SHARES = ("p", "q", "lower", "upper", "std_err", "threshold", "statistic", "df")
 _CURVE = {"time", "estimate", "n_risk", "n_event", "n_censor"}
 _BIG = 1e7
+#: group sizes the gate always rounds (to ``k`` without a rounding base): flags
+_ROUNDED_TO_K = ("n_group", "n_rest")
 
 
 @dataclass(frozen=True)
@@ -183,9 +187,10 @@ class _Collector:
     """Relation families of one release; cells of shown counts are constants."""
 
     def __init__(self, frames: Mapping[str, pd.DataFrame], rounding: float | None,
-                 only: set[str] | None = None) -> None:
+                 only: set[str] | None = None, k: int = 5) -> None:
         self.frames = frames
         self.rounding = rounding
+        self.k = k
         self.only = only
         self.relations: list[Relation] = []
         self.derived: list[tuple[Cell, str, float]] = []
@@ -370,13 +375,17 @@ class _Collector:
                     sc, nc = (name, i, s), (name, i, denominator)
                     if not (self.shown(sc) and self.shown(nc)):
                         continue
-                    share, n = self.value(sc), self.value(nc)
+                    share, shown = self.value(sc), self.value(nc)
                     if not 0 <= share <= 1:
                         continue
-                    m = share * n
-                    if abs(m - round(m)) <= n * _half_unit(share) + 1e-9:
-                        self.derived.append((sc, f"share x {denominator}", round(m)))
-                        self.derived.append((sc, f"share x {denominator}", n - round(m)))
+                    half = (self.rounding or (self.k if denominator in _ROUNDED_TO_K else 0)) / 2
+                    fits = [(n, round(share * n)) for n in range(
+                        max(1, math.ceil(shown - half)), math.floor(shown + half) + 1)
+                        if abs(share * n - round(share * n)) <= n * _half_unit(share) + 1e-9]
+                    for part in ([x for _, x in fits], [n - x for n, x in fits]):
+                        # one true size fits: the part is known; several: known if all small
+                        if len(part) == 1 or (part and all(0 < v < self.k for v in part)):
+                            self.derived.append((sc, f"share x {denominator}", max(part)))
                 for numerator in counts:
                     if numerator == denominator:
                         continue
@@ -533,7 +542,7 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
     focus_set = set(focus) if focus is not None else None
     frames = _as_frames(frames if focus_set is None else
                         {name: f for name, f in frames.items() if name in focus_set})
-    collector = _Collector(frames, rounding, focus_set)
+    collector = _Collector(frames, rounding, focus_set, k=k)
     collector.collect()
     relations = collector.relations
     problems = []

@@ -65,6 +65,7 @@ def disclose(
     zeros_safe: bool = True,
     decimals: int = 3,
     withhold_by: str | None = None,
+    rounded: Sequence[str] | None = None,
 ) -> Any:
     """Return ``obj`` made safe to publish, with an audit of what was hidden and why.
 
@@ -118,6 +119,15 @@ def disclose(
         table): rows whose ``withhold_by`` count is below ``k`` are withheld, and every
         other count column (``n_*``) shown below ``k`` is blanked with the columns
         derived from it. Result classes declare it in their ``disclosure`` spec.
+    rounded : list of str, optional
+        With ``withhold_by``: count columns (group sizes) always shown rounded, as
+        curve counts are: to ``rounding``, else to ``k``, half up, never into
+        ``[1, k-1]`` (:func:`~trajectory.privacy.suppression.rounded_to_base`). With
+        ``rounding`` every count column is rounded anyway.
+
+    A result class whose ``disclosure`` spec names ``"restate"`` (a method) has it
+    called on the disclosed result: text computed from the counts (sentences) is
+    rewritten from the shown values, or blanked where they are hidden.
 
     Examples
     --------
@@ -137,7 +147,8 @@ def disclose(
     if k < 1:
         raise PrivacyError(f"k must be at least 1, got {k!r}")
     options = dict(k=k, rounding=rounding, counts=counts, dims=dims, derived=derived,
-                   layout=layout, total=total, zeros_safe=zeros_safe, withhold_by=withhold_by)
+                   layout=layout, total=total, zeros_safe=zeros_safe, withhold_by=withhold_by,
+                   rounded=rounded)
     if isinstance(obj, TidyResult):
         spec = dict(getattr(type(obj), "disclosure", {}) or {})
         if spec.get("no_counts") and counts is None:
@@ -159,7 +170,8 @@ def disclose(
             return _disclose_model_without_counts(obj, k=k)
         new_table, audit = _disclose_frame(table, **options)
         n = int(rounded_to_base(np.array([obj.n]), base=rounding, k=k)[0]) if rounding else obj.n
-        return obj.replace(table=new_table, n=n, notes={**obj.notes, "disclosure": audit})
+        return restated(obj.replace(table=new_table, n=n,
+                                    notes={**obj.notes, "disclosure": audit}))
     if isinstance(obj, pd.DataFrame):
         out, audit = _disclose_frame(obj, **options)
         out.attrs["disclosure"] = audit
@@ -168,6 +180,24 @@ def disclose(
         f"disclose() got a {type(obj).__name__}; pass a pandas DataFrame or a result "
         "object (TidyResult); turn a Series into a frame with .to_frame()"
     )
+
+
+def restated(result: Any) -> Any:
+    """``result`` with the text its class derives from counts rewritten from shown values.
+
+    Calls the method a result class names in its ``disclosure`` spec (``"restate"``);
+    any other object is returned unchanged. The gate calls it after every change to a
+    published table (:func:`disclose`, the release gate).
+
+    Examples
+    --------
+    >>> restated(pd.DataFrame({"n": [10]}))  # not a result: unchanged
+        n
+    0  10
+    """
+    spec = getattr(type(result), "disclosure", None) or {}
+    method = spec.get("restate") if isinstance(result, TidyResult) else None
+    return getattr(result, method)() if method else result
 
 
 def disclosure_audit(obj: Any) -> pd.DataFrame:
@@ -204,6 +234,7 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
 def _disclose_frame(df: pd.DataFrame, *, k: int, rounding: int | None, counts: Any,
                     dims: Any, derived: Any, layout: str, total: Any,
                     zeros_safe: bool, withhold_by: str | None = None,
+                    rounded: Sequence[str] | None = None,
                     ) -> tuple[pd.DataFrame, dict[str, Any]]:
     derived_map = {c: _as_list(v) for c, v in (derived or {}).items()}
     count_cols = _as_list(counts)
@@ -216,7 +247,9 @@ def _disclose_frame(df: pd.DataFrame, *, k: int, rounding: int | None, counts: A
         if withhold_by not in df.columns:
             raise SchemaError(f"withhold_by={withhold_by!r} is not a column of {list(df.columns)}")
         return _withhold_rows(df, by=withhold_by, k=k, derived=derived_map,
-                              rounding=rounding, zeros_safe=zeros_safe)
+                              rounding=rounding, zeros_safe=zeros_safe, rounded=rounded)
+    if rounded:
+        raise PrivacyError("rounded= applies to one-row-a-group tables: pass withhold_by= too")
     if not count_cols:
         estimates = [c for c in numeric if c not in derived_map and c != group_size
                      and pd.api.types.is_float_dtype(df[c])]
@@ -266,12 +299,18 @@ def _disclose_frame(df: pd.DataFrame, *, k: int, rounding: int | None, counts: A
 
 
 def _withhold_rows(df: pd.DataFrame, *, by: str, k: int, derived: Mapping[str, list[str]],
-                   rounding: int | None, zeros_safe: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
+                   rounding: int | None, zeros_safe: bool, rounded: Sequence[str] | None = None,
+                   ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """One row a group (result tables): withhold rows whose group size is below ``k``.
 
     Every number of a withheld row is blanked and ``withheld`` is set; then counts
     shown in ``[1, k-1]`` elsewhere in the row are blanked with what derives from them.
+    Shown counts are rounded to ``rounding`` (all of them) or, for the ``rounded``
+    columns, to ``k`` when there is no ``rounding``; never into ``[1, k-1]``.
     """
+    missing = [c for c in (rounded or ()) if c not in df.columns]
+    if missing:
+        raise SchemaError(f"column(s) {missing} named in rounded= are not in the table")
     audit = _audit(k, rounding, zeros_safe, "rows")
     out = df.copy()
     size = pd.to_numeric(out[by], errors="coerce")
@@ -289,12 +328,18 @@ def _withhold_rows(df: pd.DataFrame, *, by: str, k: int, derived: Mapping[str, l
                                          if "withheld" in out.columns else False)
     _blank_small_counts(out, audit, k=k, skip=by, derived=derived)
     _blank_thin_quantiles(out, audit, k=k, size=by)
-    if rounding:
-        for column in [by, *[c for c in numeric if c in COUNT_NAMES or str(c).startswith("n_")]]:
-            values = out[column].to_numpy(dtype=float)
-            shown = ~np.isnan(values)
-            values[shown] = rounded_to_base(values[shown], base=rounding, k=k)
-            out[column] = values
+    columns = [by, *[c for c in numeric if c in COUNT_NAMES or str(c).startswith("n_")]
+               ] if rounding else []
+    columns = list(dict.fromkeys([*columns, *(rounded or ())]))
+    base = rounding or k
+    for column in columns:
+        values = out[column].to_numpy(dtype=float)
+        shown = ~np.isnan(values)
+        values[shown] = rounded_to_base(values[shown], base=base, k=k)
+        out[column] = values
+    if columns and base > 1:
+        audit["rounded"] = {"columns": columns, "base": base}
+        audit["notes"].append(f"{', '.join(map(str, columns))} rounded to multiples of {base}")
     return out, audit
 
 

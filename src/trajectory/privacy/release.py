@@ -42,6 +42,7 @@ from .audit import (
     count_columns,
     release_relations,
 )
+from .disclose import restated
 
 __all__ = ["protect_release", "release_gate", "check_release", "displayed_numbers",
            "ungated_displays", "DISPLAYS"]
@@ -226,7 +227,7 @@ def release_gate(safe: Any, name: str, tables_dir: str | Path | None, *, k: int 
         new.attrs = dict(safe.attrs)
         out = new
     else:
-        out = safe.replace(table=new)
+        out = restated(safe.replace(table=new))  # sentences follow their hidden values
     _register_display(out, Path(tables_dir) if tables_dir else None)
     return out
 
