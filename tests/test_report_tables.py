@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from trajectory.messages import LANGUAGES, catalogue, message
 from trajectory.report_check import check_report
-from trajectory.report_messages import LANGUAGES, catalogue, message
 from trajectory.report_tables import (
     MAX_ROWS,
     display_frame,

@@ -1,4 +1,4 @@
-"""The report's message catalogue: every heading, label and sentence in EN, FR and NL.
+"""The message catalogue: every heading, label and sentence of the report and flags (EN, FR, NL).
 
 The catalogue is package data (``templates/messages.toml``): one TOML table a message,
 with an ``en``, ``fr`` and ``nl`` string each. Sentences take ``{named}`` fields.

@@ -515,7 +515,7 @@ def run_study_report(
         Language of every label and sentence (default: ``language`` of the config).
     """
     from .io import read_study
-    from .report_messages import LANGUAGES
+    from .messages import LANGUAGES
     from .store import StudyStore, study_store_path
 
     steps = _Progress(progress)

@@ -117,7 +117,7 @@ def check_report(folder: str | Path, *, case_level: bool = True) -> list[str]:
     case_level : bool
         Also require that no case-level file lies in the folder.
     """
-    from .report_messages import message
+    from .messages import message
 
     folder = Path(folder)
     index = folder / "index.html"

@@ -86,8 +86,8 @@ def write_publication_files(
     """
     import nbformat
 
+    from .messages import message, message_or
     from .report_html import Facts, write_publication
-    from .report_messages import message, message_or
     from .report_tables import write_workbook
 
     tables_dir = out_dir / "tables"

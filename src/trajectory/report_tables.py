@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .report_messages import message, message_or
+from .messages import message, message_or
 
 __all__ = ["display_frame", "styled_html", "write_workbook", "format_number", "MAX_ROWS"]
 
