@@ -99,37 +99,6 @@ def synthetic_cohort(seed: int = _SEED, *, n_cases: int = _N_CASES) -> pd.DataFr
     return out.reset_index(drop=True)
 
 
-def _km(time: np.ndarray, event: np.ndarray, z: float) -> pd.DataFrame:
-    """Kaplan-Meier by counts at every distinct time, Greenwood variance, log interval."""
-    times, inverse = np.unique(time, return_inverse=True)
-    d = np.bincount(inverse, weights=event, minlength=len(times))
-    c = np.bincount(inverse, weights=1 - event, minlength=len(times))
-    n = len(time) - np.concatenate([[0], np.cumsum(d + c)[:-1]])
-    surv = np.cumprod(1 - d / n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        se = np.sqrt(np.cumsum(np.where(n > d, d / (n * (n - d)), 0.0)))
-        lower = np.where(surv > 0, surv * np.exp(-z * se), 0.0)
-        upper = np.where(surv > 0, np.minimum(surv * np.exp(z * se), 1.0), 0.0)
-    return pd.DataFrame({"time": times, "estimate": surv, "lower": lower, "upper": upper,
-                         "n_risk": n, "n_event": d, "n_censor": c})
-
-
-def _cif(time: np.ndarray, outcome: np.ndarray, grid: np.ndarray) -> dict[str, np.ndarray]:
-    """Aalen-Johansen cumulative incidence of each outcome, on ``grid`` (counts)."""
-    times, inverse = np.unique(time, return_inverse=True)
-    total = np.bincount(inverse, minlength=len(times))
-    n = len(time) - np.concatenate([[0], np.cumsum(total)[:-1]])
-    any_event = np.bincount(inverse, weights=outcome != "censored", minlength=len(times))
-    s_before = np.concatenate([[1.0], np.cumprod(1 - any_event / n)[:-1]])
-    pos = np.searchsorted(times, grid, side="right") - 1
-    out = {}
-    for k in _OUTCOMES:
-        dk = np.bincount(inverse, weights=outcome == k, minlength=len(times))
-        f = np.cumsum(s_before * dk / n)
-        out[k] = np.where(pos >= 0, f[np.clip(pos, 0, None)], 0.0)
-    return out
-
-
 def _suppress(table: pd.DataFrame, columns: Iterable[str], *, below: str) -> pd.DataFrame:
     """Mimic the disclosure gate: NaN the cells of rows where ``below`` < MIN_COUNT."""
     hidden = table[below] < MIN_COUNT
@@ -142,39 +111,29 @@ def _suppress(table: pd.DataFrame, columns: Iterable[str], *, below: str) -> pd.
 
 def km_table(cohort: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     """Kaplan-Meier curve table of time to any decision, by offence group, suppressed."""
-    z = float(stats.norm.ppf(1 - alpha / 2))
-    frames = [
-        _km(sub["time"].to_numpy(float), (sub["outcome"] != "censored").to_numpy(float), z)
-        .assign(group=g)
-        for g, sub in cohort.groupby("group", sort=False)
-    ]
-    table = pd.concat(frames, ignore_index=True)
+    from ..estimators import kaplan_meier
+
+    table = kaplan_meier(cohort, by="group", event="outcome", alpha=alpha).table
     table = table[["group", "time", "estimate", "lower", "upper", "n_risk", "n_event",
                    "n_censor"]]
     return _suppress(table, ["estimate", "lower", "upper", "n_risk", "n_event", "n_censor"],
                      below="n_risk")
 
 
-def cif_table(cohort: pd.DataFrame, *, reps: int = 100, alpha: float = 0.05) -> pd.DataFrame:
-    """Cumulative incidence of each outcome by group on a 15-day grid, bootstrap bands."""
-    rng = np.random.default_rng(_SEED + 1)
-    rows = []
-    for g, sub in cohort.groupby("group", sort=False):
-        time, outcome = sub["time"].to_numpy(float), sub["outcome"].to_numpy()
-        grid = np.arange(0.0, time.max() + 1, 15.0)
-        point = _cif(time, outcome, grid)
-        boots = [_cif(time[i], outcome[i], grid)
-                 for i in (rng.integers(0, len(time), len(time)) for _ in range(reps))]
-        n_risk = (time[None, :] >= grid[:, None]).sum(axis=1)
-        for k in _OUTCOMES:
-            draws = np.array([b[k] for b in boots])
-            rows.append(pd.DataFrame({
-                "group": g, "outcome": k, "time": grid, "estimate": point[k],
-                "lower": np.quantile(draws, alpha / 2, axis=0),
-                "upper": np.quantile(draws, 1 - alpha / 2, axis=0),
-                "n_risk": n_risk}))
-    table = pd.concat(rows, ignore_index=True)
-    return _suppress(table, ["estimate", "lower", "upper", "n_risk"], below="n_risk")
+def cif_table(cohort: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Cumulative incidence (Aalen-Johansen, with its variance) of each outcome by group,
+    read on a 15-day grid up to each group's last time."""
+    from ..estimators import cumulative_incidence
+
+    grid = np.arange(0.0, float(cohort["time"].max()) + 1, 15.0)
+    result = cumulative_incidence(cohort, by="group", event="outcome", alpha=alpha)
+    table = result.at(grid).rename(columns={"state": "outcome"})
+    last = cohort.groupby("group")["time"].max()
+    table = table[table["outcome"].isin(_OUTCOMES)
+                  & (table["time"] <= table["group"].map(last))]
+    table = table[["group", "outcome", "time", "estimate", "lower", "upper", "n_risk"]]
+    return _suppress(table.reset_index(drop=True), ["estimate", "lower", "upper", "n_risk"],
+                     below="n_risk")
 
 
 def occupation_table(cohort: pd.DataFrame) -> pd.DataFrame:
@@ -201,6 +160,8 @@ def occupation_table(cohort: pd.DataFrame) -> pd.DataFrame:
 
 def funnel_table(cohort: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     """Attrition of the partner-violence cases from complaint to judgment (synthetic)."""
+    from ..estimators.proportions import wilson_interval
+
     rng = np.random.default_rng(_SEED + 2)
     n_parquet = int((cohort["group"] == "partner_violence").sum())
     stages = ["E11", "E12", "E23", "E30", "decision", "E45", "E51"]
@@ -216,11 +177,9 @@ def funnel_table(cohort: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     prev = table["n"].shift(1)
     table["conditional"] = table["n"] / prev
     table["cumulative"] = table["n"] / table["n"].iloc[0]
-    z = float(stats.norm.ppf(1 - alpha / 2))
-    p, m = table["conditional"], prev  # Wilson interval of each conditional rate
-    centre = (p + z**2 / (2 * m)) / (1 + z**2 / m)
-    half = z * np.sqrt(p * (1 - p) / m + z**2 / (4 * m**2)) / (1 + z**2 / m)
-    table["lower"], table["upper"] = centre - half, centre + half
+    lower, upper = wilson_interval(table["n"].iloc[1:], prev.iloc[1:], alpha=alpha)
+    table["lower"] = np.concatenate([[np.nan], lower])  # Wilson interval of each
+    table["upper"] = np.concatenate([[np.nan], upper])  # conditional rate
     return table
 
 
@@ -246,27 +205,21 @@ def crosswalk_table(cohort: pd.DataFrame) -> pd.DataFrame:
 
 
 def cox_table(cohort: pd.DataFrame) -> pd.DataFrame:
-    """Cause-specific Cox models (lifelines) of court and technical dismissal."""
-    from lifelines import CoxPHFitter
+    """Cause-specific Cox models of court and technical dismissal (the package's solver)."""
+    from ..estimators import cause_specific_cox
 
-    cohort = cohort[cohort["group"] != "discrimination"]  # too few court decisions to model
-    design = pd.DataFrame(index=cohort.index)
-    for group in ("sexual_violence", "hate"):  # reference: partner violence
-        design[f"offence_group[T.{group}]"] = (cohort["group"] == group).astype(float)
-    for zone in sorted(cohort["zone"].unique())[1:]:  # reference: the first zone
-        design[f"zone[T.{zone}]"] = (cohort["zone"] == zone).astype(float)
-    design["requalified"] = (cohort["police_code"] != cohort["parquet_code"]).astype(float)
-    frames = []
-    for outcome in ("court", "dismissal_technical"):
-        data = design.assign(time=cohort["time"], event=(cohort["outcome"] == outcome) * 1)
-        fit = CoxPHFitter().fit(data, "time", "event")
-        s = fit.summary
-        frames.append(pd.DataFrame({
-            "outcome": outcome, "term": s.index, "estimate": s["coef"], "std_err": s["se(coef)"],
-            "lower": s["coef lower 95%"], "upper": s["coef upper 95%"], "p": s["p"],
-            "hazard_ratio": s["exp(coef)"], "hr_lower": s["exp(coef) lower 95%"],
-            "hr_upper": s["exp(coef) upper 95%"]}))
-    return pd.concat(frames, ignore_index=True)
+    data = (cohort[cohort["group"] != "discrimination"]  # too few court decisions to model
+            .rename(columns={"group": "offence_group"})
+            .assign(requalified=lambda d: (d["police_code"] != d["parquet_code"]).astype(float)))
+    formula = "C(offence_group, Treatment('partner_violence')) + zone + requalified"
+    frames = [cause_specific_cox(data, cause=outcome, event="outcome", formula=formula)
+              .table.assign(outcome=outcome)
+              for outcome in ("court", "dismissal_technical")]
+    table = pd.concat(frames, ignore_index=True)
+    table["term"] = table["term"].str.replace(
+        "C(offence_group, Treatment('partner_violence'))", "offence_group", regex=False)
+    return table[["outcome", "term", "estimate", "std_err", "lower", "upper", "p",
+                  "hazard_ratio", "hr_lower", "hr_upper"]]
 
 
 def flag_table(cohort: pd.DataFrame) -> pd.DataFrame:
