@@ -127,7 +127,7 @@ def cif_table(cohort: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
 
     grid = np.arange(0.0, float(cohort["time"].max()) + 1, 15.0)
     result = cumulative_incidence(cohort, by="group", event="outcome", alpha=alpha)
-    table = result.at(grid).rename(columns={"state": "outcome"})
+    table = result.at(grid.tolist()).rename(columns={"state": "outcome"})
     last = cohort.groupby("group")["time"].max()
     table = table[table["outcome"].isin(_OUTCOMES)
                   & (table["time"] <= table["group"].map(last))]
