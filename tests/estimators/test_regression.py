@@ -231,3 +231,69 @@ def test_breslow_baseline_cumulative_hazard_matches_r_basehaz(lung):
     cum = np.cumsum(ce.baseline_hazard(data, cfit))
     ref = read_reference("regression_cox_basehaz.csv").set_index("time")["hazard"]
     np.testing.assert_allclose(cum, ref.loc[data.times].to_numpy(), rtol=1e-6)
+
+
+# --- monotone likelihood: a level without events (tests/reference/regression_cox_monotone.R)
+
+MONOTONE = pd.DataFrame({
+    "time": [2, 3, 5, 6, 8, 11, 3, 4, 7, 9, 9, 4, 6, 10, 12],
+    "status": [1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0],
+    "group": list("aaaaaabbbbbcccc"),  # c: no event
+    "x": [0.5, 1.2, -0.3, 0.8, -1.1, 0.1, 0.4, -0.6, 1.5, -0.2, 0.9, 0.3, -0.8, 1.1, -0.4],
+})
+
+
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+@pytest.mark.parametrize("reference", ["a", "c"])
+def test_level_without_events_not_estimable_where_r_warns(ties, reference):
+    ref = read_reference("regression_cox_monotone.csv").query(
+        "ties == @ties and reference == @reference")
+    fit = cox(MONOTONE, formula=f"C(group, Treatment('{reference}')) + x", event="status",
+              ties=ties)
+    names = [t if t == "x" else f"group[T.{t}]" for t in ref["term"]]
+    assert fit.table["term"].tolist() == names
+    flagged = ref["may_be_infinite"].to_numpy(bool)
+    # the solver flags by R's rule exactly the coefficients R warns "may be infinite" about,
+    # and those are the terms reported not estimable
+    np.testing.assert_array_equal(fit.model_data[1].infinite, flagged)
+    assert sorted(fit.notes["non_estimable"]) == sorted(np.array(names)[flagged])
+    assert fit.table.loc[flagged, ["estimate", "std_err", "lower", "upper", "p",
+                                   "hazard_ratio", "hr_lower", "hr_upper"]].isna().all().all()
+    assert fit.vcov.loc[np.array(names)[flagged]].isna().all().all()
+    # the others equal R's (R stops with c at ~21 from the reference, the solver at ~30;
+    # what that leaves of the other terms is below 1e-9)
+    ok = ~flagged
+    np.testing.assert_allclose(fit.table.loc[ok, "estimate"], ref.loc[ok, "coef"], atol=1e-8)
+    np.testing.assert_allclose(fit.table.loc[ok, "std_err"], ref.loc[ok, "se"], rtol=1e-8)
+    assert fit.loglik == pytest.approx(ref["loglik"].iloc[0], abs=1e-6)
+    reason = " ".join(fit.notes["non_estimable"].values())
+    expected = "level 'c' of group" if reference == "a" else "reference level of group"
+    assert expected in reason
+
+
+def test_sparse_synthetic_study_reports_levels_without_events():
+    # the defect: 300 cases, offence groups without a court decision gave hazard ratios
+    # of ~1e-12 with intervals (0, inf) instead of "not estimable"
+    from trajectory.cohort import build_cohort
+    from trajectory.synth import make_study
+
+    log, _ = make_study(300, seed=1, scenario="brussels")
+    table = build_cohort(log, origin="E11").table
+    table = table[table["division"].notna()]
+    fit = cause_specific_cox(table, cause="court",
+                             formula="offence_group + C(division, Treatment('FR'))")
+    courts = table.assign(c=table["outcome"] == "court").groupby(
+        "offence_group", observed=True)["c"].sum()
+    empty = sorted(f"offence_group[T.{g}]" for g in courts.index[courts == 0])
+    assert empty  # the seed gives levels without a court decision
+    assert sorted(fit.notes["non_estimable"]) == empty
+    shown = fit.table[~fit.table["term"].isin(empty)]
+    assert np.isfinite(shown[["estimate", "lower", "upper"]].to_numpy()).all()
+    assert (shown["estimate"].abs() < 5).all()
+    assert fit.table.loc[fit.table["term"].isin(empty), "hazard_ratio"].isna().all()
+
+
+def test_estimable_fit_has_no_non_estimable_note(lung):
+    fit = cox(lung, covariates=["age", "sex", "ph.ecog"], event="event")
+    assert "non_estimable" not in fit.notes
+    assert not fit.model_data[1].infinite.any()

@@ -25,7 +25,7 @@ This module is private: :mod:`trajectory.estimators.regression` is the public AP
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ from ..errors import EstimationError
 
 __all__ = [
     "CoxData", "CoxFit", "PatternCounts", "baseline_hazard", "counts_data", "cox_pieces",
-    "fit_cox", "make_data", "pattern_baseline_hazard", "zph_test",
+    "fit_cox", "make_data", "pattern_baseline_hazard", "runaway", "zph_test",
 ]
 
 
@@ -217,6 +217,8 @@ class CoxFit:
     iterations: int
     pieces: Any  # Pieces (case rows) or PatternPieces (count table)
     converged: bool = True
+    infinite: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    # per coefficient: still moving when the log-likelihood stopped (R "may be infinite")
 
 
 def _solve(imat: np.ndarray, grad: np.ndarray) -> np.ndarray:
@@ -227,6 +229,31 @@ def _solve(imat: np.ndarray, grad: np.ndarray) -> np.ndarray:
             "the information matrix is singular: a covariate is constant or collinear "
             "(drop it or merge sparse categories)"
         ) from exc
+
+
+def runaway(beta: np.ndarray, var: np.ndarray, grad: np.ndarray, eps: float = 1e-9) -> np.ndarray:
+    """Coefficients that a further Newton step would still move: possibly infinite.
+
+    R ``coxph`` (``coxph.fit``/``agreg.fit``) computes the next Newton step
+    ``|U' I^-1|`` at the estimate and warns "Loglik converged before variable ...;
+    coefficient may be infinite" for each coefficient whose step exceeds ``eps`` and
+    ``sqrt(eps) |beta|`` (its ``toler.inf``). That is the monotone likelihood of a level
+    without events or of separated events: the log-likelihood flattens towards its
+    supremum while the coefficient runs off, Newton steps stay near one unit, and any
+    stopping rule on the score or the log-likelihood is met at a large finite value.
+
+    References
+    ----------
+    .. [1] Bryson MC, Johnson ME (1981). The incidence of monotone likelihood in the Cox
+       model. Technometrics 23(4):381-383.
+    .. [2] Heinze G, Schemper M (2001). A solution to the problem of monotone likelihood
+       in Cox regression. Biometrics 57(1):114-119.
+    .. [3] R package ``survival``: ``coxph.fit`` and ``coxph.control(toler.inf)``.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        step = np.abs(var @ grad)
+        out = ~np.isfinite(grad) | ((step > eps) & (step > np.sqrt(eps) * np.abs(beta)))
+    return np.asarray(out, dtype=bool)
 
 
 def _evaluate(d: Any, beta: np.ndarray, ties: str) -> Any:
@@ -263,6 +290,11 @@ def fit_cox(
     (monotone likelihood) or on a singular information matrix; ``"return"`` returns the
     last iterate with ``converged=False`` and an infinite variance where it is undefined
     (R ``coxph`` warns and returns it).
+
+    A fit that converges while a coefficient runs off (monotone likelihood: a level
+    without events, separated events) is not an error here: ``infinite`` marks those
+    coefficients by R's rule (:func:`runaway`), and the caller reports them as not
+    estimable (:func:`trajectory.estimators.regression.cox` does).
     """
     if ties not in ("efron", "breslow"):
         raise EstimationError(f"ties={ties!r} is not supported; use 'efron' or 'breslow'")
@@ -316,7 +348,8 @@ def fit_cox(
         var = np.full((p, p), np.inf)
     if not converged:  # a coefficient running off to infinity has no finite variance
         var = np.where(np.diag(var)[:, None] > 0, var, np.inf) if p else var
-    return CoxFit(beta, var, pc.loglik, loglik_null, iterations, pc, converged)
+    infinite = runaway(beta, var, pc.grad)
+    return CoxFit(beta, var, pc.loglik, loglik_null, iterations, pc, converged, infinite)
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,10 @@ Poisson pattern path, Fine-Gray and the lenses' one-vs-rest models are fitted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,7 @@ from threadpoolctl import threadpool_limits
 from ..errors import EstimationError
 from ..results import MODEL_COLUMNS, TidyResult, model_summary
 from . import _cox_engine as ce
-from ._formula import column, design_matrix, event_indicator
+from ._formula import Design, column, design_matrix, event_indicator
 from .count_table import CountTable, needs_case_rows, unwrap_counts
 
 __all__ = ["CoxResult", "cox", "cause_specific_cox", "model_table"]
@@ -264,6 +265,11 @@ def cox(
     Returns
     -------
     CoxResult
+        A coefficient with no finite estimate (a level with no event, events separated
+        by a covariate: monotone likelihood, where R ``coxph`` warns "coefficient may be
+        infinite") has NaN in every column of its row and of ``vcov``, and
+        ``notes["non_estimable"]`` maps its term to the reason, naming the level without
+        events. The other terms are estimated as R estimates them.
 
     References
     ----------
@@ -297,30 +303,72 @@ def cox(
             "(engine='counts')"
         )
     counted = isinstance(cohort, CountTable)
-    frame: pd.DataFrame
-    if isinstance(cohort, CountTable):
-        if ties != "breslow":
-            needs_case_rows(cohort, "cox(ties='efron')", "Efron ties count a weighted row "
-                            "as one case; ties='breslow' is exact on a count table")
-        if cluster is not None or robust:
-            needs_case_rows(cohort, "a robust or clustered Cox variance",
-                            "it sums case-level score residuals")
-        if cause is None and event == "outcome":
-            cause = sorted(set(map(str, cohort.table["outcome"])) - {cohort.censored})
-        used = set(covariates or []) | set(_strata_names(strata))
-        if formula is not None:
-            import formulaic
-
-            used |= set(formulaic.Formula(formula.split("~", 1)[-1]).required_variables)
-        missing = sorted(str(v) for v in used - set(cohort.keys))
-        if missing:
-            needs_case_rows(cohort, "cox", f"{missing} are not keys of the count table "
-                            "(continuous covariates need case rows)")
-        frame, weights, entry, _ = unwrap_counts(cohort, weights=weights, entry=entry,
-                                                 role="cox")
-    else:
-        frame = cohort
+    frame, weights, entry, cause = _case_frame(
+        cohort, formula=formula, covariates=covariates, event=event, cause=cause, entry=entry,
+        strata=strata, weights=weights, cluster=cluster, robust=robust, ties=ties)
     design = design_matrix(frame, formula, covariates)
+    a = _model_arrays(frame, time=time, event=event, cause=cause, entry=entry, weights=weights,
+                      strata=strata, cluster=cluster)
+    robust = (cluster is not None) if robust is None else robust
+    with threadpool_limits(1):
+        data = ce.make_data(design.X, a.start, a.stop, a.event, a.weight, a.strata)
+        fit = ce.fit_cox(data, ties=ties)
+        var = ce.robust_variance(data, fit, a.cluster) if robust else fit.var
+    return _cox_result(design, a, data, fit, var, ties=ties, robust=robust, counted=counted,
+                       alpha=alpha)
+
+
+class _Arrays(NamedTuple):
+    """The model's columns as arrays (``event`` after ``cause=``; None where not given)."""
+
+    stop: np.ndarray
+    event: np.ndarray
+    start: np.ndarray | None
+    weight: np.ndarray | None
+    strata: np.ndarray | None
+    cluster: np.ndarray | None
+
+
+def _case_frame(
+    cohort: pd.DataFrame | CountTable, *, formula: str | None,
+    covariates: Sequence[str] | None, event: str, cause: str | Sequence[str] | None,
+    entry: str | None, strata: str | Sequence[str] | None, weights: str | None,
+    cluster: str | None, robust: bool | None, ties: str,
+) -> tuple[pd.DataFrame, str | None, str | None, str | Sequence[str] | None]:
+    """``(frame, weights, entry, cause)``: case rows as given, or a count table's rows.
+
+    A count table is refused where the fit needs case rows (Efron ties, a robust
+    variance, a covariate that is not one of its keys); its counts become the weights.
+    """
+    if not isinstance(cohort, CountTable):
+        return cohort, weights, entry, cause
+    if ties != "breslow":
+        needs_case_rows(cohort, "cox(ties='efron')", "Efron ties count a weighted row "
+                        "as one case; ties='breslow' is exact on a count table")
+    if cluster is not None or robust:
+        needs_case_rows(cohort, "a robust or clustered Cox variance",
+                        "it sums case-level score residuals")
+    if cause is None and event == "outcome":
+        cause = sorted(set(map(str, cohort.table["outcome"])) - {cohort.censored})
+    used = set(covariates or []) | set(_strata_names(strata))
+    if formula is not None:
+        import formulaic
+
+        used |= set(formulaic.Formula(formula.split("~", 1)[-1]).required_variables)
+    missing = sorted(str(v) for v in used - set(cohort.keys))
+    if missing:
+        needs_case_rows(cohort, "cox", f"{missing} are not keys of the count table "
+                        "(continuous covariates need case rows)")
+    frame, weights, entry, _ = unwrap_counts(cohort, weights=weights, entry=entry, role="cox")
+    return frame, weights, entry, cause
+
+
+def _model_arrays(
+    frame: pd.DataFrame, *, time: str, event: str, cause: str | Sequence[str] | None,
+    entry: str | None, weights: str | None, strata: str | Sequence[str] | None,
+    cluster: str | None,
+) -> _Arrays:
+    """Read and check the time, event, entry, weight, strata and cluster columns."""
     stop = column(frame, time, "time").to_numpy(float)
     ev = event_indicator(frame, event, cause)
     start = None if entry is None else column(frame, entry, "entry").to_numpy(float)
@@ -338,38 +386,90 @@ def cox(
             column(frame, c, "strata")
         scode = frame.groupby(strata_cols, sort=True, observed=True).ngroup().to_numpy()
     cl = None if cluster is None else column(frame, cluster, "cluster").to_numpy()
-    robust = (cluster is not None) if robust is None else robust
     if stop.size and stop.min() < 0:
         raise EstimationError(f"time column {time!r} has negative values")
-    with threadpool_limits(1):
-        data = ce.make_data(design.X, start, stop, ev, w, scode)
-        fit = ce.fit_cox(data, ties=ties)
-        beta = fit.beta
-        method = f"Cox proportional hazards ({ties} ties)"
-        var = ce.robust_variance(data, fit, cl) if robust else fit.var
-    se = np.sqrt(np.diag(var))
-    table = model_table(design.names, beta, se, alpha, "hazard_ratio")
-    eta = design.X @ beta
-    conc = float("nan")
+    return _Arrays(stop, ev, start, w, scode, cl)
+
+
+_LEVEL = re.compile(r"^(?P<var>.+)\[T\.(?P<level>.+)\]$")
+
+
+def _non_estimable(design: Design, event: np.ndarray, infinite: np.ndarray) -> dict[str, str]:
+    """Why each coefficient has no finite estimate: ``{column name: reason}``.
+
+    A coefficient is not estimable when the solver saw it still running off as the
+    log-likelihood converged (``infinite``, R's "coefficient may be infinite"), or when
+    it is a level indicator with no event among its cases (its maximum-likelihood
+    estimate is minus infinity, or not identified when the reference has no event
+    either). The reason names the level without events when there is one.
+    """
+    out: dict[str, str] = {}
+    for _, cols in design.terms:
+        sub = design.X[:, cols]
+        reference = ~(sub != 0).any(axis=1)
+        ref_empty = bool(reference.any()) and not event[reference].any()
+        for c in cols:
+            x = design.X[:, c]
+            level = _LEVEL.match(design.names[c])
+            indicator = level is not None and bool(np.isin(x, (0.0, 1.0)).all())
+            empty = indicator and not event[x != 0].any()
+            if not (infinite[c] or empty):
+                continue
+            if empty and level is not None:
+                why = (f"no event among the cases of level {level['level']!r} of "
+                       f"{level['var']}")
+            elif indicator and ref_empty and level is not None:
+                why = (f"no event among the cases of the reference level of {level['var']}; "
+                       "choose a reference level with events (formula "
+                       f"C({level['var']}, Treatment('<level>')))")
+            else:
+                why = ("monotone likelihood: the events separate on this covariate (e.g. every "
+                       "event of one group before any event of the other)")
+            out[design.names[c]] = why + "; its coefficient runs off to infinity (R coxph: " \
+                "'coefficient may be infinite')"
+    return out
+
+
+def _cox_result(
+    design: Design, a: _Arrays, data: ce.CoxData, fit: ce.CoxFit, var: np.ndarray, *,
+    ties: str, robust: bool, counted: bool, alpha: float,
+) -> CoxResult:
+    """The :class:`CoxResult`: table, notes (non-estimable terms NaN), concordance."""
     notes: dict[str, Any] = {"formula": design.formula, "ties": ties, "robust": robust}
     if counted:
         notes["count_table"] = True
-    if start is None and w is None:
-        conc = _concordance(stop, ev, eta, np.zeros(stop.size) if scode is None else scode)
+    beta = fit.beta.copy()
+    se = np.sqrt(np.diag(var))
+    naive = np.sqrt(np.diag(fit.var))
+    var = var.copy()
+    reasons = _non_estimable(design, a.event, fit.infinite)
+    if reasons:
+        bad = np.isin(design.names, list(reasons))
+        beta[bad] = se[bad] = naive[bad] = np.nan
+        var[bad, :] = np.nan
+        var[:, bad] = np.nan
+        notes["non_estimable"] = reasons
+    table = model_table(design.names, beta, se, alpha, "hazard_ratio")
+    conc = float("nan")
+    if a.start is None and a.weight is None:
+        strata = np.zeros(a.stop.size) if a.strata is None else a.strata
+        conc = _concordance(a.stop, a.event, design.X @ fit.beta, strata)
     else:
         notes["concordance"] = "not computed with entry= or weights="
     if robust:
-        notes["naive_std_err"] = dict(zip(design.names, np.sqrt(np.diag(fit.var)), strict=True))
+        notes["naive_std_err"] = dict(zip(design.names, naive, strict=True))
+    w = a.weight
     return CoxResult(
         table=table,
         alpha=alpha,
-        method=method,
-        n=int(round(float(w.sum()))) if counted and w is not None else int(stop.size),
+        method=f"Cox proportional hazards ({ties} ties)",
+        n=int(round(float(w.sum()))) if counted and w is not None else int(a.stop.size),
         notes=notes,
         loglik=fit.loglik,
         loglik_null=fit.loglik_null,
         concordance=conc,
-        n_event=int(round(float(w[ev].sum()))) if counted and w is not None else int(ev.sum()),
+        n_event=(int(round(float(w[a.event].sum()))) if counted and w is not None
+                 else int(a.event.sum())),
         vcov=pd.DataFrame(var, index=design.names, columns=design.names),
         model_data=(data, fit, design.terms, ties),
     )
