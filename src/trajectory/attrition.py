@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -269,6 +269,52 @@ def attrition_table(
             f"attrition_table: horizon must be a positive number of days, got {horizon}"
         )
     spec = _parse_stages(stages)
+    f = _funnel_days(log, spec, by, window)
+    eligible = f.t_ext >= horizon
+    rows = []
+    for gv in sorted(f.group.unique(), key=str):
+        rows += _group_rows(f, gv, eligible.to_numpy(), horizon=horizon, alpha=alpha,
+                            time_aware=time_aware)
+    table = pd.DataFrame(rows, columns=list(ATTRITION_COLUMNS))
+    return AttritionResult(
+        table=table,
+        alpha=alpha,
+        method=(
+            f"entry cohort funnel, fixed {horizon}-day follow-up (Wilson intervals)"
+            + ("; Aalen-Johansen cumulative incidence at the horizon" if time_aware else "")
+        ),
+        time_unit="days",
+        n=int(f.in_cohort.sum()),
+        notes={
+            "horizon": horizon,
+            "stages": spec,
+            "by": by,
+            "window": window,
+            "n_eligible": int(eligible.sum()),
+            "n_without_entry_event": f.n_no_entry,
+            "lost": "a non-court decision (E33-E35, E40-E44) or a judgment other than V01",
+        },
+    )
+
+
+class _Funnel(NamedTuple):
+    """Days from entry of each cohort case (rows) to each stage (columns), closure, extraction."""
+
+    names: list[str]
+    t_reach: pd.DataFrame  # days from entry to reaching each stage (a later stage implies it)
+    t_close: pd.Series  # days from entry to closure
+    t_ext: pd.Series  # days from entry to the extraction date
+    group: pd.Series
+    implied: pd.DataFrame  # stage reached only through a later stage
+    in_cohort: pd.Series  # over all cases: has the entry event, within the window
+    n_no_entry: int
+
+
+def _funnel_days(
+    log: EventLog, spec: Mapping[str, Sequence[str]], by: str | None,
+    window: tuple[str | pd.Timestamp, str | pd.Timestamp] | None,
+) -> _Funnel:
+    """The entry cohort (entry event within ``window``) and its days to each stage."""
     names = list(spec)
     days = CaseDays(log)
     reached_own = _stage_days(days, spec)
@@ -292,71 +338,61 @@ def attrition_table(
     reach = pd.DataFrame(np.where(np.isinf(later_first), np.nan, later_first),
                          index=own.index, columns=own.columns)
     e = entry.loc[in_cohort]
-    t_reach = reach.sub(e, axis=0).clip(lower=0)
-    t_close = (closure.loc[in_cohort] - e).clip(lower=0)
-    t_ext = ext.loc[in_cohort] - e
-    g = group.loc[in_cohort]
-    implied = reach.notna() & own.isna()
-
-    eligible = t_ext >= horizon
-    rows = []
-    for gv in sorted(g.unique(), key=str):
-        m = (g == gv).to_numpy()
-        elig = eligible.to_numpy() & m
-        within = (t_reach.to_numpy() <= horizon) & elig[:, None]
-        n_reached = within.sum(axis=0)
-        n_implied = (within & implied.to_numpy()).sum(axis=0)
-        n0 = int(elig.sum())
-        cum_lo, cum_hi = wilson_interval(n_reached, np.full(len(names), n0), alpha=alpha)
-        prev = np.concatenate([[n0], n_reached[:-1]])
-        cond_lo, cond_hi = wilson_interval(n_reached, prev, alpha=alpha)
-        closed = (t_close.to_numpy() <= horizon) & elig
-        for k, stage in enumerate(names):
-            if k + 1 < len(names):
-                stuck = within[:, k] & ~within[:, k + 1]
-                n_lost = int((stuck & closed).sum())
-                n_open = int((stuck & ~closed).sum())
-            else:
-                n_lost = n_open = 0
-            base = dict(group=gv, stage=stage, order=k, n_reached=int(n_reached[k]),
-                        n_lost=n_lost, n_open=n_open, n_implied=int(n_implied[k]))
-            rows.append({**base, "measure": "cumulative", "n_base": n0,
-                         "estimate": n_reached[k] / n0 if n0 else np.nan,
-                         "lower": cum_lo[k], "upper": cum_hi[k]})
-            rows.append({**base, "measure": "conditional", "n_base": int(prev[k]),
-                         "estimate": n_reached[k] / prev[k] if prev[k] else np.nan,
-                         "lower": cond_lo[k], "upper": cond_hi[k]})
-            if time_aware:
-                if k == 0:
-                    est = (1.0, 1.0, 1.0)
-                else:
-                    tr = t_reach.iloc[m, k].to_numpy()
-                    tc = t_close.iloc[m].to_numpy()
-                    te = t_ext.iloc[m].to_numpy()
-                    status, time = _competing(tr, tc, te)
-                    est = _aj_at(time, status, float(horizon), alpha)
-                rows.append({**base, "measure": "cumulative_aj", "n_base": int(m.sum()),
-                             "estimate": est[0], "lower": est[1], "upper": est[2]})
-    table = pd.DataFrame(rows, columns=list(ATTRITION_COLUMNS))
-    return AttritionResult(
-        table=table,
-        alpha=alpha,
-        method=(
-            f"entry cohort funnel, fixed {horizon}-day follow-up (Wilson intervals)"
-            + ("; Aalen-Johansen cumulative incidence at the horizon" if time_aware else "")
-        ),
-        time_unit="days",
-        n=int(in_cohort.sum()),
-        notes={
-            "horizon": horizon,
-            "stages": spec,
-            "by": by,
-            "window": window,
-            "n_eligible": int(eligible.sum()),
-            "n_without_entry_event": n_no_entry,
-            "lost": "a non-court decision (E33-E35, E40-E44) or a judgment other than V01",
-        },
+    return _Funnel(
+        names=names,
+        t_reach=reach.sub(e, axis=0).clip(lower=0),
+        t_close=(closure.loc[in_cohort] - e).clip(lower=0),
+        t_ext=ext.loc[in_cohort] - e,
+        group=group.loc[in_cohort],
+        implied=reach.notna() & own.isna(),
+        in_cohort=in_cohort,
+        n_no_entry=n_no_entry,
     )
+
+
+def _group_rows(
+    f: _Funnel, gv: Any, eligible: np.ndarray, *, horizon: int, alpha: float, time_aware: bool
+) -> list[dict[str, Any]]:
+    """The table rows of one group: cumulative, conditional (and Aalen-Johansen) by stage."""
+    names = f.names
+    m = (f.group == gv).to_numpy()
+    elig = eligible & m
+    within = (f.t_reach.to_numpy() <= horizon) & elig[:, None]
+    n_reached = within.sum(axis=0)
+    n_implied = (within & f.implied.to_numpy()).sum(axis=0)
+    n0 = int(elig.sum())
+    cum_lo, cum_hi = wilson_interval(n_reached, np.full(len(names), n0), alpha=alpha)
+    prev = np.concatenate([[n0], n_reached[:-1]])
+    cond_lo, cond_hi = wilson_interval(n_reached, prev, alpha=alpha)
+    closed = (f.t_close.to_numpy() <= horizon) & elig
+    rows = []
+    for k, stage in enumerate(names):
+        if k + 1 < len(names):
+            stuck = within[:, k] & ~within[:, k + 1]
+            n_lost = int((stuck & closed).sum())
+            n_open = int((stuck & ~closed).sum())
+        else:
+            n_lost = n_open = 0
+        base = dict(group=gv, stage=stage, order=k, n_reached=int(n_reached[k]),
+                    n_lost=n_lost, n_open=n_open, n_implied=int(n_implied[k]))
+        rows.append({**base, "measure": "cumulative", "n_base": n0,
+                     "estimate": n_reached[k] / n0 if n0 else np.nan,
+                     "lower": cum_lo[k], "upper": cum_hi[k]})
+        rows.append({**base, "measure": "conditional", "n_base": int(prev[k]),
+                     "estimate": n_reached[k] / prev[k] if prev[k] else np.nan,
+                     "lower": cond_lo[k], "upper": cond_hi[k]})
+        if time_aware:
+            if k == 0:
+                est = (1.0, 1.0, 1.0)
+            else:
+                tr = f.t_reach.iloc[m, k].to_numpy()
+                tc = f.t_close.iloc[m].to_numpy()
+                te = f.t_ext.iloc[m].to_numpy()
+                status, time = _competing(tr, tc, te)
+                est = _aj_at(time, status, float(horizon), alpha)
+            rows.append({**base, "measure": "cumulative_aj", "n_base": int(m.sum()),
+                         "estimate": est[0], "lower": est[1], "upper": est[2]})
+    return rows
 
 
 def _competing(tr: np.ndarray, tc: np.ndarray, te: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -443,55 +443,10 @@ def _source(i: int, raw: Mapping[str, Any], base: Path | None) -> SourceConfig:
     section = f"sources.{name}"
     kind = _choice(section, "kind", raw["kind"], SOURCE_KINDS)
     fmt = _choice(section, "format", raw.get("format", _guess_format(str(raw["path"]))), FORMATS)
-    path = Path(str(raw["path"])).expanduser()
-    if base is not None and not path.is_absolute():
-        path = base / path
-    allow_outside = raw.get("allow_outside", False)
-    if not isinstance(allow_outside, bool):
-        raise ConfigError(f"[{section}] allow_outside must be true or false")
-    if base is not None and not allow_outside and not path.resolve().is_relative_to(
-            base.resolve()):
-        raise ConfigError(
-            f"[{section}] path resolves outside the study folder (the folder of the config "
-            "file), so it is not read; move the extract into the study folder, or set "
-            "allow_outside = true in this [[sources]] table if that is intended"
-        )
-    identifiers = _str_map(section, "identifiers", raw.get("identifiers", {}))
-    for ident in identifiers:
-        _choice(f"{section}.identifiers", "key", ident, IDENTIFIERS)
-    if not identifiers:
-        raise ConfigError(
-            f"[{section}] identifiers: at least one of {', '.join(IDENTIFIERS)} must map to "
-            "a column, so that records of one case can be linked"
-        )
-    columns = _str_map(section, "columns", raw.get("columns", {}))
-    for col in columns:
-        if col not in CASE_COLUMNS or col in ("case_id", "source", "extraction_date"):
-            allowed = [c for c in CASE_COLUMNS if c not in ("case_id", "source", "extraction_date")]
-            raise ConfigError(
-                f"[{section}.columns] unknown contract column {col!r}; "
-                f"allowed: {', '.join(allowed)}"
-            )
-    event_codes = set(vocabulary("events")["code"])
-    events = _str_map(section, "events", raw.get("events", {}))
-    details = _str_map(section, "event_details", raw.get("event_details", {}))
-    for key, mapping in (("events", events), ("event_details", details)):
-        for code in mapping:
-            if code not in event_codes:
-                raise ConfigError(
-                    f"[{section}.{key}] {code!r} is not an event code; allowed: E00..E63 as in "
-                    "the events vocabulary (trajectory.schema.vocabulary('events'))"
-                )
-    long = None
-    if "long" in raw:
-        lraw = raw["long"]
-        if not isinstance(lraw, Mapping):
-            raise ConfigError(f"[{section}.long] must be a table with keys event, date, code")
-        _check_keys(f"{section}.long", lraw, _LONG_KEYS)
-        for key in ("event", "date"):
-            if key not in lraw:
-                raise ConfigError(f"[{section}.long] missing required key {key!r}")
-        long = LongEvents(str(lraw["event"]), str(lraw["date"]), lraw.get("code"))
+    path, allow_outside = _source_path(section, raw, base)
+    identifiers, columns = _source_columns(section, raw)
+    events, details = _source_events(section, raw)
+    long = _source_long(section, raw)
     values_raw = raw.get("values", {})
     if not isinstance(values_raw, Mapping):
         raise ConfigError(f"[{section}.values] must be a table of contract column -> value map")
@@ -519,6 +474,78 @@ def _source(i: int, raw: Mapping[str, Any], base: Path | None) -> SourceConfig:
         values=values,
         allow_outside=allow_outside,
     )
+
+
+def _source_path(section: str, raw: Mapping[str, Any], base: Path | None) -> tuple[Path, bool]:
+    """``path`` (relative to the study folder) and ``allow_outside`` of a source."""
+    path = Path(str(raw["path"])).expanduser()
+    if base is not None and not path.is_absolute():
+        path = base / path
+    allow_outside = raw.get("allow_outside", False)
+    if not isinstance(allow_outside, bool):
+        raise ConfigError(f"[{section}] allow_outside must be true or false")
+    if base is not None and not allow_outside and not path.resolve().is_relative_to(
+            base.resolve()):
+        raise ConfigError(
+            f"[{section}] path resolves outside the study folder (the folder of the config "
+            "file), so it is not read; move the extract into the study folder, or set "
+            "allow_outside = true in this [[sources]] table if that is intended"
+        )
+    return path, allow_outside
+
+
+def _source_columns(
+    section: str, raw: Mapping[str, Any]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A source's ``identifiers`` (at least one) and ``columns`` (contract columns)."""
+    identifiers = _str_map(section, "identifiers", raw.get("identifiers", {}))
+    for ident in identifiers:
+        _choice(f"{section}.identifiers", "key", ident, IDENTIFIERS)
+    if not identifiers:
+        raise ConfigError(
+            f"[{section}] identifiers: at least one of {', '.join(IDENTIFIERS)} must map to "
+            "a column, so that records of one case can be linked"
+        )
+    columns = _str_map(section, "columns", raw.get("columns", {}))
+    for col in columns:
+        if col not in CASE_COLUMNS or col in ("case_id", "source", "extraction_date"):
+            allowed = [c for c in CASE_COLUMNS if c not in ("case_id", "source", "extraction_date")]
+            raise ConfigError(
+                f"[{section}.columns] unknown contract column {col!r}; "
+                f"allowed: {', '.join(allowed)}"
+            )
+    return identifiers, columns
+
+
+def _source_events(
+    section: str, raw: Mapping[str, Any]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A source's ``events`` and ``event_details`` maps, keyed by event codes."""
+    event_codes = set(vocabulary("events")["code"])
+    events = _str_map(section, "events", raw.get("events", {}))
+    details = _str_map(section, "event_details", raw.get("event_details", {}))
+    for key, mapping in (("events", events), ("event_details", details)):
+        for code in mapping:
+            if code not in event_codes:
+                raise ConfigError(
+                    f"[{section}.{key}] {code!r} is not an event code; allowed: E00..E63 as in "
+                    "the events vocabulary (trajectory.schema.vocabulary('events'))"
+                )
+    return events, details
+
+
+def _source_long(section: str, raw: Mapping[str, Any]) -> LongEvents | None:
+    """A source's ``[long]`` table (events as rows), or None."""
+    if "long" not in raw:
+        return None
+    lraw = raw["long"]
+    if not isinstance(lraw, Mapping):
+        raise ConfigError(f"[{section}.long] must be a table with keys event, date, code")
+    _check_keys(f"{section}.long", lraw, _LONG_KEYS)
+    for key in ("event", "date"):
+        if key not in lraw:
+            raise ConfigError(f"[{section}.long] missing required key {key!r}")
+    return LongEvents(str(lraw["event"]), str(lraw["date"]), lraw.get("code"))
 
 
 def _sheet(section: str, value: Any, fmt: str) -> str | int | None:

@@ -31,7 +31,28 @@ __all__ = ["write_publication_files", "quality_table", "complaint_months", "shar
 
 
 def complaint_months(log: EventLog) -> tuple[str | None, str | None]:
-    """First and last month of complaint (months, not days: no single case is dated)."""
+    """First and last month of complaint (months, not days: no single case is dated).
+
+    Parameters
+    ----------
+    log : EventLog
+        The study's event log; its complaints are the ``E11`` events.
+
+    Returns
+    -------
+    tuple of (str or None, str or None)
+        ``("YYYY-MM", "YYYY-MM")`` of the earliest and latest complaint date, or
+        ``(None, None)`` when the log has no dated complaint.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> events = pd.DataFrame({"event": ["E11", "E30", "E11"],
+    ...                        "date": ["2022-03-14", "2022-05-02", "2023-01-09"]})
+    >>> complaint_months(SimpleNamespace(events=events))
+    ('2022-03', '2023-01')
+    """
     events = log.events
     dates = pd.to_datetime(events.loc[events["event"] == "E11", "date"], errors="coerce")
     dates = dates.dropna()
@@ -41,6 +62,31 @@ def complaint_months(log: EventLog) -> tuple[str | None, str | None]:
 
 
 def share_open(tables_dir: Path) -> float | None:
+    """Share of the cohort still open, read from the published outcome table.
+
+    Parameters
+    ----------
+    tables_dir : pathlib.Path
+        The report's ``tables/`` folder; the quickstart notebook publishes
+        ``quickstart_outcomes.csv`` there (columns ``outcome`` and ``n``, after the
+        disclosure gate).
+
+    Returns
+    -------
+    float or None
+        Cases whose outcome is ``censored`` or ``open`` over all cases, from the
+        published (gated) counts only; None when the table is absent, lacks those
+        columns, has a suppressed count or sums to zero.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     published = pd.DataFrame({"outcome": ["court", "censored"], "n": [30, 10]})
+    ...     published.to_csv(Path(folder) / "quickstart_outcomes.csv", index=False)
+    ...     share_open(Path(folder))
+    0.25
+    """
     path = tables_dir / "quickstart_outcomes.csv"
     if not path.is_file():
         return None
@@ -53,7 +99,26 @@ def share_open(tables_dir: Path) -> float | None:
 
 
 def quality_table(report: Any, k: int) -> pd.DataFrame:
-    """Per-source counts of the ingest for the report folder: no path, banded below k."""
+    """Per-source counts of the ingest for the report folder: no path, banded below k.
+
+    Parameters
+    ----------
+    report : QualityReport
+        The ingest's quality report; its ``table`` has one row a source with
+        ``source, format, read, accepted, quarantined`` (other columns, such as the
+        file path, are left out).
+    k : int
+        The disclosure threshold: a count from 1 to ``k - 1`` is shown as ``"<k"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``source, format, read, accepted, quarantined``; counts as strings.
+
+    Examples
+    --------
+    See the module docstring.
+    """
     table = report.table
     out = table[["source", "format", "read", "accepted", "quarantined"]].copy()
     for column in ("read", "accepted", "quarantined"):
@@ -83,6 +148,12 @@ def write_publication_files(
         The provenance record.
     manifest : list of dict
         What the notebooks published (:attr:`trajectory.report.MANIFEST`).
+
+    Returns
+    -------
+    pathlib.Path
+        The written ``index.html``, as returned by
+        :func:`trajectory.report_html.write_publication`.
     """
     import nbformat
 

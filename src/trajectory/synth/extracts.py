@@ -330,12 +330,19 @@ def _interventions_toml(scenario: str) -> list[str]:
 
 
 def _study_toml(log: EventLog, name: str) -> str:
+    """The ``study.toml`` of the written extracts: study sections, then one table a source."""
+    sections = [*_study_sections(log, name), *_police_source(), *_parquet_source(),
+                *_court_source(), *_victim_services_source()]
+    return "\n".join(sections)
+
+
+def _study_sections(log: EventLog, name: str) -> list[str]:
+    """[study], [cohort], [groupings], [privacy] and the scenario's interventions."""
     meta = log.metadata
     start = pd.Timestamp(meta.get("start", "2021-01-01"))
     end = min(start + pd.DateOffset(years=4) - pd.Timedelta(days=1),
               pd.Timestamp(log.extraction_date))
-    yes_no = {"O": "true", "N": "false"}
-    sections = [
+    return [
         "# Synthetic study written by trajectory.synth.write_extracts: no real person.",
         f"# scenario = {meta.get('scenario')!r}, seed = {meta.get('seed')}, "
         f"n_cases = {meta.get('n_cases')}",
@@ -359,6 +366,21 @@ def _study_toml(log: EventLog, name: str) -> str:
         "threshold = 5",
         "",
         *_interventions_toml(str(meta.get("scenario"))),
+    ]
+
+
+def _value_tables(values: dict[str, dict[str, str]]) -> list[str]:
+    """One ``[sources.values.<column>]`` table a column (of the source just above)."""
+    out: list[str] = []
+    for col, mapping in values.items():
+        out += [f"[sources.values.{col}]", _table(mapping), ""]
+    return out
+
+
+def _police_source() -> list[str]:
+    """The police extract: ``;``-separated cp1252, decimal comma, day-first dates."""
+    yes_no = {"O": "true", "N": "false"}
+    return [
         "[[sources]]",
         'name = "police"', 'kind = "police"', 'path = "police.csv"', 'delimiter = ";"',
         'encoding = "cp1252"', 'decimal = ","', 'date_format = "%d/%m/%Y"',
@@ -371,18 +393,21 @@ def _study_toml(log: EventLog, name: str) -> str:
             "victim_age_band": "AGE_VICTIME"}),
         "events = " + _inline(_POLICE_EVENTS),
         "",
+        *_value_tables({
+            "offence_group": {v: k for k, v in _GROUP_LABELS.items()},
+            "police_code": {v: k for k, v in POLICE_CODES.items()},
+            "ifg_police": yes_no, "hate_police": yes_no, "sexual": yes_no,
+            "suspect_known": yes_no,
+            "channel": {v: k for k, v in _CHANNELS.items()},
+            "victim_sex": {v: k for k, v in _SEX.items()},
+            "victim_age_band": {v: k for k, v in _AGE.items()},
+        }),
     ]
-    police_values = {
-        "offence_group": {v: k for k, v in _GROUP_LABELS.items()},
-        "police_code": {v: k for k, v in POLICE_CODES.items()},
-        "ifg_police": yes_no, "hate_police": yes_no, "sexual": yes_no, "suspect_known": yes_no,
-        "channel": {v: k for k, v in _CHANNELS.items()},
-        "victim_sex": {v: k for k, v in _SEX.items()},
-        "victim_age_band": {v: k for k, v in _AGE.items()},
-    }
-    for col, mapping in police_values.items():
-        sections += [f"[sources.values.{col}]", _table(mapping), ""]
-    sections += [
+
+
+def _parquet_source() -> list[str]:
+    """The parquet extract: ``;``-separated UTF-8 with BOM, event details coded."""
+    return [
         "[[sources]]",
         'name = "parquet"', 'kind = "parquet"', 'path = "parquet.csv"', 'delimiter = ";"',
         'encoding = "utf-8-sig"', 'date_format = "%d/%m/%Y"',
@@ -394,18 +419,20 @@ def _study_toml(log: EventLog, name: str) -> str:
         "events = " + _inline(_PARQUET_EVENTS),
         "event_details = " + _inline(_PARQUET_DETAILS),
         "",
+        *_value_tables({
+            "division": {"F": "FR", "N": "NL"},
+            "parquet_code": {v: k for k, v in PARQUET_CODES.items()},
+            "suspect_sex": {v: k for k, v in _SEX.items()},
+            "suspect_age_band": {v: k for k, v in _AGE.items()},
+            "relationship": {v: k for k, v in _REL.items()},
+            "code": {v: k for k, v in {**PARQUET_CODES, **_MOTIVES, **_STATUS}.items()},
+        }),
     ]
-    parquet_values = {
-        "division": {"F": "FR", "N": "NL"},
-        "parquet_code": {v: k for k, v in PARQUET_CODES.items()},
-        "suspect_sex": {v: k for k, v in _SEX.items()},
-        "suspect_age_band": {v: k for k, v in _AGE.items()},
-        "relationship": {v: k for k, v in _REL.items()},
-        "code": {v: k for k, v in {**PARQUET_CODES, **_MOTIVES, **_STATUS}.items()},
-    }
-    for col, mapping in parquet_values.items():
-        sections += [f"[sources.values.{col}]", _table(mapping), ""]
-    sections += [
+
+
+def _court_source() -> list[str]:
+    """The court extract: long layout (one row an act), ISO dates."""
+    return [
         "[[sources]]",
         'name = "court"', 'kind = "court"', 'path = "court.csv"', 'delimiter = ","',
         'encoding = "utf-8"', 'date_format = "%Y-%m-%d"',
@@ -415,6 +442,12 @@ def _study_toml(log: EventLog, name: str) -> str:
         "[sources.values.event]", _table({v: k for k, v in _COURT_ACTS.items()}), "",
         "[sources.values.code]",
         _table({v: k for k, v in {**_VERDICTS, **_SANCTIONS, **_STATUS}.items()}), "",
+    ]
+
+
+def _victim_services_source() -> list[str]:
+    """The victim services extract: long layout (one row a contact)."""
+    return [
         "[[sources]]",
         'name = "victim_services"', 'kind = "victim_services"', 'path = "victim_services.csv"',
         'delimiter = ";"', 'encoding = "utf-8"', 'date_format = "%d/%m/%Y"',
@@ -423,4 +456,3 @@ def _study_toml(log: EventLog, name: str) -> str:
         "",
         "[sources.values.event]", _table({v: k for k, v in _SUPPORT.items()}), "",
     ]
-    return "\n".join(sections)
