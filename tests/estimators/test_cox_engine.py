@@ -1,9 +1,12 @@
 """The one Cox solver (estimators/_cox_engine.py) against R coxph, and its edge cases.
 
-R calls: tests/reference/regression_cox_entry.R (delayed entry + strata + cluster).
+R calls: tests/reference/regression_cox_entry.R (delayed entry + strata + cluster) and
+regression_cox_monotone.R (separated events: regression_cox_separated.csv).
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -109,6 +112,23 @@ def test_monotone_likelihood_raises_or_returns_unconverged():
     assert not fit.converged and fit.beta[0] > 5
     with pytest.raises(EstimationError, match="Breslow ties"):
         ce.fit_cox(ce.counts_data(X[[0, 4]], np.ones((2, 1)), np.ones((2, 1))), ties="efron")
+
+
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+def test_separated_events_stop_cleanly_where_r_warns_may_be_infinite(ties):
+    # the same 8 cases at the default iterations: the risk set of the last times (x = 0
+    # only, risk ~1e-7 of the x = 1 rows') once came out as a difference of large sums,
+    # <= 0, and the fit overflowed (RuntimeWarnings) before failing to converge
+    ref = read_reference("regression_cox_separated.csv").query("ties == @ties")
+    X = np.r_[np.ones(4), np.zeros(4)][:, None]
+    data = ce.make_data(X, None, np.arange(1.0, 9.0), np.ones(8, bool))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = ce.fit_cox(data, ties=ties)
+    assert fit.converged and fit.beta[0] > 20  # R stops at 22.1, the solver runs further
+    assert fit.infinite.tolist() == ref["may_be_infinite"].tolist() == [True]
+    assert fit.loglik == pytest.approx(ref["loglik"].iloc[0], abs=1e-7)  # the supremum
+    assert fit.loglik_null == pytest.approx(ref["loglik_null"].iloc[0], abs=1e-10)
 
 
 def test_counts_data_rejects_inconsistent_tables():

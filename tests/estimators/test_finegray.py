@@ -111,3 +111,59 @@ def test_expansion_properties(seed, expander):
     # without censoring, competing cases stay at risk with weight 1 to the end
     full = expander(time, np.where(status == 0, 2, status))
     assert (full["weight"] == 1).all()
+
+
+# --- a level without the modelled outcome (tests/reference/regression_monotone_fg_poisson.R)
+
+BLANK = ["estimate", "std_err", "lower", "upper", "p", "hazard_ratio", "hr_lower", "hr_upper"]
+
+
+@pytest.mark.parametrize("method,model", [("finegray", "finegray_coxph_efron"), ("crr", "crr")])
+@pytest.mark.parametrize("reference", ["a", "c"])
+def test_level_without_the_cause_is_not_estimable(method, model, reference):
+    data = read_reference("data/monotone_competing.csv")  # group c: no court outcome
+    ref = read_reference("regression_monotone_fg_poisson.csv").query(
+        "model == @model and reference == @reference").reset_index(drop=True)
+    fit = fine_gray(data, cause="court", method=method,
+                    formula=f"C(group, Treatment('{reference}')) + z")
+    names = [t if t == "z" else f"group[T.{t}]" for t in ref["term"]]
+    assert fit.table["term"].tolist() == names
+    # R runs these off (|coef| 10 to 21) and, on the finegray rows with the robust
+    # variance, neither warns nor widens the interval (se 0.76): a finite-looking CI
+    runaway = ref["term"].isin(["c"] if reference == "a" else ["a", "b"]).to_numpy()
+    assert (ref.loc[runaway, "coef"].abs() > 10).all()
+    assert sorted(fit.notes["non_estimable"]) == sorted(np.array(names)[runaway])
+    assert fit.table.loc[runaway, BLANK].isna().all().all()
+    assert fit.vcov.loc[np.array(names)[runaway]].isna().all().all()
+    ok = ~runaway
+    np.testing.assert_allclose(fit.table.loc[ok, "estimate"], ref.loc[ok, "coef"], atol=1e-7)
+    if method == "finegray":  # crr's variance also counts the estimation of G
+        np.testing.assert_allclose(fit.table.loc[ok, "std_err"], ref.loc[ok, "se"], rtol=1e-6)
+    reason = " ".join(fit.notes["non_estimable"].values())
+    assert ("level 'c' of group" if reference == "a" else "reference level of group") in reason
+    cif = fit.predict_cumulative_incidence(pd.DataFrame({"group": ["a", "b", "c"], "z": 0}),
+                                           times=[8])
+    blank = cif["group"].isin(["c"] if reference == "a" else ["a", "b"])
+    assert cif.loc[blank, "estimate"].isna().all()
+    assert np.isfinite(cif.loc[~blank, "estimate"]).all()
+
+
+def test_sparse_synthetic_study_reports_levels_without_the_cause():
+    # the defect: offence groups without a court decision gave subdistribution hazard
+    # ratios near 1e-12 with intervals (0, inf)
+    from trajectory.cohort import build_cohort
+    from trajectory.synth import make_study
+
+    log, _ = make_study(300, seed=1, scenario="brussels")
+    table = build_cohort(log, origin="E11").table
+    table = table[table["division"].notna()]
+    courts = table.assign(c=table["outcome"] == "court").groupby(
+        "offence_group", observed=True)["c"].sum()
+    empty = sorted(f"offence_group[T.{g}]" for g in courts.index[courts == 0])
+    assert empty  # the seed gives levels without a court decision
+    fit = fine_gray(table, cause="court", formula="offence_group + C(division, Treatment('FR'))")
+    assert sorted(fit.notes["non_estimable"]) == empty
+    shown = fit.table[~fit.table["term"].isin(empty)]
+    assert np.isfinite(shown[["estimate", "lower", "upper"]].to_numpy()).all()
+    assert (shown["estimate"].abs() < 5).all()
+    assert fit.table.loc[fit.table["term"].isin(empty), BLANK].isna().all().all()

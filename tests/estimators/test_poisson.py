@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _support.reference import read_reference
 from trajectory.errors import EstimationError
+from trajectory.estimators.count_table import CountTable
 from trajectory.estimators.poisson import aggregate_counts, poisson_rates
 from trajectory.estimators.regression import cox
 
@@ -146,3 +148,62 @@ def test_aggregation_counts_every_case_once(seed):
     shuffled = aggregate_counts(df.sample(frac=1, random_state=seed), covariates=COVS,
                                 cause="court")
     pd.testing.assert_frame_equal(shuffled, agg)
+
+
+# --- a level without events (tests/reference/regression_monotone_fg_poisson.R)
+
+BLANK = ["estimate", "std_err", "lower", "upper", "p", "rate_ratio", "rr_lower", "rr_upper"]
+
+
+@pytest.mark.parametrize("cuts,solver,model", [
+    ("events", "profile", "coxph_breslow"), ("events", "glm", "coxph_breslow"),
+    ([0, 5], "glm", "glm_cuts_0_5_12")])
+@pytest.mark.parametrize("reference", ["a", "c"])
+def test_level_without_events_is_not_estimable(cuts, solver, model, reference):
+    data = read_reference("data/monotone_competing.csv")  # group c: no court outcome
+    ref = read_reference("regression_monotone_fg_poisson.csv").query(
+        "model == @model and reference == @reference").reset_index(drop=True)
+    fit = poisson_rates(data, cause="court", cuts=cuts, solver=solver, covariates=["group", "z"],
+                        formula=f"C(group, Treatment('{reference}')) + z")
+    names = [t if t == "z" else f"group[T.{t}]" for t in ref["term"]]
+    assert fit.table["term"].tolist() == names
+    # R: coxph warns "may be infinite" for these; glm returns |coef| ~32, se ~3e6
+    runaway = ref["term"].isin(["c"] if reference == "a" else ["a", "b"]).to_numpy()
+    assert (ref.loc[runaway, "coef"].abs() > 20).all()
+    if model == "coxph_breslow":
+        np.testing.assert_array_equal(ref["may_be_infinite"].to_numpy(bool), runaway)
+    assert sorted(fit.notes["non_estimable"]) == sorted(np.array(names)[runaway])
+    assert fit.table.loc[runaway, BLANK].isna().all().all()
+    assert fit.vcov.loc[np.array(names)[runaway]].isna().all().all()
+    ok = ~runaway
+    np.testing.assert_allclose(fit.table.loc[ok, "estimate"], ref.loc[ok, "coef"], atol=1e-7)
+    np.testing.assert_allclose(fit.table.loc[ok, "std_err"], ref.loc[ok, "se"], rtol=1e-6)
+    reason = " ".join(fit.notes["non_estimable"].values())
+    assert ("level 'c' of group" if reference == "a" else "reference level of group") in reason
+
+
+@pytest.mark.parametrize("cuts", ["events", [0, 30, 90, 180, 365]])
+def test_sparse_synthetic_study_reports_levels_without_events(cuts):
+    # the defect: offence groups without a court decision gave rate ratios near 1e-12
+    # with intervals (0, inf)
+    from trajectory.cohort import build_cohort
+    from trajectory.synth import make_study
+
+    log, _ = make_study(300, seed=1, scenario="brussels")
+    table = build_cohort(log, origin="E11").table
+    table = table[table["division"].notna()]
+    courts = table.assign(c=table["outcome"] == "court").groupby(
+        "offence_group", observed=True)["c"].sum()
+    empty = sorted(f"offence_group[T.{g}]" for g in courts.index[courts == 0])
+    assert empty  # the seed gives levels without a court decision
+    fit = poisson_rates(table, covariates=["offence_group", "division"], cause="court",
+                        cuts=cuts)
+    assert sorted(fit.notes["non_estimable"]) == empty
+    shown = fit.table[~fit.table["term"].isin(empty)]
+    assert np.isfinite(shown[["estimate", "lower", "upper"]].to_numpy()).all()
+    assert (shown["estimate"].abs() < 5).all()
+    assert fit.table.loc[fit.table["term"].isin(empty), BLANK].isna().all().all()
+    # the same cases as a count table go through the same reporting (cox, Breslow)
+    counted = cox(CountTable.from_cases(table, keys=["offence_group", "division"]),
+                  covariates=["offence_group", "division"], cause="court", ties="breslow")
+    assert sorted(counted.notes["non_estimable"]) == empty

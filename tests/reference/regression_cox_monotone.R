@@ -6,7 +6,7 @@
 # the values to match.
 # Tool: R + survival (versions written into the CSV header comment).
 # Run from the repository root:  Rscript tests/reference/regression_cox_monotone.R
-# Writes tests/reference/regression_cox_monotone.csv.
+# Writes tests/reference/regression_cox_monotone.csv and regression_cox_separated.csv.
 suppressPackageStartupMessages(library(survival))
 out <- "tests/reference"
 ver <- sprintf("# tool: R %s, survival %s", getRversion(), packageVersion("survival"))
@@ -42,5 +42,23 @@ con <- file(file.path(out, "regression_cox_monotone.csv"), "w")
 writeLines(c(ver, paste("# coxph(Surv(time, status) ~ relevel(factor(group), ref = reference) +",
                         "x, ties = ties); group c has no event; may_be_infinite = the variables",
                         "of R's warning 'Loglik converged before variable ...'")), con)
+write.csv(do.call(rbind, rows), con, row.names = FALSE)
+close(con)
+# Separated events, no level without events: every event of x = 1 precedes every event
+# of x = 0 (8 cases; tests/estimators/test_cox_engine.py). R warns "may be infinite".
+sep <- data.frame(time = 1:8, status = 1, x = c(1, 1, 1, 1, 0, 0, 0, 0))
+rows <- list()
+for (ties in c("efron", "breslow")) {
+  warned <- FALSE
+  fit <- withCallingHandlers(coxph(Surv(time, status) ~ x, data = sep, ties = ties),
+    warning = function(w) {
+      warned <<- grepl("coefficient may be infinite", conditionMessage(w))
+      invokeRestart("muffleWarning")
+    })
+  rows[[length(rows) + 1]] <- data.frame(ties = ties, coef = unname(coef(fit)),
+    may_be_infinite = warned, loglik = fit$loglik[2], loglik_null = fit$loglik[1])
+}
+con <- file(file.path(out, "regression_cox_separated.csv"), "w")
+writeLines(c(ver, "# coxph(Surv(1:8, rep(1, 8)) ~ c(1, 1, 1, 1, 0, 0, 0, 0), ties = ties)"), con)
 write.csv(do.call(rbind, rows), con, row.names = FALSE)
 close(con)

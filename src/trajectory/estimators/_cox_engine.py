@@ -128,8 +128,17 @@ def make_data(
 
 
 def _risk_sum(d: CoxData, v: np.ndarray, m: int) -> np.ndarray:
-    """Sum of ``v`` (n,) or (n, p) over the risk set of each event time."""
-    return np.cumsum(d.delta @ v, axis=0)[:m]
+    """Sum of ``v`` (n,) or (n, p) over the risk set of each event time.
+
+    Summed from the last event time back (the rows still at risk after ``t``), as R
+    ``coxfit6`` does: without delayed entry every term added is a row that is at risk,
+    so no large sum is ever subtracted. A forward sum minus the rows that left loses
+    every digit when the rows that left first had the largest risk (separated events:
+    ``exp(eta)`` of 1e9 against 1e-9), and the risk set can then come out <= 0.
+    """
+    change = d.delta @ v  # (m + 1, ...): entries at lo, exits at hi
+    tail = np.cumsum(change[::-1], axis=0)[::-1]  # tail[k] = sum of change[k:]
+    return -tail[1:m + 1]
 
 
 def _over_interval(d: CoxData, h: np.ndarray) -> np.ndarray:
@@ -157,6 +166,11 @@ class Pieces:
 
 def cox_pieces(d: CoxData, beta: np.ndarray, ties: str) -> Pieces:
     """Log partial likelihood, gradient and the pieces of the information matrix."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return _cox_pieces(d, beta, ties)
+
+
+def _cox_pieces(d: CoxData, beta: np.ndarray, ties: str) -> Pieces:
     m = d.times.size
     eta = d.X @ beta
     risk = np.exp(eta)
@@ -188,6 +202,8 @@ def cox_pieces(d: CoxData, beta: np.ndarray, ties: str) -> Pieces:
         raise EstimationError(f"ties={ties!r} is not supported; use 'efron' or 'breslow'")
     a = num / d2[:, None]
     loglik = float(np.sum(d.weight[ev] * eta[ev]) - np.sum(pw * np.log(d2)))
+    if not (np.all(np.isfinite(r)) and np.all(d2[pw > 0] > 0)):
+        loglik = -np.inf  # exp(eta) overflowed or a risk set vanished: the step is refused
     grad = d.X.T @ (d.weight * ev) - pw @ a
     c1 = np.bincount(jj, pw / d2, minlength=m)
     c2 = np.bincount(jj, pw * frac / d2, minlength=m)
@@ -264,6 +280,11 @@ def _information(d: Any, pc: Any) -> np.ndarray:
     return pc.info if isinstance(d, PatternCounts) else information(d, pc)
 
 
+def _accepted(new: float, old: float, noise: float) -> bool:
+    """A step is kept when the log-likelihood is finite and falls by no more than ``noise``."""
+    return bool(np.isfinite(new) and new >= old - noise)
+
+
 def fit_cox(
     d: CoxData | PatternCounts,
     *,
@@ -278,9 +299,12 @@ def fit_cox(
     (``max|step| <= tol * (1 + max|beta|)``) or the Newton decrement ``U' I^-1 U`` is at
     the float noise of the log-likelihood; that last step is applied, so the estimate
     is the one a further Newton step would not move. A step is halved only while the
-    log-likelihood is not finite or falls by more than its float noise
-    (``1e-10 * (1 + |loglik|)``): comparing log-likelihoods closer than that decides
-    on rounding, which stopped the previous solver ~1e-7 short of R's maximum.
+    log-likelihood is not finite (``exp`` of the linear predictor overflowed, or a risk
+    set vanished: R ``coxph`` guards ``exp`` the same way) or falls by more than its
+    float noise (``1e-10 * (1 + |loglik|)``): comparing log-likelihoods closer than
+    that decides on rounding, which stopped the previous solver ~1e-7 short of R's
+    maximum. When 40 halvings find no such step, no step raises the log-likelihood at
+    float precision and the fit stops there, converged (R: "Loglik converged").
 
     ``d`` is case (or aggregated) rows (:class:`CoxData`: Efron or Breslow, entry,
     strata, weights) or a pattern x risk-set count table (:class:`PatternCounts`,
@@ -330,16 +354,19 @@ def fit_cox(
         new = beta + step
         pn = _evaluate(d, new, ties)
         halving = 0
-        while (not np.isfinite(pn.loglik) or pn.loglik < pc.loglik - noise) and halving < 40:
+        while not _accepted(pn.loglik, pc.loglik, noise) and halving < 40:
             step = step / 2
             new = beta + step
             pn = _evaluate(d, new, ties)
             halving += 1
+        if not _accepted(pn.loglik, pc.loglik, noise):
+            converged = True  # no step raises the log-likelihood at float precision: a
+            break  # maximum (R "Loglik converged"); runaway() flags what is still moving
         beta, pc = new, pn
         imat = _information(d, pc)
     if not converged and on_fail == "raise":
         raise EstimationError(
-            f"the Cox fit did not converge in {max_iter} iterations (check for monotone "
+            f"the Cox fit did not converge ({iterations} iterations; check for monotone "
             "likelihood: a category with no events, or perfect separation)"
         )
     try:
@@ -407,6 +434,11 @@ def counts_data(
 
 def pattern_pieces(d: PatternCounts, beta: np.ndarray) -> PatternPieces:
     """Breslow log partial likelihood, score and information on a count table."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return _pattern_pieces(d, beta)
+
+
+def _pattern_pieces(d: PatternCounts, beta: np.ndarray) -> PatternPieces:
     eta = d.X @ beta
     r = np.exp(eta)
     s0 = d.N.T @ r
@@ -415,6 +447,8 @@ def pattern_pieces(d: PatternCounts, beta: np.ndarray) -> PatternPieces:
     grad = d.X.T @ d.dp - d.dj @ a
     c = d.N @ (d.dj / s0)
     info = (d.X * (r * c)[:, None]).T @ d.X - (a * d.dj[:, None]).T @ a
+    if not (np.all(np.isfinite(r)) and np.all(s0[d.dj > 0] > 0)):
+        loglik = -np.inf  # exp(eta) overflowed or a risk set vanished: the step is refused
     return PatternPieces(loglik, grad, info, s0)
 
 

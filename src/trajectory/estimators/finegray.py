@@ -32,7 +32,7 @@ from ..results import TidyResult, model_summary
 from . import _cox_engine as ce
 from ._formula import Design, column, design_matrix
 from .count_table import needs_case_rows
-from .regression import model_table
+from .regression import blank_non_estimable, model_table, non_estimable
 
 __all__ = ["FineGrayResult", "fine_gray", "finegray_expand", "crr_expand"]
 
@@ -234,12 +234,15 @@ class FineGrayResult(TidyResult):
         design: Design = self.design
         x = design.encode(profiles)
         beta = self.table["estimate"].to_numpy()
+        known = np.isfinite(beta)  # a non-estimable term leaves NaN where its level is set
+        eta = x[:, known] @ beta[known]
+        eta[(x[:, ~known] != 0).any(axis=1)] = np.nan
         bt = self.baseline["time"].to_numpy()
         bh = self.baseline["cumulative_hazard"].to_numpy()
         t = bt if times is None else np.asarray(times, dtype=float)
         pos = np.searchsorted(bt, t, side="right") - 1
         cum = np.where(pos >= 0, bh[np.maximum(pos, 0)], 0.0)
-        cif = 1 - np.exp(-np.outer(np.exp(x @ beta), cum))
+        cif = 1 - np.exp(-np.outer(np.exp(eta), cum))
         out = profiles.reset_index(drop=True).loc[np.repeat(np.arange(len(profiles)), t.size)]
         out = out.reset_index(drop=True)
         out.insert(0, "profile", np.repeat(np.arange(len(profiles)), t.size))
@@ -290,6 +293,11 @@ def fine_gray(
     Returns
     -------
     FineGrayResult
+        A term with no finite estimate (a level without any case ending by ``cause``,
+        separated events: R ``coxph`` on the ``finegray`` rows warns "coefficient may be
+        infinite") has NaN in every column of its row and of ``vcov``, and
+        ``notes["non_estimable"]`` gives the reason, as in
+        :func:`~trajectory.estimators.regression.cox`; its predicted incidence is NaN.
 
     References
     ----------
@@ -344,16 +352,21 @@ def fine_gray(
         fit = ce.fit_cox(data, ties=ties)
         var = ce.robust_variance(data, fit, row)
         inc = ce.baseline_hazard(data, fit)
-    table = model_table(design.names, fit.beta, np.sqrt(np.diag(var)), alpha, "hazard_ratio")
+    reasons = non_estimable(design, status == 1, fit.infinite)
+    beta, var = blank_non_estimable(design.names, reasons, fit.beta, var)
+    table = model_table(design.names, beta, np.sqrt(np.diag(var)), alpha, "hazard_ratio")
     competing = sorted(set(outcome) - {cause} - set(cens))
+    notes: dict[str, Any] = {"formula": design.formula, "competing": competing,
+                             "censored": cens, "expanded_rows": int(len(ex))}
+    if reasons:
+        notes["non_estimable"] = reasons
     return FineGrayResult(
         table=table,
         alpha=alpha,
         method=f"Fine-Gray subdistribution hazards ({method} weights, {ties} ties, "
         "case-clustered robust variance)",
         n=int(t.size),
-        notes={"formula": design.formula, "competing": competing, "censored": cens,
-               "expanded_rows": int(len(ex))},
+        notes=notes,
         cause=cause,
         loglik=fit.loglik,
         n_event=int((status == 1).sum()),

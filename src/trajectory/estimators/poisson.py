@@ -22,7 +22,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -33,8 +32,9 @@ from ..errors import EstimationError
 from ..results import TidyResult, model_summary
 from . import _cox_engine as ce
 from ._formula import column, design_matrix, event_indicator
+from ._poisson_duckdb import aggregate_duckdb, duckdb_pattern_rows
 from .count_table import CountTable, needs_case_rows
-from .regression import model_table
+from .regression import blank_non_estimable, model_table, non_estimable
 
 __all__ = ["PoissonResult", "aggregate_counts", "poisson_rates"]
 
@@ -107,7 +107,7 @@ def aggregate_counts(
         sizes = frame.groupby(keys + ["status"], observed=True, sort=True).size()
         out: pd.DataFrame = sizes.rename("count").reset_index()
     elif engine == "duckdb":
-        out = _aggregate_duckdb(source, keys, event, causes)
+        out = aggregate_duckdb(source, keys, event, causes)
     else:
         raise EstimationError(f"engine={engine!r} is unknown; use 'pandas' or 'duckdb'")
     for c in covs:  # same dtypes from both engines; a DataFrame's categories keep their order
@@ -124,48 +124,6 @@ def aggregate_counts(
     if not sort:
         return out
     return out.sort_values(keys + ["status"], kind="stable").reset_index(drop=True)
-
-
-def _aggregate_duckdb(
-    source: Any, keys: list[str], event: str, causes: list[str] | None
-) -> pd.DataFrame:
-    import duckdb
-
-    def q(name: str) -> str:
-        return '"' + name.replace('"', '""') + '"'
-
-    con = duckdb.connect()
-    try:
-        if isinstance(source, (str, Path)):
-            rel = con.read_parquet(str(source))
-        elif isinstance(source, pd.DataFrame):
-            rel = con.from_df(source)
-        else:  # a DuckDB relation (from any connection)
-            rel = source
-        if causes is not None:
-            quoted = ", ".join("'" + c.replace("'", "''") + "'" for c in causes)
-            status = f"CAST(CAST({q(event)} AS VARCHAR) IN ({quoted}) AS BIGINT)"
-        else:
-            status = f"CAST(CAST({q(event)} AS BOOLEAN) AS BIGINT)"
-        key_sql = ", ".join(q(k) for k in keys)
-        nulls = " OR ".join(f"{q(k)} IS NULL" for k in [*keys, event])
-        found = rel.query("cohort", f"SELECT count(*) FROM cohort WHERE {nulls}")
-        n_null = found.fetchall()[0][0] if found is not None else 0
-        if n_null:
-            raise EstimationError(
-                f"{n_null} row(s) have missing values in {[*keys, event]}; drop or impute "
-                "them before fitting (rows are never dropped silently)"
-            )
-        sql = f"SELECT {key_sql}, {status} AS status, count(*) AS count FROM cohort GROUP BY ALL"
-        result = rel.query("cohort", sql)
-        if result is None:  # pragma: no cover - DuckDB returns a relation for SELECT
-            raise EstimationError("DuckDB returned no result for the aggregation query")
-        # via Arrow, text columns arrive dictionary-encoded (categoricals), not as
-        # millions of Python strings
-        out = result.to_arrow_table().to_pandas(strings_to_categorical=True)
-    finally:
-        con.close()
-    return out
 
 
 @dataclass(frozen=True, repr=False)
@@ -285,6 +243,11 @@ def poisson_rates(
     Returns
     -------
     PoissonResult
+        A term with no finite estimate (a level without events, or events separated
+        by a covariate, where the likelihood rises towards a limit as the coefficient
+        runs off) has NaN in every column of its row and of ``vcov``, and
+        ``notes["non_estimable"]`` gives the reason, as in
+        :func:`~trajectory.estimators.regression.cox`.
 
     References
     ----------
@@ -334,7 +297,7 @@ def poisson_rates(
         rows = _case_rows(cohort, covs, time, event, cause, entry)
         pat, patterns = _profile_inputs(rows, covs)
     elif use_profile and engine == "duckdb":  # DuckDB groups by one integer pattern key
-        rows, pat, patterns = _duckdb_pattern_rows(cohort, covs, time, event, cause, entry)
+        rows, pat, patterns = duckdb_pattern_rows(cohort, covs, time, event, cause, entry)
     else:
         rows = aggregate_counts(cohort, covariates=covs, time=time, event=event, cause=cause,
                                 entry=entry, engine=engine, sort=not use_profile)
@@ -343,20 +306,29 @@ def poisson_rates(
         raise EstimationError("there are no events to model")
     with threadpool_limits(1):
         if use_profile:
-            design, beta, var, base = _profile(rows, pat, patterns, formula, covs, time, entry)
+            design, beta, var, base, infinite, has_event = _profile(
+                rows, pat, patterns, formula, covs, time, entry)
             method = "piecewise-exponential Poisson (cuts at events; profile = Breslow Cox)"
         else:
             design = design_matrix(rows, formula, None if formula else covs)
-            beta, var, base = _glm(rows, design.X, time, entry, cuts)
+            beta, var, base, infinite = _glm(rows, design.X, time, entry, cuts)
+            has_event = (np.asarray(rows["status"]) == 1) & (np.asarray(rows["count"]) > 0)
             method = "piecewise-exponential Poisson GLM, log person-time offset"
+    reasons = non_estimable(design, has_event, infinite, model="R glm(poisson) returns a "
+                            "large negative estimate with a huge standard error")
+    beta, var = blank_non_estimable(design.names, reasons, beta, var)
     table = model_table(design.names, beta, np.sqrt(np.diag(var)), alpha, "rate_ratio")
+    notes: dict[str, Any] = {"formula": design.formula, "engine": engine,
+                             "cuts": "events" if is_events else list(cuts),
+                             "aggregated_rows": len(rows["count"])}
+    if reasons:
+        notes["non_estimable"] = reasons
     return PoissonResult(
         table=table,
         alpha=alpha,
         method=method,
         n=int(np.sum(rows["count"])),
-        notes={"formula": design.formula, "cuts": "events" if is_events else list(cuts),
-               "aggregated_rows": len(rows["count"]), "engine": engine},
+        notes=notes,
         baseline=base,
         n_event=n_event,
         person_time=float(base["person_time"].sum()),
@@ -462,8 +434,12 @@ def _profile(
     covs: list[str],
     time: str,
     entry: str | None,
-) -> tuple[Any, np.ndarray, np.ndarray, pd.DataFrame]:
-    """Breslow/Poisson-profile fit on the pattern x event-time tables of events and at-risk."""
+) -> tuple[Any, np.ndarray, np.ndarray, pd.DataFrame, np.ndarray, np.ndarray]:
+    """Breslow/Poisson-profile fit on the pattern x event-time tables of events and at-risk.
+
+    Returns the design, estimates, variance, baseline, the solver's runaway flags
+    (:func:`~trajectory.estimators._cox_engine.runaway`) and which patterns have events.
+    """
     n_pat = len(patterns)
     design = design_matrix(patterns, formula, None if formula else covs)
     t = np.asarray(rows[time], dtype=float)
@@ -496,87 +472,23 @@ def _profile(
     dj = D.sum(axis=0)
     base = pd.DataFrame({"start": lo_t, "stop": ev_t, "events": dj,
                          "person_time": N.sum(axis=0) * width, "rate": hazard / width})
-    return design, beta, var, base
+    return design, beta, var, base, fit.infinite, D.sum(axis=1) > 0
 
 
-def _duckdb_pattern_rows(
-    source: Any, covs: list[str], time: str, event: str, cause: Any, entry: str | None
-) -> tuple[dict[str, Any], np.ndarray, pd.DataFrame]:
-    """Counts by (pattern key, [entry], time, status) computed in DuckDB.
+def _glm(
+    agg: Any, X: np.ndarray, time: str, entry: str | None, cuts: Any
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, np.ndarray]:
+    """Poisson GLM on the pattern x interval table: ``beta``, ``var``, baseline, runaway flags.
 
-    Each covariate is coded by its position among its distinct levels (sorted, or a
-    DataFrame categorical's order) and the codes are combined into one BIGINT, so the
-    group-by hashes one integer instead of several strings.
+    A coefficient that IRLS is still moving by R's rule (:func:`~trajectory.estimators.
+    _cox_engine.runaway`: the next Newton step, ``I^-1 U``, exceeds ``1e-9`` and
+    ``3e-5 |beta|``) has no finite estimate: a level without events runs off by about one
+    unit an iteration while the deviance converges. statsmodels' "perfect separation or
+    prediction" warning, which a saturated table always raises, is kept only when no
+    term is reported.
     """
-    import duckdb
-
-    def q(name: str) -> str:
-        return '"' + name.replace('"', '""') + '"'
-
-    def lit(v: Any) -> str:
-        return "'" + str(v).replace("'", "''") + "'" if isinstance(v, str) else repr(v)
-
-    causes = None if cause is None else ([cause] if isinstance(cause, str) else list(cause))
-    con = duckdb.connect()
-    try:
-        rel = (con.read_parquet(str(source)) if isinstance(source, (str, Path))
-               else con.from_df(source) if isinstance(source, pd.DataFrame) else source)
-        levels: dict[str, list[Any]] = {}
-        for c in covs:
-            src = source[c] if isinstance(source, pd.DataFrame) else None
-            if src is not None and isinstance(src.dtype, pd.CategoricalDtype):
-                levels[c] = list(src.cat.categories)
-                continue
-            found = rel.query("cohort", f"SELECT DISTINCT {q(c)} FROM cohort")
-            vals = [v[0] for v in (found.fetchall() if found is not None else [])]
-            if any(v is None for v in vals):
-                raise EstimationError(f"covariate column {c!r} has missing values; drop or "
-                                      "impute them before fitting")
-            levels[c] = sorted(vals)
-        key = "CAST(0 AS BIGINT)"
-        for c in covs:
-            lv = "[" + ", ".join(lit(v) for v in levels[c]) + "]"
-            cast = "CAST({} AS VARCHAR)" if isinstance(levels[c][0], str) else "{}"
-            key = f"({key}) * {len(levels[c])} + (list_position({lv}, {cast.format(q(c))}) - 1)"
-        if causes is not None:
-            status = (f"CAST(CAST({q(event)} AS VARCHAR) IN "
-                      f"({', '.join(lit(c) for c in causes)}) AS BIGINT)")
-        else:
-            status = f"CAST(CAST({q(event)} AS BOOLEAN) AS BIGINT)"
-        cols = ([f"{q(entry)} AS entry"] if entry else []) + [f"{q(time)} AS time"]
-        sql = (f"SELECT {key} AS pattern, {', '.join(cols)}, {status} AS status, "
-               "count(*) AS count FROM cohort GROUP BY ALL")
-        result = rel.query("cohort", sql)
-        if result is None:  # pragma: no cover - DuckDB returns a relation for SELECT
-            raise EstimationError("DuckDB returned no result for the aggregation query")
-        out = result.fetchnumpy()
-    finally:
-        con.close()
-    arrays = {k: np.asarray(v) for k, v in out.items()}
-    for k, v in arrays.items():
-        if np.ma.is_masked(out[k]) or (v.dtype.kind == "f" and np.isnan(v).any()):
-            raise EstimationError(f"column {k!r} has missing values; drop or impute them "
-                                  "before fitting (rows are never dropped silently)")
-    keys, pat = np.unique(arrays["pattern"], return_inverse=True)
-    digits = {}
-    rest = keys.astype(np.int64)
-    for c in reversed(covs):
-        digits[c] = rest % len(levels[c])
-        rest = rest // len(levels[c])
-    patterns = pd.DataFrame({
-        c: pd.Categorical.from_codes(digits[c], categories=pd.Index(levels[c]))
-        if isinstance(levels[c][0], str) else np.asarray(levels[c])[digits[c]]
-        for c in covs
-    })
-    rows: dict[str, Any] = {time: arrays["time"], "status": arrays["status"],
-                            "count": arrays["count"]}
-    if entry:
-        rows[entry] = arrays["entry"]
-    return rows, pat.ravel(), patterns
-
-
-def _glm(agg, X, time, entry, cuts) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
     D, PT, Xp, lo, hi = _interval_table(agg, X, time, entry, cuts)
     k = lo.size
@@ -590,16 +502,18 @@ def _glm(agg, X, time, entry, cuts) -> tuple[np.ndarray, np.ndarray, pd.DataFram
     exog = np.hstack([np.eye(k)[iv], Xp[pat]])
     model = sm.GLM(D[pat, iv], exog, family=sm.families.Poisson(), offset=np.log(PT[pat, iv]))
     # a saturated table (residual df 0) makes statsmodels' WLS scale divide by zero (the
-    # Poisson scale is fixed at 1, so it is never used) and flag "perfect prediction",
-    # which is what saturation means; the warning is kept for unsaturated tables
-    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
-        if exog.shape[0] <= exog.shape[1]:
-            from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
-
-            warnings.simplefilter("ignore", PerfectSeparationWarning)
+    # Poisson scale is fixed at 1, so it is never used)
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always", PerfectSeparationWarning)
         res = model.fit(method="IRLS", tol=1e-12, maxiter=200)
-    params, cov = np.asarray(res.params), np.asarray(res.cov_params())
+        params, cov = np.asarray(res.params), np.asarray(res.cov_params())
+        infinite = ce.runaway(params, cov, np.asarray(model.score(params)))[k:]
+    for caught in w:
+        if not (issubclass(caught.category, PerfectSeparationWarning)
+                and (exog.shape[0] <= exog.shape[1] or infinite.any())):
+            warnings.warn_explicit(caught.message, caught.category, caught.filename,
+                                   caught.lineno)
     p = X.shape[1]
     base = pd.DataFrame({"start": lo, "stop": hi, "events": D.sum(axis=0),
                          "person_time": PT.sum(axis=0), "rate": np.exp(params[:k])})
-    return params[k:], cov[k:, k:][:p, :p], base
+    return params[k:], cov[k:, k:][:p, :p], base, infinite[:p]

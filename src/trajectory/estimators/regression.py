@@ -394,16 +394,28 @@ def _model_arrays(
 _LEVEL = re.compile(r"^(?P<var>.+)\[T\.(?P<level>.+)\]$")
 
 
-def _non_estimable(design: Design, event: np.ndarray, infinite: np.ndarray) -> dict[str, str]:
+def non_estimable(
+    design: Design, event: np.ndarray, infinite: np.ndarray, *,
+    model: str = "R coxph: 'coefficient may be infinite'",
+) -> dict[str, str]:
     """Why each coefficient has no finite estimate: ``{column name: reason}``.
 
     A coefficient is not estimable when the solver saw it still running off as the
     log-likelihood converged (``infinite``, R's "coefficient may be infinite"), or when
-    it is a level indicator with no event among its cases (its maximum-likelihood
+    it is a level indicator with no event among its rows (its maximum-likelihood
     estimate is minus infinity, or not identified when the reference has no event
-    either). The reason names the level without events when there is one.
+    either). The reason names the level without events when there is one. ``event``
+    says, per row of ``design.X``, whether the row has an event (a case, or a count
+    table row with events); ``model`` names what R does with such a term. Cox
+    (:func:`cox`), Fine-Gray and the Poisson rate models report through this one rule.
+
+    References
+    ----------
+    .. [1] Heinze G, Schemper M (2001). A solution to the problem of monotone likelihood
+       in Cox regression. Biometrics 57(1):114-119.
     """
     out: dict[str, str] = {}
+    event = np.asarray(event, dtype=bool)
     for _, cols in design.terms:
         sub = design.X[:, cols]
         reference = ~(sub != 0).any(axis=1)
@@ -425,9 +437,20 @@ def _non_estimable(design: Design, event: np.ndarray, infinite: np.ndarray) -> d
             else:
                 why = ("monotone likelihood: the events separate on this covariate (e.g. every "
                        "event of one group before any event of the other)")
-            out[design.names[c]] = why + "; its coefficient runs off to infinity (R coxph: " \
-                "'coefficient may be infinite')"
+            out[design.names[c]] = why + f"; its coefficient runs off to infinity ({model})"
     return out
+
+
+def blank_non_estimable(
+    names: Sequence[str], reasons: Mapping[str, str], beta: np.ndarray, var: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Copies of ``beta`` and ``var`` with NaN for the terms in ``reasons`` (rows and columns)."""
+    beta, var = np.array(beta, dtype=float), np.array(var, dtype=float)
+    bad = np.isin(list(names), list(reasons))
+    beta[bad] = np.nan
+    var[bad, :] = np.nan
+    var[:, bad] = np.nan
+    return beta, var
 
 
 def _cox_result(
@@ -438,16 +461,11 @@ def _cox_result(
     notes: dict[str, Any] = {"formula": design.formula, "ties": ties, "robust": robust}
     if counted:
         notes["count_table"] = True
-    beta = fit.beta.copy()
+    reasons = non_estimable(design, a.event, fit.infinite)
+    beta, var = blank_non_estimable(design.names, reasons, fit.beta, var)
     se = np.sqrt(np.diag(var))
-    naive = np.sqrt(np.diag(fit.var))
-    var = var.copy()
-    reasons = _non_estimable(design, a.event, fit.infinite)
+    naive = np.sqrt(np.diag(blank_non_estimable(design.names, reasons, fit.beta, fit.var)[1]))
     if reasons:
-        bad = np.isin(design.names, list(reasons))
-        beta[bad] = se[bad] = naive[bad] = np.nan
-        var[bad, :] = np.nan
-        var[:, bad] = np.nan
         notes["non_estimable"] = reasons
     table = model_table(design.names, beta, se, alpha, "hazard_ratio")
     conc = float("nan")
