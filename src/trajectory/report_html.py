@@ -126,19 +126,68 @@ def _item_title(name: str, entries: list[Mapping[str, Any]], notebooks: Mapping[
     return title, caption or given or title
 
 
+#: An SVG up to this size is embedded as it is; a larger one (curves of thousands of
+#: steps) is embedded as a PNG for screens when that is smaller. Both files stay beside
+#: the page, linked from the figure.
+SVG_EMBED_MAX = 150_000
+#: Resolution of the embedded PNG: twice a screen's 96 pixels an inch (sharp on
+#: high-density screens), a quarter or so of the 300-dpi file's size.
+SCREEN_DPI = 192
+
+
+def _screen_png(png: Path) -> tuple[bytes, int, int]:
+    """The 300-dpi PNG at :data:`SCREEN_DPI`, in 256 colours; its width and height in CSS px.
+
+    Figures are flat colours and anti-aliased lines: an adaptive palette without
+    dithering keeps them sharp at a third of the full-colour size.
+    """
+    import io
+
+    from PIL import Image
+
+    with Image.open(png) as image:
+        dpi = float((image.info.get("dpi") or (300, 300))[0]) or 300.0
+        scale = min(1.0, SCREEN_DPI / dpi)
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        small = image.convert("RGB").resize(size, Image.Resampling.LANCZOS)
+        css = (round(image.width * 96 / dpi), round(image.height * 96 / dpi))
+    small = small.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                           dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    small.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue(), css[0], css[1]
+
+
+def _embedded_image(svg: Path, alt: str) -> str:
+    """``<img>`` of a figure: its SVG when small, else a screen PNG when that is smaller."""
+    data = svg.read_bytes()
+    png = svg.with_suffix(".png")
+    if len(data) > SVG_EMBED_MAX and png.is_file():
+        raster, width, height = _screen_png(png)
+        if len(raster) < len(data):
+            encoded = base64.b64encode(raster).decode("ascii")
+            return (f'<img src="data:image/png;base64,{encoded}" width="{width}" '
+                    f'height="{height}" alt="{_esc(alt)}">')
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img src="data:image/svg+xml;base64,{encoded}" alt="{_esc(alt)}">'
+
+
 def _figure_html(entry: Mapping[str, Any], out_dir: Path, title: str, caption: str,
                  lang: str) -> str:
     name = entry["name"]
     svg = out_dir / "figures" / f"{name}.svg"
     if not svg.is_file():
         return ""
-    data = base64.b64encode(svg.read_bytes()).decode("ascii")
-    alt = entry.get("alt") or title
-    files = message("figure.files", lang, name=name)
-    # the image links to its own file in the report folder (zoom on a phone), never outside
-    return (f'<figure><a href="figures/{_esc(name)}.svg">'
-            f'<img src="data:image/svg+xml;base64,{data}" alt="{_esc(alt)}"></a>'
-            f"<figcaption>{_esc(caption)} {_esc(files)}</figcaption></figure>")
+    image = _embedded_image(svg, entry.get("alt") or title)
+    # the files beside the page, linked (never a link outside the report folder)
+    links = {ext: f'<a href="figures/{_esc(name)}.{ext}">figures/{_esc(name)}.{ext}</a>'
+             for ext in ("svg", "png")}
+    files = _esc(message("figure.files", lang, svg="\0svg\0", png="\0png\0"))
+    for ext, link in links.items():
+        files = files.replace(f"\0{ext}\0", link)
+    # the image links to its own vector file (zoom on a phone)
+    return (f'<figure><a href="figures/{_esc(name)}.svg">{image}</a>'
+            f"<figcaption>{_esc(caption)} {files}</figcaption></figure>")
 
 
 def _table_html(entry: Mapping[str, Any], out_dir: Path, caption: str, facts: Facts,

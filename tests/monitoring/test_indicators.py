@@ -148,7 +148,7 @@ def test_series_figure_has_target_line_and_alt_text():
     ax = indicators(log, config=cfg).plot(lang="nl")
     assert any(abs(line.get_ydata()[0] - 0.7) < 1e-12 for line in ax.get_lines()
                if len(line.get_ydata()) == 2)
-    assert "target 0.7" in get_alt(ax)
+    assert "Doel 0,7" in get_alt(ax)  # the alt text in the figure's language
     assert ax.get_xlabel().startswith("Instroomcohorte")
 
 

@@ -68,7 +68,20 @@ def test_flags_result_plots_through_its_declared_figure_kind():
     assert len(fig.axes) == 3
     alt = figure_alt(fig)
     assert alt.startswith("Flagged findings: 4 in 3 panel(s)")
-    assert "3.20 (2.88-3.52)" in alt
+    assert "median delay 3.20 (95% CI: 2.88 to 3.52)" in alt
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "+51 percentage points (95% CI: 43 to 59)"),
+    ("nl", "+51 procentpunten (95%-BI: 43 tot 59)"),
+    ("fr", "+51 points de pourcentage (IC 95 % : 43 à 59)"),  # spaces made plain
+])
+def test_alt_text_writes_a_difference_of_shares_in_percentage_points(lang, words):
+    table = flags_table()
+    first = table[table["metric"] == "hate_flag_loss_difference"]
+    alt = figure_alt(plot_flags(pd.concat([first, table.drop(first.index)]), lang=lang))
+    assert words in alt, alt
+    assert "pts" not in alt
 
 
 def test_nothing_flagged_shows_the_nearest_misses():

@@ -114,8 +114,9 @@ def test_risk_table_rounds_to_the_published_base():
 
 def test_test_text_in_three_languages():
     t = {"statistic": 3.0, "df": 1, "p": 0.0004}
-    assert comparison_caption(t, "nl") == "Logranktoets: χ² = 3.0, vg = 1, p < 0.001"
-    assert comparison_caption(t, "fr").startswith("Test du log-rank\u00a0: χ² = 3.0, ddl = 1")
+    assert comparison_caption(t) == "Log-rank test: χ² = 3.0, df = 1, p < 0.001"
+    assert comparison_caption(t, "nl") == "Logranktoets: χ² = 3,0, vg = 1, p < 0,001"
+    assert comparison_caption(t, "fr").startswith("Test du log-rank\u00a0: χ² = 3,0, ddl = 1")
 
 
 def test_every_figure_text_exists_in_three_languages_and_is_translated():
@@ -150,7 +151,7 @@ def test_a_model_term_run_off_to_infinity_is_written_not_estimable():
                                                             "Division: NL"]
     drawn = [line for line in ax.get_lines() if line.get_marker() == "s"]
     assert len(drawn) == 1
-    assert "Division: NL, 0.34 (0.08-1.40)" in figure_alt(ax)
+    assert "Division: NL, 0.34 (95% CI: 0.08 to 1.40)" in figure_alt(ax)
     assert max(ax.get_xlim()) < 10  # the axis is set by the bounded estimate
 
 

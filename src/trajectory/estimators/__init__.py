@@ -1,5 +1,6 @@
 """Estimators: non-parametric curves, group comparisons and regression models."""
 
+from .breakdown import BreakdownResult, breakdown_incidence
 from .comparison import ComparisonResult, LogrankResult, gray_test, logrank
 from .count_table import CountTable
 from .finegray import FineGrayResult, fine_gray
@@ -26,6 +27,7 @@ from .poisson import PoissonResult, aggregate_counts, poisson_rates
 from .regression import CoxResult, cause_specific_cox, cox
 
 __all__ = [
+    "BreakdownResult",
     "ComparisonResult",
     "CountTable",
     "CoxResult",
@@ -38,6 +40,7 @@ __all__ = [
     "PoissonResult",
     "StateOccupationResult",
     "aggregate_counts",
+    "breakdown_incidence",
     "cause_specific_cox",
     "cox",
     "cox_vs_rest",

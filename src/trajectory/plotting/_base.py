@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..errors import SchemaError
+from .formatting import localise_figure
 
 #: Keys of ``TidyResult.notes`` that may hold the disclosure threshold k.
 _THRESHOLD_KEYS = ("min_count", "threshold", "k", "min_cell")
@@ -113,15 +114,21 @@ def set_alt(target: Any, alt: str) -> str:
     return _ALT[figure]
 
 
+def finish(target: Any, alt: str, lang: str) -> str:
+    """The last step of every plot function: numbers of ``lang``, then the alt text.
+
+    Gives every numeric tick label of the figure the decimal comma of French and Dutch
+    (:func:`~trajectory.plotting.formatting.localise_figure`) and attaches ``alt``;
+    returns the alt text.
+    """
+    localise_figure(target, lang)
+    return set_alt(target, alt)
+
+
 def get_alt(target: Any) -> str:
     """The alt text attached by the plot function that drew ``target`` ("" if none)."""
     figure = target.get_figure(root=True) if hasattr(target, "get_figure") else target
     return _ALT.get(figure if figure is not None else target, "")
-
-
-def pct(value: float, digits: int = 0) -> str:
-    """A share as a percentage for sentences: ``0.372`` -> ``"37%"``."""
-    return f"{100 * value:.{digits}f}%" if np.isfinite(value) else "not shown"
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:

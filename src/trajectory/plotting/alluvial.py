@@ -28,11 +28,11 @@ from matplotlib.path import Path
 from ..errors import SchemaError
 from ..results import TidyResult
 from ._base import (
+    finish,
     format_count,
     groups_in_order,
     new_axes,
     require_columns,
-    set_alt,
     small_count_text,
     source_of,
 )
@@ -40,9 +40,9 @@ from ._base import suppressed_mask as _suppressed_mask
 from .theme import (
     SUPPRESSED_COLOUR,
     TEXT,
-    _has_fixed_colour,
     colours_for,
     display_label,
+    has_fixed_colour,
     text,
     theme_context,
 )
@@ -219,12 +219,59 @@ def plot_alluvial(
     if np.any(counts[~hidden] < 0):
         raise SchemaError("plot_alluvial: negative count in the flow table; counts are cases")
     table = table.assign(flow_count=counts, flow_hidden=hidden)
+    layout = _layout(table)
+    with theme_context():
+        ax = new_axes(ax, (2.6 * layout.n_cols + 2.0, 5.0))
+        _draw_flows(ax, layout, colour_by=colour_by,
+                    small=small_count_text(source, min_count=min_count))
+        _draw_nodes(ax, layout, lang)
+        if column_labels is not None:
+            for x, heading in zip(layout.xs, column_labels, strict=False):
+                ax.text(x, layout.span + layout.gap, heading, ha="center", va="bottom",
+                        fontweight="bold")
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-layout.gap, layout.span + 3 * layout.gap)
+        ax.set_axis_off()
+        if title:
+            ax.set_title(title, loc="left")
+    finish(ax, _alluvial_alt(table, layout.n_cols, column_labels, lang), lang)
+    return ax
+
+
+#: A flow: (step, source node, target node, count or NaN, suppressed).
+Flow = tuple[int, Any, Any, float, bool]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the nodes of an alluvial sit: columns, node names, sizes, positions."""
+
+    n_cols: int
+    names: list[list[Any]]
+    records: list[Flow]
+    size: dict[tuple[int, Any], float]
+    pos: dict[tuple[int, Any], list[float]]
+    colours: dict[Any, str]
+    span: float
+    gap: float
+
+    @property
+    def xs(self) -> np.ndarray:
+        """The x of each column, from 0 to 1."""
+        return np.linspace(0, 1, self.n_cols)
+
+
+def _layout(table: pd.DataFrame) -> _Layout:
+    """Nodes by column (outcomes in :data:`OUTCOME_ORDER`), their sizes and positions.
+
+    A node's size is the larger of its shown inflow and outflow; nodes are stacked from
+    the top down with a gap, each column centred vertically.
+    """
     n_cols = int(table["step"].max()) + 2
-    # nodes per column, in order of first appearance
-    names: list[list[Any]] = [[] for _ in range(n_cols)]
-    records: list[tuple[int, Any, Any, float, bool]] = list(zip(
+    records: list[Flow] = list(zip(
         table["step"].astype(int).tolist(), table["source"].tolist(), table["target"].tolist(),
-        counts.tolist(), hidden.tolist(), strict=True))
+        table["flow_count"].tolist(), table["flow_hidden"].tolist(), strict=True))
+    names: list[list[Any]] = [[] for _ in range(n_cols)]  # in order of first appearance
     for step, source_name, target_name, _, _ in records:
         for col, name in ((step, source_name), (step + 1, target_name)):
             if name not in names[col]:
@@ -235,82 +282,77 @@ def plot_alluvial(
     size: dict[tuple[int, Any], float] = {}
     for col in range(n_cols):
         for name in names[col]:
-            into = (shown["step"] + 1 == col) & (shown["target"] == name)
-            out_of = (shown["step"] == col) & (shown["source"] == name)
-            inflow = shown.loc[into, "flow_count"].sum()
-            outflow = shown.loc[out_of, "flow_count"].sum()
+            inflow = shown.loc[(shown["step"] + 1 == col) & (shown["target"] == name),
+                               "flow_count"].sum()
+            outflow = shown.loc[(shown["step"] == col) & (shown["source"] == name),
+                                "flow_count"].sum()
             size[(col, name)] = float(max(inflow, outflow))
-    tallest = max(sum(size[(c, n)] for n in names[c]) for c in range(n_cols)) or 1.0
-    gap = _GAP * tallest
-    # node positions (bottom, top), stacked from the top down, centred vertically
-    span = max(sum(size[(c, n)] for n in names[c]) + gap * (len(names[c]) - 1)
-               for c in range(n_cols))
+    totals = [sum(size[(c, n)] for n in names[c]) for c in range(n_cols)]
+    gap = _GAP * (max(totals) or 1.0)
+    span = max(totals[c] + gap * (len(names[c]) - 1) for c in range(n_cols))
     pos: dict[tuple[int, Any], list[float]] = {}
     for col in range(n_cols):
-        height = sum(size[(col, n)] for n in names[col]) + gap * (len(names[col]) - 1)
-        top = span - (span - height) / 2
+        top = span - (span - totals[col] - gap * (len(names[col]) - 1)) / 2
         for name in names[col]:
             pos[(col, name)] = [top - size[(col, name)], top]
             top -= size[(col, name)] + gap
     all_names = groups_in_order(pd.Series([n for col in names for n in col]))
-    colours = {k: (v if _has_fixed_colour(k) else "#8C8C8C")
+    colours = {k: (v if has_fixed_colour(k) else "#8C8C8C")
                for k, v in colours_for(all_names).items()}
-    small = small_count_text(source, min_count=min_count)
-    out_cursor = {k: v[1] for k, v in pos.items()}
-    in_cursor = {k: v[1] for k, v in pos.items()}
-    xs = np.linspace(0, 1, n_cols)
-    with theme_context():
-        ax = new_axes(ax, (2.6 * n_cols + 2.0, 5.0))
-        ordered = sorted(records, key=lambda r: (r[0], names[r[0]].index(r[1]),
-                                                 names[r[0] + 1].index(r[2])))
-        for step, source_name, target_name, w, is_hidden in ordered:
-            a, b = (step, source_name), (step + 1, target_name)
-            x0, x1 = xs[step] + _NODE_WIDTH / 2, xs[step + 1] - _NODE_WIDTH / 2
-            if is_hidden:
-                y0 = out_cursor[a]
-                y1 = in_cursor[b]
-                ax.plot([x0, x1], [y0, y1], ls="--", lw=1, color=SUPPRESSED_COLOUR,
-                        label="_suppressed_flow")
-                ax.text((x0 + x1) / 2, (y0 + y1) / 2, small, ha="center", va="bottom",
-                        fontsize=8, color="#444444")
-                continue
-            band0 = (out_cursor[a] - w, out_cursor[a])
-            band1 = (in_cursor[b] - w, in_cursor[b])
-            out_cursor[a] -= w
-            in_cursor[b] -= w
-            by_target = colour_by == "target" or (colour_by == "auto"
-                                                  and step + 1 == n_cols - 1)
-            key = target_name if by_target else source_name
-            ax.add_patch(PathPatch(_ribbon(x0, band0, x1, band1), facecolor=colours[key],
-                                   alpha=0.45, lw=0, label="_flow"))
-        for (col, name), (bottom, top) in pos.items():
-            ax.add_patch(Rectangle((xs[col] - _NODE_WIDTH / 2, bottom), _NODE_WIDTH,
-                                   top - bottom, facecolor=colours[name], edgecolor="white",
-                                   lw=0.5, label="_node"))
-            last = col == n_cols - 1
-            inner = 0 < col < n_cols - 1
-            ax.text(xs[col] + (_NODE_WIDTH * 0.7 if last else -_NODE_WIDTH * 0.7),
-                    (bottom + top) / 2,
-                    f"{display_label(name, lang)} ({format_count(size[(col, name)])})",
-                    ha="left" if last else "right", va="center", fontsize=8.5,
-                    bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 1.5}
-                    if inner else None)
-        if column_labels is not None:
-            for x, heading in zip(xs, column_labels, strict=False):
-                ax.text(x, span + gap, heading, ha="center", va="bottom", fontweight="bold")
-        ax.set_xlim(-0.02, 1.02)
-        ax.set_ylim(-gap, span + 3 * gap)
-        ax.set_axis_off()
-        if title:
-            ax.set_title(title, loc="left")
+    return _Layout(n_cols, names, records, size, pos, colours, span, gap)
+
+
+def _draw_flows(ax: Axes, layout: _Layout, *, colour_by: str, small: str) -> None:
+    """Ribbons between the nodes; a suppressed flow is a dashed line labelled ``<k``."""
+    out_cursor = {k: v[1] for k, v in layout.pos.items()}
+    in_cursor = {k: v[1] for k, v in layout.pos.items()}
+    xs, names = layout.xs, layout.names
+    ordered = sorted(layout.records, key=lambda r: (r[0], names[r[0]].index(r[1]),
+                                                    names[r[0] + 1].index(r[2])))
+    for step, source_name, target_name, w, is_hidden in ordered:
+        a, b = (step, source_name), (step + 1, target_name)
+        x0, x1 = xs[step] + _NODE_WIDTH / 2, xs[step + 1] - _NODE_WIDTH / 2
+        if is_hidden:
+            y0, y1 = out_cursor[a], in_cursor[b]
+            ax.plot([x0, x1], [y0, y1], ls="--", lw=1, color=SUPPRESSED_COLOUR,
+                    label="_suppressed_flow")
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2, small, ha="center", va="bottom",
+                    fontsize=8, color="#444444")
+            continue
+        band0 = (out_cursor[a] - w, out_cursor[a])
+        band1 = (in_cursor[b] - w, in_cursor[b])
+        out_cursor[a] -= w
+        in_cursor[b] -= w
+        by_target = colour_by == "target" or (colour_by == "auto"
+                                              and step + 1 == layout.n_cols - 1)
+        key = target_name if by_target else source_name
+        ax.add_patch(PathPatch(_ribbon(x0, band0, x1, band1), facecolor=layout.colours[key],
+                               alpha=0.45, lw=0, label="_flow"))
+
+
+def _draw_nodes(ax: Axes, layout: _Layout, lang: str) -> None:
+    """The node boxes, each labelled with its name and size (right of the last column)."""
+    for (col, name), (bottom, top) in layout.pos.items():
+        x = layout.xs[col]
+        ax.add_patch(Rectangle((x - _NODE_WIDTH / 2, bottom), _NODE_WIDTH, top - bottom,
+                               facecolor=layout.colours[name], edgecolor="white", lw=0.5,
+                               label="_node"))
+        last = col == layout.n_cols - 1
+        inner = 0 < col < layout.n_cols - 1
+        ax.text(x + (_NODE_WIDTH * 0.7 if last else -_NODE_WIDTH * 0.7), (bottom + top) / 2,
+                f"{display_label(name, lang)} ({format_count(layout.size[(col, name)])})",
+                ha="left" if last else "right", va="center", fontsize=8.5,
+                bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 1.5}
+                if inner else None)
+
+
+def _alluvial_alt(table: pd.DataFrame, n_cols: int, column_labels: list[str] | None,
+                  lang: str) -> str:
     shown = table[~table["flow_hidden"]]
-    if len(shown):
-        big = shown.iloc[int(np.argmax(shown["flow_count"].to_numpy(float)))]
-        columns = (" \u2192 ".join(column_labels) if column_labels
-                   else f"{n_cols} {text('columns', lang)}")
-        alt = text("alt_alluvial", lang, k=columns, source=display_label(big["source"], lang),
-                   target=display_label(big["target"], lang), n=format_count(big["flow_count"]))
-    else:
-        alt = text("alt_withheld", lang)
-    set_alt(ax, alt)
-    return ax
+    if not len(shown):
+        return text("alt_withheld", lang)
+    big = shown.iloc[int(np.argmax(shown["flow_count"].to_numpy(float)))]
+    columns = (" \u2192 ".join(column_labels) if column_labels
+               else f"{n_cols} {text('columns', lang)}")
+    return text("alt_alluvial", lang, k=columns, source=display_label(big["source"], lang),
+                target=display_label(big["target"], lang), n=format_count(big["flow_count"]))

@@ -1,13 +1,12 @@
 """Breakdowns by victim sex, age band and year of complaint: where cases stand at day t.
 
-:func:`breakdown_incidence` computes, for each breakdown dimension, the Aalen-Johansen
-cumulative incidence of every outcome by level (one estimator,
-:func:`trajectory.estimators.cumulative_incidence`, run once a dimension), in one curve
-result that the disclosure gate treats as any other (``ctx.publish(...)``: small levels
-withheld, steps coarsened). :func:`plot_breakdown` reads the published curves at a
-horizon (default 365 days) and draws one panel a dimension, one stacked bar a level. A
-level whose follow-up ends before the horizon (a recent year of complaint) is drawn as
-"follow-up too short", never as its last value.
+The curves come from :func:`trajectory.estimators.breakdown_incidence` (re-exported
+here): the Aalen-Johansen cumulative incidence of every outcome by the levels of each
+dimension, published through the disclosure gate as any curve result.
+:func:`plot_breakdown` reads the published curves at a horizon (default 365 days) and
+draws one panel a dimension, one stacked bar a level. A level whose follow-up ends
+before the horizon (a recent year of complaint) is drawn as "follow-up too short",
+never as its last value.
 
 Examples
 --------
@@ -16,10 +15,7 @@ Examples
 >>> from trajectory.synth import make_study
 >>> from trajectory import build_cohort
 >>> cohort = build_cohort(make_study(1500, seed=3).log).table
->>> b = breakdown_incidence(cohort)
->>> sorted(b.table["dimension"].unique())
-['complaint_year', 'victim_age_band', 'victim_sex']
->>> fig = plot_breakdown(b)
+>>> fig = plot_breakdown(breakdown_incidence(cohort))
 >>> len(fig.axes)
 3
 >>> import matplotlib.pyplot as plt; plt.close("all")
@@ -27,106 +23,78 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..errors import SchemaError
-from ..estimators.nonparametric import CumulativeIncidenceResult, cumulative_incidence
+from ..estimators.breakdown import BREAKDOWNS, MISSING, BreakdownResult, breakdown_incidence
 from ..results import curve_at
-from ._base import groups_in_order, require_columns, set_alt, small_count_text, source_of
-from .horizons import draw_stacked_bars, legend_handles, outcome_order
-from .theme import TEXT, display_label, text, theme_context
+from ._base import Source, finish, groups_in_order, require_columns, small_count_text, source_of
+from .bars import draw_stacked_bars, finish_bar_figure, outcome_order
+from .horizons import origin_label
+from .theme import (
+    TEXT,
+    colon,
+    display_label,
+    format_decimal,
+    format_percent,
+    text,
+    theme_context,
+)
 
 __all__ = ["BREAKDOWNS", "BreakdownResult", "breakdown_incidence", "plot_breakdown"]
 
-#: The default breakdown dimensions (columns of the cohort; ``complaint_year`` is
-#: derived from ``origin_date``).
-BREAKDOWNS: tuple[str, ...] = ("victim_sex", "victim_age_band", "complaint_year")
-_MISSING = "not_recorded"
-
-
-@dataclass(frozen=True, repr=False)
-class BreakdownResult(CumulativeIncidenceResult):
-    """Cumulative incidence of each outcome by the levels of several dimensions.
-
-    ``table``: the curve columns with ``state`` (outcome), plus ``dimension`` and
-    ``level``; ``group`` is ``"<dimension>=<level>"`` (unique across dimensions).
-    """
-
-    figure: ClassVar[Mapping[str, Any]] = {"kind": "breakdown"}
-
-
-def breakdown_incidence(
-    cohort: pd.DataFrame,
-    *,
-    by: Sequence[str] = BREAKDOWNS,
-    time: str = "time",
-    event: str = "outcome",
-    date: str = "origin_date",
-    alpha: float = 0.05,
-) -> BreakdownResult:
-    """Aalen-Johansen cumulative incidence of every outcome, by each dimension of ``by``.
-
-    Parameters
-    ----------
-    cohort : pandas.DataFrame
-        One row a case (``trajectory.build_cohort(...).table``).
-    by : sequence of str
-        Columns to break down by; ``"complaint_year"`` is the year of ``date`` when the
-        cohort has no such column. A missing value is its own level, ``not_recorded``.
-    time, event : str
-        Time from the complaint and outcome (``"censored"`` when open).
-    date : str
-        Date of time zero, for ``complaint_year``.
-    alpha : float
-
-    Returns
-    -------
-    BreakdownResult
-        Curves (``group = "<dimension>=<level>"``), with ``dimension`` and ``level``.
-    """
-    frames = []
-    n = 0
-    for dim in by:
-        if dim == "complaint_year" and dim not in cohort.columns:
-            if date not in cohort.columns:
-                raise SchemaError(f"breakdown_incidence: no column {date!r} to derive the "
-                                  "year of complaint; pass date=<column of time zero>")
-            level = pd.to_datetime(cohort[date]).dt.year.astype("Int64").astype(str)
-        elif dim in cohort.columns:
-            level = cohort[dim].astype("string")
-        else:
-            raise SchemaError(f"breakdown_incidence: the cohort has no column {dim!r}; it has "
-                              f"{', '.join(map(str, cohort.columns))}")
-        level = level.fillna(_MISSING).replace({"<NA>": _MISSING})
-        data = pd.DataFrame({"time": cohort[time].to_numpy(), "outcome": cohort[event].to_numpy(),
-                             "_by": (dim + "=" + level).to_numpy()})
-        result = cumulative_incidence(data, by="_by", alpha=alpha)
-        t = result.table.copy()
-        t.insert(1, "dimension", dim)
-        t.insert(2, "level", t["group"].str.split("=", n=1).str[1])
-        frames.append(t)
-        n = result.n
-    return BreakdownResult(
-        table=pd.concat(frames, ignore_index=True), alpha=alpha,
-        method="Aalen-Johansen cumulative incidence by " + ", ".join(by), n=n,
-        notes={"conf_type": "log", "dimensions": list(by)},
-    )
+#: A bar: (label, {outcome: share}, status "ok" | "hidden" | "short").
+Bar = tuple[str, dict[Any, float], str]
 
 
 def _level_label(dim: str, level: Any, lang: str) -> str:
     value = str(level)
-    if value in (_MISSING, "unknown", "nan", "<NA>"):
+    if value in (MISSING, "unknown", "nan", "<NA>"):
         return text("unknown", lang)
     if dim == "victim_sex" and f"sex_{value}" in TEXT:
         return text(f"sex_{value}", lang)
     return display_label(value, lang)
+
+
+def _shares_at(table: pd.DataFrame, horizon: float) -> tuple[dict[tuple[Any, Any], float],
+                                                             pd.Series]:
+    """Each (group, outcome)'s published incidence at ``horizon``, and each group's last time.
+
+    A suppressed step reads as NaN (never as the value before it).
+    """
+    curves = table.copy()
+    if "suppressed" in curves.columns:
+        curves["estimate"] = curves["estimate"].mask(
+            curves["suppressed"].fillna(False).astype(bool))
+    read = curve_at(curves.fillna({"lower": np.nan, "upper": np.nan, "n_risk": 0,
+                                   "n_event": 0}), [horizon], keys=("group", "state"),
+                    start=0.0)
+    shares = {(g, s): v for g, s, v in zip(read["group"], read["state"], read["estimate"],
+                                           strict=True)}
+    return shares, curves.groupby("group")["time"].max()
+
+
+def _dimension_bars(table: pd.DataFrame, dim: str, order: list[Any], horizon: float,
+                    shares: dict[tuple[Any, Any], float], ends: pd.Series,
+                    lang: str) -> list[Bar]:
+    """One bar a level of ``dim``: short follow-up, hidden (a share withheld), or ok."""
+    bars = []
+    for level in groups_in_order(table.loc[table["dimension"] == dim, "level"]):
+        g = f"{dim}={level}"
+        values = {s: shares.get((g, s), np.nan) for s in order}
+        if float(ends.get(g, 0)) < horizon:
+            status = "short"
+        elif any(not np.isfinite(v) for v in values.values()):
+            status = "hidden"
+        else:
+            status = "ok"
+        bars.append((_level_label(dim, level, lang), values, status))
+    return bars
 
 
 def plot_breakdown(
@@ -159,7 +127,8 @@ def plot_breakdown(
     Returns
     -------
     matplotlib.figure.Figure
-        With an alt text naming the levels with the highest share going to court.
+        With an alt text naming the levels with the lowest and highest share going to
+        court.
     """
     source = source_of(data, function="plot_breakdown")
     table = source.table
@@ -169,68 +138,47 @@ def plot_breakdown(
         raise ValueError("plot_breakdown draws one panel a dimension; pass ax=None")
     dims = list(dimensions) if dimensions is not None else groups_in_order(table["dimension"])
     order = outcome_order(groups_in_order(table["state"]))
+    shares, ends = _shares_at(table, horizon)
+    panels = {d: _dimension_bars(table, d, order, horizon, shares, ends, lang) for d in dims}
+    fig = _draw_panels(source, panels, order, horizon=horizon, lang=lang, title=title,
+                       min_count=min_count)
+    finish(fig, _breakdown_alt(dims, panels, horizon, lang), lang)
+    return fig
+
+
+def _draw_panels(source: Source, panels: dict[str, list[Bar]], order: list[Any], *,
+                 horizon: float, lang: str, title: str | None, min_count: int | None) -> Figure:
+    """One panel of stacked bars a dimension, the horizon under the last, the legend."""
     small = small_count_text(source, min_count=min_count)
-    curves = table.copy()
-    if "suppressed" in curves.columns:
-        curves["estimate"] = curves["estimate"].mask(
-            curves["suppressed"].fillna(False).astype(bool))
-    ends = curves.groupby("group")["time"].max()
-    read = curve_at(curves.fillna({"lower": np.nan, "upper": np.nan, "n_risk": 0,
-                                   "n_event": 0}), [horizon], keys=("group", "state"),
-                    start=0.0)
-    shares = {(g, s): v for g, s, v in zip(read["group"], read["state"], read["estimate"],
-                                           strict=True)}
-    sizes = [len(groups_in_order(table.loc[table["dimension"] == d, "level"])) for d in dims]
-    hidden_any = False
-    alt_rows: list[tuple[str, float]] = []
+    sizes = [len(bars) for bars in panels.values()]
+    hidden = any(status == "hidden" for bars in panels.values() for _, _, status in bars)
     with theme_context():
-        fig, axes = plt.subplots(len(dims), 1, figsize=(7.6, 0.34 * sum(sizes) + 1.0 * len(dims)
-                                                        + 0.9),
-                                 height_ratios=[s + 1.2 for s in sizes], squeeze=False)
-        for panel, dim in zip(axes[:, 0], dims, strict=True):
-            levels = groups_in_order(table.loc[table["dimension"] == dim, "level"])
-            bars = []
-            for level in levels:
-                g = f"{dim}={level}"
-                values = {s: shares.get((g, s), np.nan) for s in order}
-                if float(ends.get(g, 0)) < horizon:
-                    status = "short"
-                elif any(not np.isfinite(v) for v in values.values()):
-                    status, hidden_any = "hidden", True
-                else:
-                    status = "ok"
-                    alt_rows.append((f"{_level_label(dim, level, lang)}",
-                                     values.get("court", np.nan)))
-                bars.append((_level_label(dim, level, lang), values, status))
+        fig, axes = plt.subplots(len(panels), 1, squeeze=False,
+                                 figsize=(7.6, 0.34 * sum(sizes) + 1.0 * len(panels) + 0.9),
+                                 height_ratios=[s + 1.2 for s in sizes])
+        for panel, (dim, bars) in zip(axes[:, 0], panels.items(), strict=True):
             draw_stacked_bars(panel, bars, order=order, lang=lang, small=small)
             panel.set_title(text(dim, lang) if dim in TEXT else dim.replace("_", " "),
                             loc="left", fontsize=10)
         axes[-1, 0].set_xlabel(text("where_cases_stand", lang) + " \u2013 "
-                               + text("after_days", lang, days=f"{horizon:g}",
-                                      origin=_complaint(lang)), fontsize=9)
-        handles, labels = legend_handles(order, lang, hidden=hidden_any, small=small)
-        fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4), fontsize=8.5)
-        rows = -(-len(labels) // 4)
-        if title:
-            fig.suptitle(title, x=0.01, ha="left")
-        fig.tight_layout(rect=(0, (0.28 * rows + 0.1) / fig.get_figheight(), 1, 1))
-    set_alt(fig, _breakdown_alt(dims, alt_rows, horizon, lang))
+                               + text("after_days", lang, days=format_decimal(horizon, "g", lang),
+                                      origin=origin_label("E11", lang)), fontsize=9)
+        finish_bar_figure(fig, order, lang=lang, hidden=hidden, small=small, title=title)
     return fig
 
 
-def _complaint(lang: str) -> str:
-    return {"en": "the complaint", "nl": "de aangifte", "fr": "la plainte"}[lang]
-
-
-def _breakdown_alt(dims: list[str], rows: list[tuple[str, float]], horizon: float,
+def _breakdown_alt(dims: list[str], panels: dict[str, list[Bar]], horizon: float,
                    lang: str) -> str:
     names = ", ".join(text(d, lang).lower() if d in TEXT else d for d in dims)
-    finite = [(name, v) for name, v in rows if np.isfinite(v)]
+    finite = [(label, values.get("court", np.nan)) for bars in panels.values()
+              for label, values, status in bars if status == "ok"]
+    finite = [(label, v) for label, v in finite if np.isfinite(v)]
     court = display_label("court", lang).lower()
+    values = ""
     if finite:
         lo = min(finite, key=lambda r: r[1])
         hi = max(finite, key=lambda r: r[1])
-        values = f"{court}: {100 * lo[1]:.0f}% ({lo[0]}) - {100 * hi[1]:.0f}% ({hi[0]})."
-    else:
-        values = ""
-    return text("alt_breakdown", lang, days=f"{horizon:g}", dims=names, values=values)
+        values = (f"{court}{colon(lang)}{format_percent(lo[1], lang)} ({lo[0]}) \u2013 "
+                  f"{format_percent(hi[1], lang)} ({hi[0]}).")
+    return text("alt_breakdown", lang, days=format_decimal(horizon, "g", lang), dims=names,
+                values=values)

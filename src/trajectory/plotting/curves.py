@@ -34,27 +34,30 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
-from mpl_toolkits.axes_grid1 import make_axes_locatable
 
 from ..errors import ConfigError
 from ._base import (
     Source,
+    finish,
     format_count,
     groups_in_order,
     level_of,
     new_axes,
     require_columns,
     rounding_of,
-    set_alt,
     small_count_text,
     source_of,
     suppressed_mask,
 )
+from .risk_table import numbers_at_risk
+from .risk_table import risk_table as draw_risk_table
 from .theme import (
     SUPPRESSED_COLOUR,
     SUPPRESSED_HATCH,
     colours_for,
     display_label,
+    format_decimal,
+    format_percent,
     readable_text_colour,
     text,
     theme_context,
@@ -84,8 +87,10 @@ def _curve_kind(source: Source, kind: str) -> str:
     return "survival"
 
 
-def _p_words(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+def _p_words(p: float, lang: str = "en") -> str:
+    if p < 0.001:
+        return "p < " + format_decimal(0.001, ".3f", lang)
+    return "p = " + format_decimal(p, ".3f", lang)
 
 
 def comparison_caption(test: Any, lang: str = "en") -> str:
@@ -102,43 +107,8 @@ def comparison_caption(test: Any, lang: str = "en") -> str:
         return test[name] if isinstance(test, dict) else getattr(test, name)
 
     stat, df, p = float(get("statistic")), int(get("df")), float(get("p"))
-    return text("logrank", lang, chisq=f"{stat:.1f}", df=df, p=_p_words(p))
-
-
-def numbers_at_risk(curve: pd.DataFrame, times: np.ndarray, *,
-                    ended: bool = False) -> list[float | None]:
-    """Number at risk of one curve at each of ``times``.
-
-    At a time ``t`` it is ``n_risk`` of the first row with ``time >= t`` (the table lists
-    every distinct time, as R's ``survfit`` does); after the last row it is that row's
-    ``n_risk - n_event - n_censor``, or None with ``ended=True``: the curve has ended, so
-    the risk table leaves the cell blank. A suppressed ``n_risk`` gives NaN.
-
-    Examples
-    --------
-    >>> c = pd.DataFrame({"time": [2.0, 5.0], "n_risk": [10, 7], "n_event": [3, 1],
-    ...                   "n_censor": [0, 2]})
-    >>> numbers_at_risk(c, np.array([0.0, 2.0, 3.0, 6.0]))
-    [10.0, 10.0, 7.0, 4.0]
-    >>> numbers_at_risk(c, np.array([5.0, 6.0]), ended=True)
-    [7.0, None]
-    """
-    curve = curve.sort_values("time", kind="stable")
-    t = curve["time"].to_numpy(float)
-    risk = curve["n_risk"].to_numpy(float)
-    idx = np.searchsorted(t, np.asarray(times, float), side="left")
-    out: list[float | None] = []
-    for i in idx:
-        if i < len(t):
-            out.append(float(risk[i]))
-        elif ended:
-            out.append(None)
-        elif {"n_event", "n_censor"} <= set(curve.columns) and len(t):
-            last = curve.iloc[-1]
-            out.append(float(last["n_risk"] - last["n_event"] - last["n_censor"]))
-        else:
-            out.append(float("nan"))
-    return out
+    return text("logrank", lang, chisq=format_decimal(stat, ".1f", lang), df=df,
+                p=_p_words(p, lang))
 
 
 def _with_start(curve: pd.DataFrame, start: float) -> pd.DataFrame:
@@ -208,52 +178,6 @@ def _draw_curve(
     return boxes
 
 
-def _risk_table(
-    ax: Axes,
-    rows: list[tuple[str, str, pd.DataFrame]],
-    *,
-    lang: str,
-    small: str,
-    base: int | None = None,
-    pad: float = 0.78,
-    title: bool = True,
-) -> Axes:
-    """Add the number-at-risk table under ``ax``, one row a curve, at the x ticks.
-
-    A cell after the curve's last time is blank (the curve has ended); numbers are
-    rounded to ``base`` when the result was published with one.
-    """
-    lo, hi = ax.get_xlim()
-    ticks = np.array([t for t in ax.get_xticks() if lo - 1e-9 <= t <= hi + 1e-9])
-    ax.set_xticks(ticks)
-    ax.set_xlim(lo, hi)
-    divider = make_axes_locatable(ax)
-    table_ax = divider.append_axes("bottom", size=0.24 * len(rows) + 0.05, pad=pad, sharex=ax)
-    table_ax.set_label("risk_table")
-    table_ax.set_ylim(len(rows) - 0.5, -0.5)
-    table_ax.set_yticks(range(len(rows)))
-    table_ax.set_yticklabels([label for label, _, _ in rows])
-    for tick_label, (_, colour, _) in zip(table_ax.get_yticklabels(), rows, strict=True):
-        tick_label.set_color(readable_text_colour(colour))
-    table_ax.tick_params(axis="both", length=0, labelbottom=False)
-    table_ax.tick_params(axis="y", pad=16)
-    table_ax.grid(False)
-    for spine in table_ax.spines.values():
-        spine.set_visible(False)
-    if title:
-        table_ax.set_title(text("at_risk", lang), loc="left", fontsize=9, fontweight="normal")
-    for r, (_, _, curve) in enumerate(rows):
-        for t, value in zip(ticks, numbers_at_risk(curve, ticks, ended=True), strict=True):
-            if value is None:
-                continue  # the curve has ended: no number at risk
-            if np.isnan(value):
-                shown = small
-            else:
-                shown = format_count(base * round(value / base) if base else value)
-            table_ax.text(t, r, shown, ha="center", va="center", fontsize=8.5)
-    return table_ax
-
-
 def _medians(table: pd.DataFrame, groups: list[Any], kind: str) -> dict[Any, float]:
     """Time each survival curve first reaches 0.5 or below (NaN when not reached)."""
     out: dict[Any, float] = {}
@@ -268,19 +192,24 @@ def _medians(table: pd.DataFrame, groups: list[Any], kind: str) -> dict[Any, flo
 
 def _curves_alt(source: Source, table: pd.DataFrame, groups: list[Any], key: str | None,
                 keys: list[Any], kind: str, lang: str, test: Any) -> str:
+    """What the curves show, for whom, and the main number: medians, else the end values.
+
+    Kaplan-Meier curves are named so; cumulative incidence (Aalen-Johansen) and
+    cumulative hazard (Nelson-Aalen) curves by their own estimator.
+    """
     unit = text(source.time_unit, lang) if source.time_unit in ("days", "months",
                                                                 "years") else source.time_unit
-    t_end = float(table["time"].max()) if len(table) else 0.0
-    n = source.n
-    what = text("alt_what_survival" if kind == "survival" else "alt_what_incidence", lang)
+    t_end = format_decimal(float(table["time"].max()) if len(table) else 0.0, ".0f", lang)
     medians = _medians(table, groups, kind)
     found = {g: m for g, m in medians.items() if np.isfinite(m)}
     if len(found) >= 2:
         lo, hi = min(found, key=found.get), max(found, key=found.get)  # type: ignore[arg-type]
-        detail = text("alt_medians", lang, lo=f"{found[lo]:.0f}", hi=f"{found[hi]:.0f}",
-                      unit=unit, glo=display_label(lo, lang), ghi=display_label(hi, lang))
+        detail = text("alt_medians", lang, lo=format_decimal(found[lo], ".0f", lang),
+                      hi=format_decimal(found[hi], ".0f", lang), unit=unit,
+                      glo=display_label(lo, lang), ghi=display_label(hi, lang))
     elif len(found) == 1:
-        detail = text("alt_median_one", lang, m=f"{next(iter(found.values())):.0f}", unit=unit)
+        detail = text("alt_median_one", lang,
+                      m=format_decimal(next(iter(found.values())), ".0f", lang), unit=unit)
     else:
         parts = []
         for g in groups[:4]:
@@ -289,12 +218,21 @@ def _curves_alt(source: Source, table: pd.DataFrame, groups: list[Any], key: str
                     (table["group"] == g) & (table[key] == k)]
                 if len(c):
                     v = float(c.sort_values("time")["estimate"].iloc[-1])
-                    name = " ".join(display_label(x, lang) for x in (g, k) if x is not None)
-                    parts.append(f"{name} {100 * v:.0f}%")
-        detail = text("alt_end_values", lang, t=f"{t_end:.0f}", unit=unit,
+                    # the group is named only when there are several
+                    names = [x for x in ((g if len(groups) > 1 else None), k) if x is not None]
+                    name = " ".join(display_label(x, lang) for x in names) or display_label(
+                        g, lang)
+                    shown = (format_decimal(v, ".2f", lang) if kind == "hazard"
+                             else format_percent(v, lang))
+                    parts.append(f"{name} {shown}")
+        detail = text("alt_end_values", lang, t=t_end, unit=unit,
                       values="; ".join(parts)) if parts else ""
-    alt = text("alt_survival", lang, what=what, t=f"{t_end:.0f}", unit=unit, k=len(groups),
-               n=format_count(n) if n else "?", medians=detail)
+    n = format_count(source.n) if source.n else "?"
+    if kind == "survival":
+        alt = text("alt_survival", lang, what=text("alt_what_survival", lang), t=t_end,
+                   unit=unit, k=len(groups), n=n, medians=detail)
+    else:
+        alt = text("alt_" + kind, lang, t=t_end, unit=unit, k=len(groups), n=n, values=detail)
     if test is not None:
         alt += " " + comparison_caption(test, lang) + "."
     return alt
@@ -391,49 +329,57 @@ def plot_curves(
     key_list: list[Any] = [None]
     if key is not None:
         key_list = outcomes if outcomes is not None else groups_in_order(table[key])
-    many_keys = len(key_list) > 1
     if facet == "auto":
-        facet = not many_keys and len(group_list) > FACET_ABOVE and ax is None
+        facet = len(key_list) == 1 and len(group_list) > FACET_ABOVE and ax is None
     if facet:
         if ax is not None:
             raise ConfigError("plot_curves: facet=True draws its own figure; pass ax=None")
-        return _plot_facets(source, table, group_list=group_list, key=key,
-                            key_list=key_list, kind=kind, lang=lang, bands=bands,
-                            risk_table=risk_table, max_time=max_time, min_count=min_count,
-                            test=test, censor_marks=censor_marks, title=title,
-                            ylabel=ylabel)
+        drawn: Axes | Figure = _plot_facets(
+            source, table, group_list=group_list, key=key, key_list=key_list, kind=kind,
+            lang=lang, bands=bands, risk_table=risk_table, max_time=max_time,
+            min_count=min_count, test=test, censor_marks=censor_marks, title=title,
+            ylabel=ylabel)
+    else:
+        drawn = _plot_one_panel(
+            source, table, ax=ax, group_list=group_list, key=key, key_list=key_list,
+            kind=kind, lang=lang, bands=bands, risk_table=risk_table, max_time=max_time,
+            min_count=min_count, test=test, censor_marks=censor_marks, title=title,
+            ylabel=ylabel, outcomes_given=outcomes is not None)
+    finish(drawn, _curves_alt(source, table, group_list, key, key_list, kind, lang, test), lang)
+    return drawn
+
+
+def _plot_one_panel(
+    source: Source,
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None,
+    group_list: list[Any],
+    key: str | None,
+    key_list: list[Any],
+    kind: str,
+    lang: str,
+    bands: bool,
+    risk_table: bool,
+    max_time: float | None,
+    min_count: int | None,
+    test: Any,
+    censor_marks: bool,
+    title: str | None,
+    ylabel: str | None,
+    outcomes_given: bool,
+) -> Axes:
+    """Every curve on one Axes, its legend, and the risk table under it (see plot_curves)."""
+    many_keys = len(key_list) > 1
     colours = colours_for(key_list if many_keys else group_list)
-    start = 1.0 if kind == "survival" else 0.0
     t_end = float(max_time) if max_time is not None else max(float(table["time"].max()), 1.0)
     small = small_count_text(source, min_count=min_count)
-    risk_rows: list[tuple[str, str, pd.DataFrame]] = []
-    n_suppressed = 0
     with theme_context():
         ax = new_axes(ax, (7.0, 4.2 + (0.25 * len(group_list) if risk_table else 0)))
-        for gi, g in enumerate(group_list):
-            sub = table[table["group"] == g]
-            for k in key_list:
-                curve = sub if k is None else sub[sub[key] == k]
-                if curve.empty:
-                    continue
-                colour = colours[k] if many_keys else colours[g]
-                parts = [display_label(g, lang)] if len(group_list) > 1 or not many_keys else []
-                if k is not None and (many_keys or outcomes is not None):
-                    parts.append(display_label(k, lang))
-                n_suppressed += _draw_curve(
-                    ax,
-                    _with_start(curve, start),
-                    colour=colour,
-                    linestyle=_LINESTYLES[gi % len(_LINESTYLES)] if many_keys else "-",
-                    label=" \u2013 ".join(parts),
-                    bands=bands,
-                    kind=kind,
-                    t_end=t_end,
-                    censor_marks=censor_marks,
-                )
-            first = sub if key is None else sub[sub[key] == key_list[0]]
-            row_colour = "#333333" if many_keys else colours[g]
-            risk_rows.append((display_label(g, lang), row_colour, first))
+        risk_rows, n_suppressed = _draw_groups(
+            ax, table, group_list=group_list, key=key, key_list=key_list, colours=colours,
+            kind=kind, lang=lang, bands=bands, t_end=t_end, censor_marks=censor_marks,
+            outcomes_given=outcomes_given)
         ax.set_xlim(0, t_end)
         if kind != "hazard":  # a cumulative hazard is not bounded by 1
             ax.set_ylim(-0.02, 1.02)
@@ -443,33 +389,93 @@ def plot_curves(
             ax.set_title(title, loc="left")
         if test is not None:
             ax.set_title(comparison_caption(test, lang), loc="right", fontsize=8.5,
-                         fontweight="normal",
-                         color="#333333")
-        handles, labels = ax.get_legend_handles_labels()
-        if many_keys and len(group_list) > 1:
-            # groups x outcomes: one legend entry a colour (outcome), one a line style (group)
-            handles = [Line2D([], [], color=colours[k], lw=1.8) for k in key_list]
-            labels = [display_label(k, lang) for k in key_list]
-            handles += [Line2D([], [], color="#444444", lw=1.4,
-                               linestyle=_LINESTYLES[gi % len(_LINESTYLES)])
-                        for gi in range(len(group_list))]
-            labels += [display_label(g, lang) for g in group_list]
-        if n_suppressed:
-            handles.append(Rectangle((0, 0), 1, 1, fill=False, hatch=SUPPRESSED_HATCH,
-                                     edgecolor=SUPPRESSED_COLOUR))
-            labels.append(f"{text('suppressed', lang)} ({small})")
-        if bands and {"lower", "upper"} <= set(table.columns):
-            handles.append(Rectangle((0, 0), 1, 1, facecolor="#777777", alpha=0.2, lw=0))
-            labels.append(text("ci", lang, level=level_of(source.alpha)))
-        if censor_marks and "n_censor" in table.columns:
-            handles.append(Line2D([], [], color="#444444", marker="|", ls="none", ms=6))
-            labels.append(text("censor_mark", lang))
-        if len(labels) > 1 or n_suppressed:
-            ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+                         fontweight="normal", color="#333333")
+        _legend(ax, source, table, group_list=group_list, key_list=key_list, colours=colours,
+                lang=lang, bands=bands, censor_marks=censor_marks, small=small,
+                n_suppressed=n_suppressed)
         if risk_table:
-            _risk_table(ax, risk_rows, lang=lang, small=small, base=rounding_of(source))
-    set_alt(ax, _curves_alt(source, table, group_list, key, key_list, kind, lang, test))
+            draw_risk_table(ax, risk_rows, lang=lang, small=small, base=rounding_of(source))
     return ax
+
+
+def _draw_groups(
+    ax: Axes,
+    table: pd.DataFrame,
+    *,
+    group_list: list[Any],
+    key: str | None,
+    key_list: list[Any],
+    colours: dict[Any, str],
+    kind: str,
+    lang: str,
+    bands: bool,
+    t_end: float,
+    censor_marks: bool,
+    outcomes_given: bool,
+) -> tuple[list[tuple[str, str, pd.DataFrame]], int]:
+    """Draw one curve a group (and outcome); return the risk-table rows and the boxes drawn.
+
+    With several outcomes, colour tells the outcome and the line style the group.
+    """
+    many_keys = len(key_list) > 1
+    start = 1.0 if kind == "survival" else 0.0
+    risk_rows: list[tuple[str, str, pd.DataFrame]] = []
+    n_suppressed = 0
+    for gi, g in enumerate(group_list):
+        sub = table[table["group"] == g]
+        for k in key_list:
+            curve = sub if k is None else sub[sub[key] == k]
+            if curve.empty:
+                continue
+            parts = [display_label(g, lang)] if len(group_list) > 1 or not many_keys else []
+            if k is not None and (many_keys or outcomes_given):
+                parts.append(display_label(k, lang))
+            n_suppressed += _draw_curve(
+                ax, _with_start(curve, start), colour=colours[k] if many_keys else colours[g],
+                linestyle=_LINESTYLES[gi % len(_LINESTYLES)] if many_keys else "-",
+                label=" \u2013 ".join(parts), bands=bands, kind=kind, t_end=t_end,
+                censor_marks=censor_marks)
+        first = sub if key is None else sub[sub[key] == key_list[0]]
+        risk_rows.append((display_label(g, lang), "#333333" if many_keys else colours[g], first))
+    return risk_rows, n_suppressed
+
+
+def _legend(
+    ax: Axes,
+    source: Source,
+    table: pd.DataFrame,
+    *,
+    group_list: list[Any],
+    key_list: list[Any],
+    colours: dict[Any, str],
+    lang: str,
+    bands: bool,
+    censor_marks: bool,
+    small: str,
+    n_suppressed: int,
+) -> None:
+    """The legend right of the plot: curves, suppressed stretches, band, censoring marks."""
+    handles, labels = ax.get_legend_handles_labels()
+    if len(key_list) > 1 and len(group_list) > 1:
+        # groups x outcomes: one legend entry a colour (outcome), one a line style (group)
+        handles = [Line2D([], [], color=colours[k], lw=1.8) for k in key_list]
+        labels = [display_label(k, lang) for k in key_list]
+        handles += [Line2D([], [], color="#444444", lw=1.4,
+                           linestyle=_LINESTYLES[gi % len(_LINESTYLES)])
+                    for gi in range(len(group_list))]
+        labels += [display_label(g, lang) for g in group_list]
+    if n_suppressed:
+        handles.append(Rectangle((0, 0), 1, 1, fill=False, hatch=SUPPRESSED_HATCH,
+                                 edgecolor=SUPPRESSED_COLOUR))
+        labels.append(f"{text('suppressed', lang)} ({small})")
+    if bands and {"lower", "upper"} <= set(table.columns):
+        handles.append(Rectangle((0, 0), 1, 1, facecolor="#777777", alpha=0.2, lw=0))
+        labels.append(text("ci", lang, level=level_of(source.alpha)))
+    if censor_marks and "n_censor" in table.columns:
+        handles.append(Line2D([], [], color="#444444", marker="|", ls="none", ms=6))
+        labels.append(text("censor_mark", lang))
+    if len(labels) > 1 or n_suppressed:
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
 def _plot_facets(
@@ -544,7 +550,6 @@ def _plot_facets(
                 # the row is named in the first column only (it would run into the panel
                 # on its left)
                 name = text("at_risk", lang) if i % ncols == 0 else ""
-                _risk_table(panel, [(name, "#333333", curves[g])], lang=lang,
-                            small=small, base=base, pad=0.42, title=False)
-    set_alt(fig, _curves_alt(source, table, group_list, key, key_list, kind, lang, test))
+                draw_risk_table(panel, [(name, "#333333", curves[g])], lang=lang,
+                                small=small, base=base, pad=0.42, title=False)
     return fig

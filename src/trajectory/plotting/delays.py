@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,15 +28,22 @@ from matplotlib.patches import Rectangle
 from ..errors import ConfigError
 from ._base import (
     axes_height_inches,
+    finish,
     groups_in_order,
     level_of,
     new_axes,
     require_columns,
-    set_alt,
     source_of,
 )
 from ._base import suppressed_mask as _suppressed_mask
-from .theme import colours_for, display_label, text, theme_context
+from .theme import (
+    colours_for,
+    display_label,
+    format_decimal,
+    format_percent,
+    text,
+    theme_context,
+)
 
 __all__ = ["plot_delays", "survival_quantiles"]
 
@@ -178,7 +186,41 @@ def plot_delays(
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
     source = source_of(data, function="plot_delays")
-    table = source.table
+    table = _quantile_table(source.table)
+    groups = groups_in_order(table["group"])
+    colours = colours_for(groups)
+    finite = table[["estimate", *[c for c in ("lower", "upper") if c in table.columns]]]
+    largest = float(np.nanmax(finite.to_numpy(float))) if np.isfinite(
+        finite.to_numpy(float)).any() else 1.0
+    right = float(max_time) if max_time is not None else largest * 1.08
+    unit = text(source.time_unit, lang) if source.time_unit in ("days", "months",
+                                                                 "years") else source.time_unit
+    level = text("ci", lang, level=level_of(source.alpha))
+    with theme_context():
+        ax = new_axes(ax, (7.5, 0.55 * len(groups) + 1.5))
+        for y, g in enumerate(groups):
+            _draw_row(ax, y, _Quartiles.of(table, g), colour=colours[g], right=right,
+                      lang=lang, annotate=annotate)
+        ax.set_xlim(0, right)
+        ax.set_ylim(len(groups) - 0.4, -0.6)
+        ax.set_yticks(range(len(groups)), labels=[display_label(g, lang) for g in groups])
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(text("delay", lang, unit=unit))
+        if annotate:
+            ax.text(1.02, -0.6, f"{text('median', lang)} ({level})",
+                    transform=ax.get_yaxis_transform(), ha="left", va="bottom", fontsize=8,
+                    color="#555555")
+        _legend(ax, level, lang)
+        if title:
+            ax.set_title(title, loc="left")
+    medians = {g: _Quartiles.of(table, g).median for g in groups}
+    finish(ax, _delays_alt(medians, unit, lang), lang)
+    return ax
+
+
+def _quantile_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The quartile table to draw: given, or read off a Kaplan-Meier curve table."""
     if "q" in table.columns and "quantile" not in table.columns:
         table = table.rename(columns={"q": "quantile"})  # KaplanMeierResult.quantiles()
     if "quantile" not in table.columns:
@@ -189,91 +231,94 @@ def plot_delays(
             )
         table = survival_quantiles(table, probs=(0.25, 0.5, 0.75))
     require_columns(table, ["quantile", "estimate"], function="plot_delays")
-    table = table if "group" in table.columns else table.assign(group="all")
-    groups = groups_in_order(table["group"])
-    colours = colours_for(groups)
-    finite = table[["estimate", *[c for c in ("lower", "upper") if c in table.columns]]]
-    largest = float(np.nanmax(finite.to_numpy(float))) if np.isfinite(
-        finite.to_numpy(float)).any() else 1.0
-    right = float(max_time) if max_time is not None else largest * 1.08
+    return table if "group" in table.columns else table.assign(group="all")
+
+
+@dataclass(frozen=True)
+class _Quartiles:
+    """One group's quartiles of delay, each ``(estimate, lower, upper)``; NaN: not reached."""
+
+    q1: tuple[float, float, float]
+    q2: tuple[float, float, float]
+    q3: tuple[float, float, float]
+
+    @property
+    def median(self) -> float:
+        """The median's estimate."""
+        return self.q2[0]
+
+    @classmethod
+    def of(cls, table: pd.DataFrame, group: Any) -> _Quartiles:
+        """Read a group's quartiles from a quantile table (missing values are NaN)."""
+        def read(p: float) -> tuple[float, float, float]:
+            hit = table[(table["group"] == group) & np.isclose(table["quantile"], p)]
+            return tuple(float(hit[c].iloc[0]) if len(hit) and c in hit.columns
+                         else float("nan") for c in ("estimate", "lower", "upper"))  # type: ignore[return-value]
+
+        return cls(read(0.25), read(0.5), read(0.75))
+
+
+def _draw_row(ax: Axes, y: float, q: _Quartiles, *, colour: str, right: float, lang: str,
+              annotate: bool) -> None:
+    """A group's row: quartile bar, median dot, the quantiles' intervals, "median (CI)".
+
+    A quantile or limit not reached runs as an arrow to the right end of the axis.
+    """
     not_reached = text("not_reached", lang)
+    (q1, _, _), (med, med_lo, med_hi), (q3, _, _) = q.q1, q.q2, q.q3
+    if np.isfinite(q1):
+        end = q3 if np.isfinite(q3) else right
+        ax.add_patch(Rectangle((q1, y - 0.18), end - q1, 0.36, facecolor=colour,
+                               alpha=0.35, lw=0, label="_iqr"))
+        if not np.isfinite(q3):
+            ax.annotate("", xy=(right, y), xytext=(end - 1e-9 * right, y),
+                        arrowprops={"arrowstyle": "->", "color": colour})
+    for (_, lo, hi), dy, lw, c in ((q.q1, 0.3, 0.9, colour), (q.q3, 0.3, 0.9, colour),
+                                   (q.q2, 0.0, 1.6, "#222222")):
+        if np.isfinite(lo):
+            top = hi if np.isfinite(hi) else right
+            ax.plot([lo, top], [y + dy, y + dy], color=c, lw=lw, label="_ci")
+            if not np.isfinite(hi):
+                ax.plot([top], [y + dy], marker=">", color=c, ms=4, label="_ci")
+    if np.isfinite(med):
+        ax.plot([med], [y], marker="o", ms=7, color=colour, mec="white", mew=1.2, lw=0,
+                label="_median")
+    else:
+        ax.text(right, y, not_reached, ha="right", va="center", fontsize=8, color="#555555")
+    if annotate:
+        def fmt(v: float) -> str:
+            return format_decimal(v, ".0f", lang) if np.isfinite(v) else "\u2013"
+        shown = f"{fmt(med)} ({fmt(med_lo)}\u2013{fmt(med_hi)})" if np.isfinite(med) \
+            else not_reached
+        ax.text(1.02, y, shown, transform=ax.get_yaxis_transform(), ha="left", va="center",
+                fontsize=8.5)
 
-    def value(g: Any, p: float, column: str) -> float:
-        hit = table[(table["group"] == g) & np.isclose(table["quantile"], p)]
-        if hit.empty or column not in hit.columns:
-            return float("nan")
-        return float(hit[column].iloc[0])
 
-    with theme_context():
-        ax = new_axes(ax, (7.5, 0.55 * len(groups) + 1.5))
-        trans = ax.get_yaxis_transform()
-        for y, g in enumerate(groups):
-            q1, med, q3 = (value(g, p, "estimate") for p in (0.25, 0.5, 0.75))
-            colour = colours[g]
-            if np.isfinite(q1):
-                end = q3 if np.isfinite(q3) else right
-                ax.add_patch(Rectangle((q1, y - 0.18), end - q1, 0.36, facecolor=colour,
-                                       alpha=0.35, lw=0, label="_iqr"))
-                if not np.isfinite(q3):
-                    ax.annotate("", xy=(right, y), xytext=(end - 1e-9 * right, y),
-                                arrowprops={"arrowstyle": "->", "color": colour})
-            for p, dy, lw, c in ((0.25, 0.3, 0.9, colour), (0.75, 0.3, 0.9, colour),
-                                 (0.5, 0.0, 1.6, "#222222")):
-                lo, hi = value(g, p, "lower"), value(g, p, "upper")
-                if np.isfinite(lo):
-                    top = hi if np.isfinite(hi) else right
-                    ax.plot([lo, top], [y + dy, y + dy], color=c, lw=lw, label="_ci")
-                    if not np.isfinite(hi):
-                        ax.plot([top], [y + dy], marker=">", color=c, ms=4, label="_ci")
-            if np.isfinite(med):
-                ax.plot([med], [y], marker="o", ms=7, color=colour, mec="white", mew=1.2,
-                        lw=0, label="_median")
-            else:
-                ax.text(right, y, not_reached, ha="right", va="center", fontsize=8,
-                        color="#555555")
-            if annotate:
-                def fmt(v: float) -> str:
-                    return f"{v:.0f}" if np.isfinite(v) else "\u2013"
-                ci = f" ({fmt(value(g, 0.5, 'lower'))}\u2013{fmt(value(g, 0.5, 'upper'))})"
-                shown = fmt(med) + ci if np.isfinite(med) else not_reached
-                ax.text(1.02, y, shown, transform=trans, ha="left", va="center", fontsize=8.5)
-        unit = text(source.time_unit, lang) if source.time_unit in ("days", "months",
-                                                                     "years") else source.time_unit
-        ax.set_xlim(0, right)
-        ax.set_ylim(len(groups) - 0.4, -0.6)
-        ax.set_yticks(range(len(groups)), labels=[display_label(g, lang) for g in groups])
-        ax.tick_params(axis="y", length=0)
-        ax.grid(axis="y", visible=False)
-        ax.set_xlabel(text("delay", lang, unit=unit))
-        level = text("ci", lang, level=level_of(source.alpha))
-        if annotate:
-            ax.text(1.02, -0.6, f"{text('median', lang)} ({level})", transform=trans,
-                    ha="left", va="bottom", fontsize=8, color="#555555")
-        handles = [
-            Line2D([], [], marker="o", color="#777777", lw=0, ms=7, mec="white"),
-            Rectangle((0, 0), 1, 1, facecolor="#777777", alpha=0.35, lw=0),
-            Line2D([], [], color="#222222", lw=1.6),
-            Line2D([], [], color="#777777", lw=0.9),
-        ]
-        labels = [text("median", lang), text("iqr", lang), f"{level} ({text('median', lang)})",
-                  f"{level} (25%, 75%)"]
-        axes_inches = axes_height_inches(ax)
-        ax.legend(handles, labels, loc="upper center", ncol=4, title=text("km_note", lang),
-                  title_fontsize=8, bbox_to_anchor=(0.5, -0.55 / axes_inches))
-        if title:
-            ax.set_title(title, loc="left")
-    medians = {g: value(g, 0.5, "estimate") for g in groups}
+def _legend(ax: Axes, level: str, lang: str) -> None:
+    """The legend under the axes: median, quartiles, the intervals, the Kaplan-Meier note."""
+    handles = [
+        Line2D([], [], marker="o", color="#777777", lw=0, ms=7, mec="white"),
+        Rectangle((0, 0), 1, 1, facecolor="#777777", alpha=0.35, lw=0),
+        Line2D([], [], color="#222222", lw=1.6),
+        Line2D([], [], color="#777777", lw=0.9),
+    ]
+    quartiles = f"{format_percent(0.25, lang)}, {format_percent(0.75, lang)}"
+    labels = [text("median", lang), text("iqr", lang), f"{level} ({text('median', lang)})",
+              f"{level} ({quartiles})"]
+    ax.legend(handles, labels, loc="upper center", ncol=4, title=text("km_note", lang),
+              title_fontsize=8, bbox_to_anchor=(0.5, -0.55 / axes_height_inches(ax)))
+
+
+def _delays_alt(medians: dict[Any, float], unit: str, lang: str) -> str:
     found = {g: m for g, m in medians.items() if np.isfinite(m)}
     if len(found) == 1:
         (g1, m1), = found.items()
-        alt = text("alt_delays_one", lang, k=len(groups), m=f"{m1:.0f}", unit=unit,
-                   g=display_label(g1, lang))
-    elif found:
+        return text("alt_delays_one", lang, k=len(medians), m=format_decimal(m1, ".0f", lang),
+                    unit=unit, g=display_label(g1, lang))
+    if found:
         lo_g, hi_g = min(found, key=found.get), max(found, key=found.get)  # type: ignore
-        alt = text("alt_delays", lang, k=len(groups), lo=f"{found[lo_g]:.0f}",
-                   hi=f"{found[hi_g]:.0f}", unit=unit, glo=display_label(lo_g, lang),
-                   ghi=display_label(hi_g, lang))
-    else:
-        alt = text("alt_withheld", lang)
-    set_alt(ax, alt)
-    return ax
+        return text("alt_delays", lang, k=len(medians),
+                    lo=format_decimal(found[lo_g], ".0f", lang),
+                    hi=format_decimal(found[hi_g], ".0f", lang), unit=unit,
+                    glo=display_label(lo_g, lang), ghi=display_label(hi_g, lang))
+    return text("alt_withheld", lang)

@@ -34,17 +34,19 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ._base import require_columns, set_alt, source_of
+from ._base import finish, level_of, require_columns, source_of
 from .forest import _ratio_ticks
 from .theme import (
     BY_LABELS,
     OKABE_ITO,
+    TEXT,
+    colon,
     display_label,
     format_decimal,
-    localise_ticks,
     text,
     theme_context,
 )
@@ -94,7 +96,7 @@ def flag_label(row: pd.Series, lang: str = "en") -> str:
     if stage and stage not in ("all", "nan"):
         stage_label = display_label(stage, lang)
         parts.append(stage_label if stage_label != stage else stage.replace("_", " "))
-    label = ": ".join(parts)
+    label = colon(lang).join(parts)
     sub = str(row.get("subgroup", "all"))
     if sub not in ("all", "", "nan", "None"):
         label += ", " + display_label(sub.split("=", 1)[-1], lang)
@@ -144,8 +146,10 @@ def _panel_rows(table: pd.DataFrame, metric: str, context: int) -> tuple[pd.Data
 
 
 def _row_labels(rows: pd.DataFrame, lang: str) -> list[str]:
-    """Tree-like labels: the first row of a run names the place and stage, the next
-    rows of the same place and stage only their subgroup."""
+    """Tree-like labels: a run's first row names the place and stage, the others a subgroup.
+
+    The next rows of the same place and stage show only their subgroup ("… Hate").
+    """
     labels, previous = [], None
     for _, r in rows.iterrows():
         head = flag_label(r.drop(labels=["subgroup"], errors="ignore"), lang)
@@ -158,21 +162,27 @@ def _row_labels(rows: pd.DataFrame, lang: str) -> list[str]:
     return labels
 
 
-def _flags_alt(table: pd.DataFrame, metrics: list[str], lang: str) -> str:
+def _flags_alt(table: pd.DataFrame, metrics: list[str], lang: str, alpha: float) -> str:
+    """Number of flags and panels, and the first flag in words with its interval.
+
+    A difference of shares is written in percentage points, a ratio as a plain number,
+    each with its confidence interval ("+12 percentage points (95% CI: 8 to 16)").
+    """
     flagged = table[table["flagged"].astype(bool)]
     if flagged.empty:
         return text("alt_flags", lang, k=0, m=0, metrics="-", top="-")
     top = flagged.iloc[0]
     metric = str(top["metric"])
-    value = float(top["effect"])
-    shown = (f"{100 * value:+.0f} pts" if _is_points(metric)
-             else format_decimal(value, ".2f", lang))
-    lower = format_decimal(float(top["effect_lower"]), ".2f", lang)
-    upper = format_decimal(float(top["effect_upper"]), ".2f", lang)
-    top_text = (f"{flag_label(top, lang)}, {text('m_' + metric, lang).lower()} "
-                f"{shown} ({lower}-{upper})"
-                if not _is_points(metric) else
-                f"{flag_label(top, lang)}, {text('m_' + metric, lang).lower()} {shown}")
+    values = [float(top[c]) for c in ("effect", "effect_lower", "effect_upper")]
+    ci = text("ci", lang, level=level_of(alpha))
+    if _is_points(metric):
+        value, lo, hi = (format_decimal(100 * v, spec, lang)
+                         for v, spec in zip(values, ("+.0f", ".0f", ".0f"), strict=True))
+        shown = text("alt_flag_points", lang, value=value, ci=ci, lo=lo, hi=hi)
+    else:
+        value, lo, hi = (format_decimal(v, ".2f", lang) for v in values)
+        shown = text("alt_flag_ratio", lang, value=value, ci=ci, lo=lo, hi=hi)
+    top_text = f"{flag_label(top, lang)}, {text('m_' + metric, lang).lower()} {shown}"
     names = ", ".join(text("m_" + m, lang).lower() for m in metrics)
     return text("alt_flags", lang, k=len(flagged), m=len(metrics), metrics=names, top=top_text)
 
@@ -227,48 +237,7 @@ def plot_flags(
         fig, axes = plt.subplots(len(panels), 1, figsize=(8.6, 0.30 * sum(heights) + 0.6),
                                  height_ratios=heights, squeeze=False)
         for panel, (metric, rows, hidden) in zip(axes[:, 0], panels, strict=True):
-            est = _scaled(rows["effect"], metric)
-            lo = _scaled(rows["effect_lower"], metric)
-            hi = _scaled(rows["effect_upper"], metric)
-            for i in range(len(rows)):
-                sev = str(rows["severity"].iloc[i]) if "severity" in rows.columns else "high"
-                colour = (_SEVERITY_COLOURS.get(sev, OKABE_ITO["vermillion"])
-                          if rows["_flag"].iloc[i] else _CONTEXT_COLOUR)
-                if np.isfinite(lo[i]) and np.isfinite(hi[i]):
-                    panel.plot([lo[i], hi[i]], [i, i], color=colour, lw=1.8,
-                               solid_capstyle="butt")
-                panel.plot([est[i]], [i], marker="s", ms=5.5, color=colour, lw=0)
-                spec = ".0f" if _is_points(metric) else ".2f"
-                panel.text(1.01, i, f"{format_decimal(est[i], spec, lang)} "
-                           f"({format_decimal(lo[i], spec, lang)}\u2013"
-                           f"{format_decimal(hi[i], spec, lang)})",
-                           transform=panel.get_yaxis_transform(),
-                           ha="left", va="center", fontsize=8,
-                           color="#222222" if rows["_flag"].iloc[i] else "#777777")
-            ratio = _is_ratio(metric)
-            panel.axvline(1.0 if ratio else 0.0, color="#555555", lw=0.8, ls="--")
-            if "threshold" in rows.columns and len(rows):
-                thr = _scaled(rows["threshold"].dropna().iloc[:1], metric)
-                if len(thr) and np.isfinite(thr[0]):
-                    panel.axvline(thr[0], color=OKABE_ITO["vermillion"], lw=0.8, ls=":",
-                                  alpha=0.8)
-            if ratio:
-                panel.set_xscale("log")
-                finite_lo = np.concatenate([lo, est])
-                finite_hi = np.concatenate([hi, est])
-                _ratio_ticks(panel, finite_lo, finite_hi)
-            panel.set_yticks(range(len(rows)), labels=_row_labels(rows, lang), fontsize=8.5)
-            panel.set_ylim(max(len(rows), 1) - 0.5, -0.6)
-            panel.grid(axis="y", visible=False)
-            panel.tick_params(axis="y", length=0)
-            panel.set_title(text("m_" + metric, lang) if ("m_" + metric) in _texts()
-                            else metric.replace("_", " "), loc="left", fontsize=10)
-            quantity = "q_" + METRIC_QUANTITY.get(metric, metric)
-            xlabel = text(quantity, lang) if quantity in _texts() else metric.replace("_", " ")
-            if hidden > 0:
-                xlabel += "\n" + text("not_shown", lang, n=hidden)
-            panel.set_xlabel(xlabel, fontsize=9)
-            localise_ticks(panel, lang)
+            _draw_panel(panel, metric, rows, hidden, lang)
         handles = [Line2D([], [], color=_SEVERITY_COLOURS["high"], marker="s", lw=1.8),
                    Line2D([], [], color=_SEVERITY_COLOURS["moderate"], marker="s", lw=1.8),
                    Line2D([], [], color=_CONTEXT_COLOUR, marker="s", lw=1.8),
@@ -280,11 +249,50 @@ def plot_flags(
         if title:
             fig.suptitle(title, x=0.01, ha="left")
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
-    set_alt(fig, _flags_alt(table, metrics, lang))
+    finish(fig, _flags_alt(table, metrics, lang, source.alpha), lang)
     return fig
 
 
-def _texts() -> dict[str, Any]:
-    from .theme import TEXT
-
-    return TEXT
+def _draw_panel(panel: Axes, metric: str, rows: pd.DataFrame, hidden: int, lang: str) -> None:
+    """One metric: a row a comparison (flagged in colour, context in grey) on its own scale."""
+    est = _scaled(rows["effect"], metric)
+    lo = _scaled(rows["effect_lower"], metric)
+    hi = _scaled(rows["effect_upper"], metric)
+    for i in range(len(rows)):
+        sev = str(rows["severity"].iloc[i]) if "severity" in rows.columns else "high"
+        colour = (_SEVERITY_COLOURS.get(sev, OKABE_ITO["vermillion"])
+                  if rows["_flag"].iloc[i] else _CONTEXT_COLOUR)
+        if np.isfinite(lo[i]) and np.isfinite(hi[i]):
+            panel.plot([lo[i], hi[i]], [i, i], color=colour, lw=1.8,
+                       solid_capstyle="butt")
+        panel.plot([est[i]], [i], marker="s", ms=5.5, color=colour, lw=0)
+        spec = ".0f" if _is_points(metric) else ".2f"
+        panel.text(1.01, i, f"{format_decimal(est[i], spec, lang)} "
+                   f"({format_decimal(lo[i], spec, lang)}\u2013"
+                   f"{format_decimal(hi[i], spec, lang)})",
+                   transform=panel.get_yaxis_transform(),
+                   ha="left", va="center", fontsize=8,
+                   color="#222222" if rows["_flag"].iloc[i] else "#777777")
+    ratio = _is_ratio(metric)
+    panel.axvline(1.0 if ratio else 0.0, color="#555555", lw=0.8, ls="--")
+    if "threshold" in rows.columns and len(rows):
+        thr = _scaled(rows["threshold"].dropna().iloc[:1], metric)
+        if len(thr) and np.isfinite(thr[0]):
+            panel.axvline(thr[0], color=OKABE_ITO["vermillion"], lw=0.8, ls=":",
+                          alpha=0.8)
+    if ratio:
+        panel.set_xscale("log")
+        finite_lo = np.concatenate([lo, est])
+        finite_hi = np.concatenate([hi, est])
+        _ratio_ticks(panel, finite_lo, finite_hi)
+    panel.set_yticks(range(len(rows)), labels=_row_labels(rows, lang), fontsize=8.5)
+    panel.set_ylim(max(len(rows), 1) - 0.5, -0.6)
+    panel.grid(axis="y", visible=False)
+    panel.tick_params(axis="y", length=0)
+    panel.set_title(text("m_" + metric, lang) if ("m_" + metric) in TEXT
+                    else metric.replace("_", " "), loc="left", fontsize=10)
+    quantity = "q_" + METRIC_QUANTITY.get(metric, metric)
+    xlabel = text(quantity, lang) if quantity in TEXT else metric.replace("_", " ")
+    if hidden > 0:
+        xlabel += "\n" + text("not_shown", lang, n=hidden)
+    panel.set_xlabel(xlabel, fontsize=9)

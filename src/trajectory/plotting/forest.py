@@ -27,19 +27,19 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 from ..errors import ConfigError
 from ._base import (
     axes_height_inches,
+    finish,
     groups_in_order,
     level_of,
     new_axes,
     require_columns,
-    set_alt,
     source_of,
 )
 from .theme import (
     BY_LABELS,
+    colon,
     colours_for,
     display_label,
     format_decimal,
-    localise_ticks,
     text,
     theme_context,
 )
@@ -71,7 +71,7 @@ def term_label(term: str, lang: str = "en") -> str:
     if var in BY_LABELS:
         prefix = BY_LABELS[var][lang]
     level_label = display_label(level, lang)
-    return f"{prefix}: {level_label}" if prefix else level_label
+    return f"{prefix}{colon(lang)}{level_label}" if prefix else level_label
 
 
 def _ratio_ticks(ax: Axes, lo: np.ndarray, hi: np.ndarray) -> None:
@@ -95,8 +95,10 @@ def _ratio_ticks(ax: Axes, lo: np.ndarray, hi: np.ndarray) -> None:
 
 
 def _unbounded(est: float, lo: float, hi: float, scale: str) -> bool:
-    """True for an estimate that is no finding: an infinite limit, or a ratio beyond
-    1000 or below 1/1000 (the fit ran off: a level without events)."""
+    """True for an estimate that is no finding: an infinite limit, or a ratio off the scale.
+
+    A ratio beyond 1000 or below 1/1000 means the fit ran off (a level without events).
+    """
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return True
     return scale == "ratio" and not (1e-3 < est < 1e3)
@@ -164,86 +166,107 @@ def plot_forest(
         scale = "ratio" if "hazard_ratio" in table.columns else "linear"
     if scale not in ("ratio", "linear"):
         raise ConfigError(f"plot_forest: scale={scale!r}; use 'auto', 'ratio' or 'linear'")
-    if scale == "ratio" and "hazard_ratio" in table.columns:
-        require_columns(table, ["hr_lower", "hr_upper"], function="plot_forest")
-        est, lo, hi = (table[c].to_numpy(float) for c in ("hazard_ratio", "hr_lower", "hr_upper"))
-    else:
-        est, lo, hi = (table[c].to_numpy(float) for c in ("estimate", "lower", "upper"))
-        if scale == "ratio":
-            est, lo, hi = np.exp(est), np.exp(lo), np.exp(hi)
+    est, lo, hi = _estimates(table, scale)
     if by is None:
         by = next((c for c in ("outcome", "model") if c in table.columns), None)
     series = groups_in_order(table[by]) if by else [None]
     terms = groups_in_order(table["term"])
     colours = colours_for(series) if by else {None: "#222222"}
-    p = table["p"].to_numpy(float) if "p" in table.columns else np.full(len(table), np.nan)
-    rows = len(terms) * len(series)
-    finite = np.abs(np.concatenate([est, lo, hi]))
-    finite = finite[np.isfinite(finite)]
-    digits = 2 if scale == "ratio" or (finite.size and finite.max() >= 1) else 3
-    height = 0.8 / len(series)
     with theme_context():
-        ax = new_axes(ax, (7.5, 0.32 * rows + 1.4))
-        trans = ax.get_yaxis_transform()
-        for k, s in enumerate(series):
-            for i in range(len(table)):
-                if by and table[by].iloc[i] != s:
-                    continue
-                y = terms.index(table["term"].iloc[i]) + (k - (len(series) - 1) / 2) * height
-                if not np.isfinite(est[i]):
-                    ax.text(0.5, y, text("suppressed", lang), transform=trans, ha="center",
-                            va="center", fontsize=8, color="#777777")
-                    continue
-                if _unbounded(est[i], lo[i], hi[i], scale):
-                    # an estimate run off to 0 or infinity (no events in a level): no
-                    # point, no number, a plain statement
-                    ax.text(0.5, y, text("not_estimable", lang), transform=trans,
-                            ha="center", va="center", fontsize=8, color="#777777")
-                    continue
-                ax.plot([lo[i], hi[i]], [y, y], color=colours[s], lw=1.6,
-                        solid_capstyle="butt")
-                ax.plot([est[i]], [y], marker="s", ms=5, color=colours[s], lw=0)
-                if annotate:
-                    spec = f".{digits}f"
-                    ax.text(1.02, y, f"{format_decimal(est[i], spec, lang)} "
-                            f"({format_decimal(lo[i], spec, lang)}\u2013"
-                            f"{format_decimal(hi[i], spec, lang)})  "
-                            f"{_p_text(p[i], lang)}", transform=trans, ha="left", va="center",
-                            fontsize=8)
-        ax.axvline(1.0 if scale == "ratio" else 0.0, color="#555555", lw=0.8, ls="--")
-        if scale == "ratio":
-            ax.set_xscale("log")
-            ok = np.array([not _unbounded(e, a, b, scale) for e, a, b in zip(est, lo, hi,
-                                                                             strict=True)])
-            _ratio_ticks(ax, lo[ok] if ok.any() else np.array([1.0]),
-                         hi[ok] if ok.any() else np.array([1.0]))
-            ax.set_xlabel(xlabel or text("q_" + (quantity or "hazard_ratio"), lang))
-        else:
-            ax.set_xlabel(xlabel or (text("q_" + quantity, lang) if quantity
-                                     else text("effect", lang)))
+        ax = new_axes(ax, (7.5, 0.32 * len(terms) * len(series) + 1.4))
+        _draw_rows(ax, table, (est, lo, hi), by=by, series=series, terms=terms,
+                   colours=colours, scale=scale, lang=lang, annotate=annotate)
+        _scale_axis(ax, (est, lo, hi), scale=scale, lang=lang, xlabel=xlabel,
+                    quantity=quantity)
         ax.set_yticks(range(len(terms)), labels=[term_label(t, lang) for t in terms])
         ax.set_ylim(len(terms) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
-        level = text("ci", lang, level=level_of(source.alpha))
         if annotate:
-            ax.text(1.02, -0.5, f"({level})", transform=trans, ha="left", va="bottom",
-                    fontsize=8, color="#555555")
+            ax.text(1.02, -0.5, f"({text('ci', lang, level=level_of(source.alpha))})",
+                    transform=ax.get_yaxis_transform(), ha="left", va="bottom", fontsize=8,
+                    color="#555555")
         if by:
             handles = [Line2D([], [], color=colours[s], marker="s", lw=1.6) for s in series]
-            axes_inches = axes_height_inches(ax)
             ax.legend(handles, [display_label(s, lang) for s in series],
-                      loc="upper center", bbox_to_anchor=(0.5, -0.55 / axes_inches),
+                      loc="upper center", bbox_to_anchor=(0.5, -0.55 / axes_height_inches(ax)),
                       ncol=min(len(series), 3))
         if title:
             ax.set_title(title, loc="left")
-        localise_ticks(ax, lang)
-    set_alt(ax, _forest_alt(terms, table, est, lo, hi, scale, ax.get_xlabel(), lang))
+    finish(ax, _forest_alt(terms, table, (est, lo, hi), scale, ax.get_xlabel(), lang,
+                           level_of(source.alpha)), lang)
     return ax
 
 
-def _forest_alt(terms: list[Any], table: Any, est: np.ndarray, lo: np.ndarray,
-                hi: np.ndarray, scale: str, quantity: str, lang: str) -> str:
+Estimates = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _estimates(table: Any, scale: str) -> Estimates:
+    """Estimate, lower and upper limit on the drawn scale (ratios: ``exp`` of the model's)."""
+    if scale == "ratio" and "hazard_ratio" in table.columns:
+        require_columns(table, ["hr_lower", "hr_upper"], function="plot_forest")
+        est, lo, hi = (table[c].to_numpy(float) for c in ("hazard_ratio", "hr_lower", "hr_upper"))
+        return est, lo, hi
+    est, lo, hi = (table[c].to_numpy(float) for c in ("estimate", "lower", "upper"))
+    if scale == "ratio":
+        return np.exp(est), np.exp(lo), np.exp(hi)
+    return est, lo, hi
+
+
+def _draw_rows(ax: Axes, table: Any, values: Estimates, *, by: str | None,
+               series: list[Any], terms: list[Any], colours: dict[Any, str], scale: str,
+               lang: str, annotate: bool) -> None:
+    """One row a term (dodged by ``by``): interval, square, and "est (lo-hi)  p" at the right.
+
+    A suppressed estimate, or one run off to 0 or infinity (no events in a level), is a
+    plain statement instead of a point.
+    """
+    est, lo, hi = values
+    p = table["p"].to_numpy(float) if "p" in table.columns else np.full(len(table), np.nan)
+    finite = np.abs(np.concatenate([est, lo, hi]))
+    finite = finite[np.isfinite(finite)]
+    spec = ".2f" if scale == "ratio" or (finite.size and finite.max() >= 1) else ".3f"
+    height = 0.8 / len(series)
+    trans = ax.get_yaxis_transform()
+    for k, s in enumerate(series):
+        for i in range(len(table)):
+            if by and table[by].iloc[i] != s:
+                continue
+            y = terms.index(table["term"].iloc[i]) + (k - (len(series) - 1) / 2) * height
+            if not np.isfinite(est[i]) or _unbounded(est[i], lo[i], hi[i], scale):
+                words = "suppressed" if not np.isfinite(est[i]) else "not_estimable"
+                ax.text(0.5, y, text(words, lang), transform=trans, ha="center",
+                        va="center", fontsize=8, color="#777777")
+                continue
+            ax.plot([lo[i], hi[i]], [y, y], color=colours[s], lw=1.6, solid_capstyle="butt")
+            ax.plot([est[i]], [y], marker="s", ms=5, color=colours[s], lw=0)
+            if annotate:
+                ax.text(1.02, y, f"{format_decimal(est[i], spec, lang)} "
+                        f"({format_decimal(lo[i], spec, lang)}\u2013"
+                        f"{format_decimal(hi[i], spec, lang)})  {_p_text(p[i], lang)}",
+                        transform=trans, ha="left", va="center", fontsize=8)
+
+
+def _scale_axis(ax: Axes, values: Estimates, *, scale: str, lang: str, xlabel: str | None,
+                quantity: str | None) -> None:
+    """The reference line (1 or 0), the log axis of ratios with plain ticks, the x label."""
+    est, lo, hi = values
+    ax.axvline(1.0 if scale == "ratio" else 0.0, color="#555555", lw=0.8, ls="--")
+    if scale == "ratio":
+        ax.set_xscale("log")
+        ok = np.array([not _unbounded(e, a, b, scale) for e, a, b in zip(est, lo, hi,
+                                                                         strict=True)])
+        _ratio_ticks(ax, lo[ok] if ok.any() else np.array([1.0]),
+                     hi[ok] if ok.any() else np.array([1.0]))
+        ax.set_xlabel(xlabel or text("q_" + (quantity or "hazard_ratio"), lang))
+    else:
+        ax.set_xlabel(xlabel or (text("q_" + quantity, lang) if quantity
+                                 else text("effect", lang)))
+
+
+def _forest_alt(terms: list[Any], table: Any, values: Estimates, scale: str, quantity: str,
+                lang: str, level: str) -> str:
+    est, lo, hi = values
     ref = 1.0 if scale == "ratio" else 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
         size = np.abs(np.log(est)) if scale == "ratio" else np.abs(est - ref)
@@ -261,6 +284,6 @@ def _forest_alt(terms: list[Any], table: Any, est: np.ndarray, lo: np.ndarray,
     return text("alt_forest", lang, k=len(terms), quantity=quantity.split(" (")[0].lower(),
                 ref=format_decimal(ref, "g", lang), term=term_label(table["term"].iloc[i], lang),
                 est=format_decimal(est[i], ".2f", lang), lo=format_decimal(lo[i], ".2f", lang),
-                hi=format_decimal(hi[i], ".2f", lang))
+                hi=format_decimal(hi[i], ".2f", lang), ci=text("ci", lang, level=level))
 
 

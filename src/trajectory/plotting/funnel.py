@@ -21,11 +21,11 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
 from ._base import (
+    finish,
     format_count,
     level_of,
     new_axes,
     require_columns,
-    set_alt,
     small_count_text,
     source_of,
 )
@@ -35,6 +35,7 @@ from .theme import (
     SUPPRESSED_COLOUR,
     SUPPRESSED_HATCH,
     display_label,
+    format_percent,
     text,
     theme_context,
 )
@@ -43,9 +44,7 @@ __all__ = ["plot_funnel"]
 
 
 def _pct(value: float, lang: str = "en") -> str:
-    if not np.isfinite(value):
-        return "\u2013"
-    return f"{100 * value:.0f}\u202f%" if lang == "fr" else f"{100 * value:.0f}%"
+    return format_percent(value, lang)
 
 
 def _two_lines(words: str) -> str:
@@ -195,5 +194,5 @@ def plot_funnel(
         if title:
             ax.set_title(title, loc="left")
     stages = [display_label(st, lang) for st in table["stage"]]
-    set_alt(ax, _funnel_alt(stages, n, conditional, lang))
+    finish(ax, _funnel_alt(stages, n, conditional, lang), lang)
     return ax

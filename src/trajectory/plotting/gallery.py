@@ -121,8 +121,10 @@ def km_table(cohort: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
 
 
 def cif_table(cohort: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
-    """Cumulative incidence (Aalen-Johansen, with its variance) of each outcome by group,
-    read on a 15-day grid up to each group's last time."""
+    """Cumulative incidence (Aalen-Johansen, with its variance) of each outcome by group.
+
+    Read on a 15-day grid up to each group's last time.
+    """
     from ..estimators import cumulative_incidence
 
     grid = np.arange(0.0, float(cohort["time"].max()) + 1, 15.0)

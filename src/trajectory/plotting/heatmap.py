@@ -28,15 +28,15 @@ from matplotlib.patches import Rectangle
 from ..errors import ConfigError, SchemaError
 from ..schema import vocabulary
 from ._base import (
+    finish,
     format_count,
     new_axes,
     require_columns,
-    set_alt,
     small_count_text,
     source_of,
 )
 from ._base import suppressed_mask as _suppressed_mask
-from .theme import SUPPRESSED_COLOUR, SUPPRESSED_HATCH, text, theme_context
+from .theme import SUPPRESSED_COLOUR, SUPPRESSED_HATCH, format_percent, text, theme_context
 
 __all__ = ["plot_crosswalk", "crosswalk_matrix"]
 
@@ -198,9 +198,9 @@ def plot_crosswalk(
     diagonal = [c for c in counts.index if c in counts.columns]
     total = float(np.nansum(count_values))
     agree = float(np.nansum([counts.loc[c, c] for c in diagonal]))
-    share = f"{100 * agree / total:.0f}%" if total > 0 else "?"
+    share = format_percent(agree / total, lang) if total > 0 else "?"
     alt = text("alt_crosswalk", lang, k=nrow, agree=share)
     if raw_hidden.any():
         alt += " " + text("alt_cells_hidden", lang, n=int(raw_hidden.sum()), small=small)
-    set_alt(ax, alt)
+    finish(ax, alt, lang)
     return ax

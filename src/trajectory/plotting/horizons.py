@@ -28,23 +28,14 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
 
-from ._base import groups_in_order, require_columns, set_alt, small_count_text, source_of
-from .stacked import OUTCOME_STACK_ORDER
-from .theme import (
-    SUPPRESSED_COLOUR,
-    SUPPRESSED_HATCH,
-    colour_for,
-    display_label,
-    readable_text_colour,
-    text,
-    theme_context,
-)
+from ._base import finish, groups_in_order, require_columns, small_count_text, source_of
+from .bars import draw_stacked_bars, finish_bar_figure, legend_handles, outcome_order
+from .theme import colon, display_label, format_decimal, format_percent, text, theme_context
 
-__all__ = ["plot_horizons", "draw_stacked_bars", "origin_label", "horizon_label"]
+__all__ = ["plot_horizons", "draw_stacked_bars", "legend_handles", "outcome_order",
+           "origin_label", "horizon_label"]
 
 
 def origin_label(origin: Any, lang: str = "en") -> str:
@@ -83,79 +74,7 @@ def horizon_label(days: float, origin: Any, lang: str = "en") -> str:
     where = origin_label(origin, lang)
     if float(days) >= 180 and abs(months - round(months)) < 0.06:
         return text("after_horizon", lang, months=int(round(months)), origin=where)
-    return text("after_days", lang, days=f"{float(days):g}", origin=where)
-
-
-def draw_stacked_bars(
-    ax: Axes,
-    bars: Sequence[tuple[str, dict[Any, float], str]],
-    *,
-    order: Sequence[Any],
-    lang: str,
-    small: str,
-) -> None:
-    """Horizontal bars of outcome shares, bottom to top of ``order``, then open cases.
-
-    ``bars``: (label, {outcome: share}, status) with status ``"ok"``, ``"hidden"`` (some
-    share suppressed: the rest of the bar is hatched and labelled ``<k``) or ``"short"``
-    (follow-up shorter than the horizon: an empty hatched bar).
-    """
-    for i, (_, shares, status) in enumerate(bars):
-        if status == "short":
-            ax.add_patch(Rectangle((0, i - 0.38), 1, 0.76, fill=False, hatch="..",
-                                   edgecolor="#BBBBBB", lw=0.6))
-            ax.text(0.5, i, text("short_follow_up", lang), ha="center", va="center",
-                    fontsize=8, color="#555555")
-            continue
-        left = 0.0
-        for outcome in order:
-            v = shares.get(outcome, 0.0)
-            if not np.isfinite(v) or v <= 0:
-                continue
-            colour = colour_for(outcome)
-            ax.barh(i, v, left=left, height=0.76, color=colour, lw=0)
-            if v >= 0.07:
-                ax.text(left + v / 2, i, f"{100 * v:.0f}", ha="center", va="center",
-                        fontsize=7.5, color="white" if readable_text_colour(colour) == colour
-                        else "#222222")
-            left += v
-        rest = max(1.0 - left, 0.0)
-        if status == "hidden":
-            ax.add_patch(Rectangle((left, i - 0.38), rest, 0.76, facecolor="white",
-                                   hatch=SUPPRESSED_HATCH, edgecolor=SUPPRESSED_COLOUR, lw=0))
-            ax.text(left + rest / 2, i, small, ha="center", va="center", fontsize=7.5)
-        elif rest > 0:
-            ax.barh(i, rest, left=left, height=0.76, color=colour_for("censored"), lw=0)
-            if rest >= 0.07:
-                ax.text(left + rest / 2, i, f"{100 * rest:.0f}", ha="center", va="center",
-                        fontsize=7.5, color="#222222")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(len(bars) - 0.5, -0.5)
-    ax.set_yticks(range(len(bars)), labels=[label for label, _, _ in bars])
-    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], labels=["0", "25", "50", "75", "100%"])
-    ax.grid(axis="y", visible=False)
-    ax.tick_params(axis="y", length=0)
-
-
-def legend_handles(order: Sequence[Any], lang: str, *, hidden: bool, small: str
-                   ) -> tuple[list[Any], list[str]]:
-    """Legend of the stacked bars: outcomes in order, open cases, suppressed."""
-    handles: list[Any] = [Patch(color=colour_for(o)) for o in order]
-    labels = [display_label(o, lang) for o in order]
-    handles.append(Patch(color=colour_for("censored")))
-    labels.append(display_label("censored", lang))
-    if hidden:
-        handles.append(Patch(facecolor="white", hatch=SUPPRESSED_HATCH,
-                             edgecolor=SUPPRESSED_COLOUR))
-        labels.append(f"{text('suppressed', lang)} ({small})")
-    return handles, labels
-
-
-def outcome_order(present: Sequence[Any]) -> list[Any]:
-    """Outcomes bottom-to-top: court first, dismissals last, then any other."""
-    present = [p for p in present if str(p) != "censored"]
-    return [o for o in OUTCOME_STACK_ORDER if o in present] + [
-        o for o in present if o not in OUTCOME_STACK_ORDER]
+    return text("after_days", lang, days=format_decimal(days, "g", lang), origin=where)
 
 
 def plot_horizons(
@@ -231,14 +150,8 @@ def plot_horizons(
             panel.set_title(textwrap.fill(horizon_label(t, origin, lang), 30), loc="left",
                             fontsize=9.5)
             panel.set_xlabel(text("where_cases_stand", lang), fontsize=9)
-        handles, labels = legend_handles(order, lang, hidden=hidden_any, small=small)
-        fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4),
-                   fontsize=8.5, bbox_to_anchor=(0.5, 0.0))
-        rows = -(-len(labels) // 4)
-        if title:
-            fig.suptitle(title, x=0.01, ha="left")
-        fig.tight_layout(rect=(0, (0.28 * rows + 0.1) / fig.get_figheight(), 1, 1))
-    set_alt(fig, _horizons_alt(values, groups, times, order, origin, lang))
+        finish_bar_figure(fig, order, lang=lang, hidden=hidden_any, small=small, title=title)
+    finish(fig, _horizons_alt(values, groups, times, order, origin, lang), lang)
     return fig
 
 
@@ -252,9 +165,9 @@ def _horizons_alt(values: dict[tuple[Any, float], dict[Any, float]], groups: lis
     shares = values.get((focus, last), {})
     finite = {k: v for k, v in shares.items() if np.isfinite(v)}
     for k in sorted(finite, key=finite.get, reverse=True)[:3]:  # type: ignore[arg-type]
-        parts.append(f"{display_label(k, lang).lower()} {100 * finite[k]:.0f}%")
+        parts.append(f"{display_label(k, lang).lower()} {format_percent(finite[k], lang)}")
     if finite and len(finite) == len(shares):
-        parts.append(text("alt_open", lang, share=f"{100 * (1 - sum(finite.values())):.0f}%"))
-    head = f"{horizon_label(last, origin, lang)}, {display_label(focus, lang)}: "
+        parts.append(text("alt_open", lang, share=format_percent(1 - sum(finite.values()), lang)))
+    head = f"{horizon_label(last, origin, lang)}, {display_label(focus, lang)}{colon(lang)}"
     return text("alt_horizons", lang, horizons=names, origin=origin_label(origin, lang),
                 k=len(groups), values=head + "; ".join(parts) + ".")

@@ -23,41 +23,30 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._base import get_alt, new_axes, set_alt, source_of
-from .theme import OKABE_ITO, colours_for, display_label, theme_context
+from ._base import finish, get_alt, new_axes, source_of
+from .theme import (
+    OKABE_ITO,
+    TEXT,
+    colours_for,
+    display_label,
+    format_decimal,
+    text,
+    theme_context,
+)
 
 __all__ = ["plot_indicator_series", "plot_event_study", "plot_monitor_funnel", "plot_cusum",
            "get_alt", "WORDS"]
 
-#: Words of these figures in the three languages.
+#: Words of these figures in the three languages (the ``monitor_*`` keys of
+#: :data:`trajectory.plotting.words.TEXT`, without their prefix).
 WORDS: dict[str, dict[str, str]] = {
-    "cohort": {"en": "Entry cohort (period of the complaint)",
-               "nl": "Instroomcohorte (periode van de klacht)",
-               "fr": "Cohorte d'entrée (période de la plainte)"},
-    "target": {"en": "Target", "nl": "Doel", "fr": "Cible"},
-    "immature": {"en": "Immature (still followed)", "nl": "Onvolledig (nog opgevolgd)",
-                 "fr": "Immature (encore suivie)"},
-    "event_time": {"en": "Periods since the start", "nl": "Perioden sinds de start",
-                   "fr": "Périodes depuis le début"},
-    "effect": {"en": "Difference in cumulative incidence",
-               "nl": "Verschil in cumulatieve incidentie",
-               "fr": "Différence d'incidence cumulée"},
-    "cases": {"en": "Cases (expected events)", "nl": "Zaken (verwachte gebeurtenissen)",
-              "fr": "Affaires (événements attendus)"},
-    "ratio": {"en": "Observed / expected", "nl": "Waargenomen / verwacht",
-              "fr": "Observé / attendu"},
-    "cusum": {"en": "CUSUM (log-likelihood ratio)", "nl": "CUSUM (log-aannemelijkheidsratio)",
-              "fr": "CUSUM (log du rapport de vraisemblance)"},
-    "threshold": {"en": "Alarm threshold", "nl": "Alarmdrempel", "fr": "Seuil d'alarme"},
-    "date": {"en": "Date", "nl": "Datum", "fr": "Date"},
-    "no_data": {"en": "No unit with enough cases to publish",
-                "nl": "Geen eenheid met genoeg zaken om te publiceren",
-                "fr": "Aucune unité avec assez d'affaires pour publier"},
+    key.removeprefix("monitor_"): words for key, words in TEXT.items()
+    if key.startswith("monitor_")
 }
 
 
 def _w(key: str, lang: str) -> str:
-    return WORDS[key].get(lang, WORDS[key]["en"])
+    return text("monitor_" + key, lang)
 
 
 def plot_indicator_series(
@@ -102,17 +91,22 @@ def plot_indicator_series(
         ax.set_xticks(range(len(periods)))
         ax.set_xticklabels(periods, rotation=60, ha="right", fontsize=7)
         ax.set_xlabel(_w("cohort", lang))
+        units = set(tab["unit"].dropna().astype(str)) if "unit" in tab.columns else set()
+        if units == {"share"}:  # a share of the cohort's cases (else the title says it)
+            ax.set_ylabel(text("where_cases_stand", lang))
         ax.set_title(title, fontsize=10)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, frameon=False)
     shown = tab.dropna(subset=["estimate"])
-    alt = f"{name} by entry cohort: {len(periods)} periods, {len(groups)} group(s)"
+    alt = text("alt_indicator", lang, name=title, k=len(periods), g=len(groups))
     if len(shown):
-        lo, hi = shown["estimate"].min(), shown["estimate"].max()
-        alt += f"; estimates from {lo:.3g} to {hi:.3g}"
+        alt += " " + text("alt_indicator_range", lang,
+                          lo=format_decimal(shown["estimate"].min(), ".3g", lang),
+                          hi=format_decimal(shown["estimate"].max(), ".3g", lang))
     if len(target):
-        alt += f"; target {float(target.iloc[0]):.3g}"
-    set_alt(ax, alt)
+        alt += " " + text("alt_indicator_target", lang,
+                          target=format_decimal(float(target.iloc[0]), ".3g", lang))
+    finish(ax, alt, lang)
     return ax
 
 
@@ -124,19 +118,24 @@ def plot_event_study(data: Any, *, ax: Axes | None = None, lang: str = "en") -> 
         ax.axhline(0.0, color="grey", lw=0.8)
         ax.axvline(-0.5, color="grey", lw=0.8, ls=":")
         pre = tab["event_time"] < 0
-        for mask, colour in ((pre, OKABE_ITO["sky_blue"] if "sky_blue" in OKABE_ITO
-                              else OKABE_ITO["blue"]), (~pre, OKABE_ITO["vermillion"])):
+        for mask, colour in ((pre, OKABE_ITO["sky_blue"]), (~pre, OKABE_ITO["vermillion"])):
             sub = tab[mask]
-            ax.errorbar(sub["event_time"], sub["estimate"],
-                        yerr=[sub["estimate"] - sub["lower"], sub["upper"] - sub["estimate"]],
+            est = sub["estimate"].to_numpy(float)
+            ax.errorbar(sub["event_time"].to_numpy(float), est,
+                        yerr=[est - sub["lower"].to_numpy(float),
+                              sub["upper"].to_numpy(float) - est],
                         fmt="o", color=colour, capsize=2, ms=4)
         ax.plot([-1], [0.0], "o", mfc="white", color="grey", ms=5)  # the reference period
         ax.set_xlabel(_w("event_time", lang))
         ax.set_ylabel(_w("effect", lang))
     post = tab[tab["event_time"] >= 0]["estimate"]
-    set_alt(ax, f"event study: {int((tab['event_time'] < 0).sum())} pre-periods and "
-                f"{len(post)} post-periods; post effects from {post.min():.3g} to "
-                f"{post.max():.3g}" if len(post) else "event study without post-periods")
+    if len(post):
+        alt = text("alt_event_study", lang, pre=int((tab["event_time"] < 0).sum()),
+                   post=len(post), lo=format_decimal(post.min(), ".3g", lang),
+                   hi=format_decimal(post.max(), ".3g", lang))
+    else:
+        alt = text("alt_event_study_none", lang)
+    finish(ax, alt, lang)
     return ax
 
 
@@ -161,7 +160,7 @@ def plot_monitor_funnel(data: Any, *, ax: Axes | None = None, lang: str = "en") 
                             fontsize=7, xytext=(3, 3), textcoords="offset points")
         ax.set_xlabel(_w("cases", lang))
         ax.set_ylabel(_w("ratio", lang))
-    set_alt(ax, f"funnel plot of {len(tab)} units; {int(np.sum(out))} outside the 99.8% limits")
+    finish(ax, text("alt_monitor_funnel", lang, n=len(tab), out=int(np.sum(out))), lang)
     return ax
 
 
@@ -189,6 +188,10 @@ def plot_cusum(data: Any, *, ax: Axes | None = None, lang: str = "en") -> Axes:
         if groups:
             ax.legend(fontsize=7, frameon=False, ncol=2)
     alarms = getattr(data, "alarms", pd.DataFrame())
-    set_alt(ax, f"CUSUM of {len(groups)} units against threshold {h:.3g}; "
-                f"{len(alarms)} alarm(s)")
+    if np.isfinite(h):
+        alt = text("alt_cusum", lang, n=len(groups), h=format_decimal(h, ".3g", lang),
+                   a=len(alarms))
+    else:
+        alt = text("alt_cusum_alarms", lang, n=len(groups), a=len(alarms))
+    finish(ax, alt, lang)
     return ax

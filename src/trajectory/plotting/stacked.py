@@ -34,13 +34,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..errors import ConfigError
-from ._base import groups_in_order, require_columns, set_alt, small_count_text, source_of
+from ._base import finish, groups_in_order, require_columns, small_count_text, source_of
 from ._base import suppressed_mask as _suppressed_mask
 from .theme import (
     SUPPRESSED_COLOUR,
     SUPPRESSED_HATCH,
     colours_for,
     display_label,
+    format_decimal,
+    format_percent,
     text,
     theme_context,
     time_label,
@@ -221,10 +223,10 @@ def _panels(
             else:
                 first.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
                              fontsize=8)
-            set_alt(first, alt)
+            finish(first, alt, lang)
             return first
         fig.legend(handles, labels, loc="outside right upper")
-        set_alt(fig, alt)
+        finish(fig, alt, lang)
         return fig
 
 
@@ -236,16 +238,17 @@ def _stack_alt(table: pd.DataFrame, key: str, groups: list[Any], order: list[Any
     wide = stack_on_common_times(table[table["group"] == focus], key=key)
     last = wide.ffill().iloc[-1] if len(wide) else pd.Series(dtype=float)
     top = last.dropna().sort_values(ascending=False)
-    parts = [f"{display_label(k, lang).lower()} {100 * v:.0f}%" for k, v in top.iloc[:3].items()
-             if v > 0]
+    parts = [f"{display_label(k, lang).lower()} {format_percent(v, lang)}"
+             for k, v in top.iloc[:3].items() if v > 0]
     if remainder is not None and len(top) and last.notna().all():
-        parts.append(text("alt_open", lang, share=f"{100 * max(0.0, 1 - last.sum()):.0f}%"))
+        parts.append(text("alt_open", lang, share=format_percent(max(0.0, 1 - last.sum()), lang)))
     unit_word = text(unit, lang) if unit in ("days", "months", "years") else unit
     head = (display_label(focus, lang) + ", " if len(groups) > 1 else "")
-    values = text("alt_end_values", lang, t=f"{t_end:.0f}", unit=unit_word,
+    values = text("alt_end_values", lang, t=format_decimal(t_end, ".0f", lang), unit=unit_word,
                   values=head + "; ".join(parts))
     if function == "plot_state_occupation":
-        return text("alt_states", lang, t=f"{t_end:.0f}", unit=unit_word, values=values)
+        return text("alt_states", lang, t=format_decimal(t_end, ".0f", lang), unit=unit_word,
+                    values=values)
     return text("alt_stacked", lang, k=len(groups), values=values)
 
 
