@@ -105,5 +105,5 @@ lock:
 	  cat $(LOCK).body; } > $(LOCK) && rm $(LOCK).body
 
 clean:
-	rm -rf reports/demo reports/demo.work reports/figures reports/screenshots .pytest_cache \
+	rm -rf reports/demo .trajectory/demo reports/figures reports/screenshots .pytest_cache \
 	  .mypy_cache .ruff_cache
