@@ -80,8 +80,10 @@ class IndicatorResult(TidyResult):
         return self.table[cols].copy()
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        """Time series of one indicator with its target line (see
-        :func:`trajectory.plotting.monitoring.plot_indicator_series`)."""
+        """Time series of one indicator with its target line.
+
+        See :func:`trajectory.plotting.monitoring.plot_indicator_series`.
+        """
         from ..plotting.monitoring import plot_indicator_series
 
         kwargs.setdefault("lang", self.language)
@@ -142,15 +144,19 @@ def cohort_cells(
 
 def _status(start: pd.Series, end: pd.Series, extraction: pd.Timestamp,
             need: float) -> np.ndarray:
-    """mature / immature / not_observed for cohorts needing ``need`` days of follow-up."""
+    """Maturity (mature, immature, not_observed) of cohorts needing ``need`` days."""
     days = pd.Timedelta(days=float(need))
     return np.where(end + days <= extraction, "mature",
                     np.where(start + days <= extraction, "immature", "not_observed"))
 
 
 def read_at(table: pd.DataFrame, keys: Sequence[str], time: float) -> pd.DataFrame:
-    """Last step at or before ``time`` of each curve, with its ``std_err`` (0 before the
-    first step), the events up to ``time`` and the number at risk at ``time``."""
+    """Read each curve at ``time``, as R's ``summary(fit, times=)``.
+
+    Returns the last step at or before ``time`` of each curve, with its ``std_err`` (0
+    before the first step), the events up to ``time`` and the number at risk at
+    ``time``.
+    """
     rows = []
     for key, tab in table.sort_values([*keys, "time"]).groupby(list(keys), sort=False):
         key = key if isinstance(key, tuple) else (key,)

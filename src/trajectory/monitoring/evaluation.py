@@ -18,12 +18,18 @@ Sant'Anna's group-time idea on this estimand; units starting at different dates 
 never used as controls of each other). The event study uses the period before the
 start as reference, and its pre-periods give the pre-trend test (Wald, chi-square).
 
-Inference: ``cells`` propagates each cell's infinitesimal-jackknife variance (the
-cells are independent samples of cases); ``cluster`` is a two-stage bootstrap
-clustered by unit (units resampled with replacement within treated groups and
-controls, then each cell redrawn from its sampling distribution). With few units
-the cluster bootstrap is unreliable (a single treated unit cannot be resampled):
-see ``docs/monitoring.md`` for the coverage measured on both.
+Inference. The estimate is linear in the cells given their case counts. ``cells``
+propagates each cell's infinitesimal-jackknife variance (the cells are independent
+samples of cases): ``Var = sum_c a_c^2 SE_c^2``, ``a_c`` the estimate's coefficient on
+cell ``c``; normal reference. ``cluster`` (the main row) is a stratified cluster
+bootstrap by unit (:func:`_cluster_bootstrap`): in the never-treated units and in each
+treated group of two or more units, ``n - 1`` units are drawn with replacement and
+their cells kept (the spread between units already carries their sampling noise, so
+none is added); a single treated unit cannot be resampled and its cells are redrawn
+from their sampling distribution. The strata's variances add; the interval is
+``ATT +- t SE`` with Satterthwaite's degrees of freedom, not a percentile interval.
+With one treated unit the variance is conditional on it: a shock proper to that unit
+cannot be told from the effect. See ``docs/monitoring.md`` for the coverage measured.
 
 Secondary: the hazard-ratio version (Cox, cause-specific hazard of the outcome,
 follow-up cut at the horizon, stratified by unit, period dummies, term ``exposed`` =
@@ -72,8 +78,9 @@ __all__ = ["EvaluationResult", "evaluate"]
 
 @dataclass(frozen=True, repr=False)
 class EvaluationResult(TidyResult):
-    """The effect of an intervention: ``table`` has ``term, estimate, std_err, lower,
-    upper, p, estimand, inference, n``.
+    """The effect of an intervention.
+
+    ``table`` has ``term, estimate, std_err, lower, upper, p, estimand, inference, n``.
 
     Rows: ``ATT`` (main: difference in cumulative incidence at the horizon),
     ``ATT, cases open at the start excluded`` (sensitivity), ``hazard ratio`` (Cox;
@@ -157,8 +164,11 @@ def _estimates(d: _Design, Y: np.ndarray, m: np.ndarray) -> tuple[float, dict, d
 
 
 class _Linear:
-    """Every statistic of :func:`_estimates` is linear in the cells: its value and its
-    coefficient on each cell, from one pass of unit perturbations."""
+    """The statistics of :func:`_estimates` as linear functions of the cells.
+
+    Every statistic is linear in the cells (given the case counts): its value and its
+    coefficient on each cell come from one pass of unit perturbations.
+    """
 
     def __init__(self, d: _Design) -> None:
         m = np.ones(len(d.units))
@@ -236,8 +246,11 @@ def _design(cells: pd.DataFrame, iv: InterventionConfig, period: str, horizon: i
 
 
 def _stage_origin(iv: InterventionConfig) -> str | None:
-    """With exposure by stage: the event that starts the stage (a stage name of the
-    default stage table, or an event code), which becomes time zero and dates the cohorts."""
+    """Return the event that starts the stage when exposure follows the stage.
+
+    ``iv.stage`` is a stage name of the default stage table or an event code; its
+    start event becomes time zero and dates the cohorts.
+    """
     if iv.exposure != "stage" or not iv.stage:
         return None
     named = {s.name: s for s in DEFAULT_STAGES}
@@ -250,24 +263,89 @@ def _stage_origin(iv: InterventionConfig) -> str | None:
                       f"({', '.join(named)}) nor an event code")
 
 
-def _ci(est: float, se: float, alpha: float) -> tuple[float, float, float]:
-    z = stats.norm.ppf(1 - alpha / 2)
-    p = 2 * stats.norm.sf(abs(est / se)) if se > 0 else np.nan
+def _ci(est: float, se: float, alpha: float, df: float = np.inf) -> tuple[float, float, float]:
+    """Interval and two-sided p-value on a normal (``df`` infinite) or t reference."""
+    ref = stats.norm if not np.isfinite(df) else stats.t(df)
+    z = ref.ppf(1 - alpha / 2)
+    p = 2 * ref.sf(abs(est / se)) if se > 0 else np.nan
     return est - z * se, est + z * se, p
 
 
-def _cluster_bootstrap(d: _Design, n_boot: int, seed: int) -> np.ndarray:
+@dataclass(frozen=True)
+class _Bootstrap:
+    """Cluster-bootstrap variance of the main estimate, stratum by stratum."""
+
+    std_err: float
+    df: float  # Satterthwaite degrees of freedom of the variance (inf: none resampled)
+    variances: tuple[float, ...]  # one per stratum: treated groups, then controls
+    resampled: tuple[int, ...]  # units per stratum when resampled, 0 when redrawn
+
+
+def _cluster_bootstrap(d: _Design, n_boot: int, seed: int) -> _Bootstrap:
+    """Stratified cluster bootstrap of the overall ATT, with its degrees of freedom.
+
+    The strata are the treated groups (one a start period) and the never-treated
+    units. They are independent samples and the estimate is (to first order) a sum of
+    one term a stratum, so its variance is the sum of the strata's variances, each
+    estimated by ``n_boot`` replicates in which only that stratum moves:
+
+    * a stratum of ``n_h >= 2`` units: ``n_h - 1`` units drawn with replacement and
+      their cells kept as observed (Rao and Wu's rescaled bootstrap with
+      ``m_h = n_h - 1``; for a case-weighted mean the rescaling factor cancels). A
+      unit's cells vary between replicates only through the units drawn: the
+      within-unit sampling variance is carried by the spread between units and is
+      not added again (adding it counts it twice; Davison and Hinkley 1997, 3.8).
+      Drawing ``n_h - 1`` rather than ``n_h`` removes the ``(n_h - 1) / n_h``
+      downward bias of the naive bootstrap of a mean over few clusters;
+    * a stratum of one unit (a single treated zone) cannot be resampled: its cells
+      are redrawn from their sampling distribution (``Y + SE * normal``, ``SE`` the
+      Aalen-Johansen infinitesimal-jackknife standard error). The variance is then
+      conditional on that unit: a shock proper to it cannot be told from the effect
+      (Conley and Taber 2011).
+
+    A variance estimated from ``n_h`` clusters has about ``n_h - 1`` degrees of
+    freedom; the strata are combined by Satterthwaite's formula
+    ``df = v^2 / sum_h v_h^2 / (n_h - 1)`` over the resampled strata (the redrawn ones
+    have a variance known from thousands of cases). The interval is then
+    ``ATT +- t_{df, 1 - alpha/2} SE`` rather than a percentile interval, which
+    under-covers with few clusters (Cameron, Gelbach and Miller 2008).
+
+    References
+    ----------
+    Rao, J. N. K. and Wu, C. F. J. (1988). Resampling inference with complex survey
+    data. JASA 83, 231-241.
+    Davison, A. C. and Hinkley, D. V. (1997). Bootstrap Methods and their Application,
+    section 3.8. Cambridge University Press.
+    Satterthwaite, F. E. (1946). An approximate distribution of estimates of variance
+    components. Biometrics Bulletin 2, 110-114.
+    Cameron, A. C., Gelbach, J. B. and Miller, D. L. (2008). Bootstrap-based
+    improvements for inference with clustered errors. Rev. Econ. Stat. 90, 414-427.
+    Conley, T. G. and Taber, C. R. (2011). Inference with "difference in differences"
+    with a small number of policy changes. Rev. Econ. Stat. 93, 113-125.
+    """
     rng = np.random.default_rng(seed)
-    out = np.full(n_boot, np.nan)
     Y0 = np.where(d.N > 0, d.Y, 0.0)
-    for b in range(n_boot):
-        m = np.zeros(len(d.units))
-        for treated in d.groups.values():
-            np.add.at(m, rng.choice(treated, len(treated)), 1.0)
-        np.add.at(m, rng.choice(d.controls, len(d.controls)), 1.0)
-        Yb = Y0 + d.SE * rng.standard_normal(Y0.shape)
-        out[b] = _estimates(d, Yb, m)[0]
-    return out
+    ones = np.ones(len(d.units))
+    strata = [*d.groups.values(), d.controls]
+    variances, sizes = [], []
+    for units in strata:
+        reps = np.full(n_boot, np.nan)
+        for b in range(n_boot):
+            m, Yb = ones, Y0
+            if len(units) >= 2:
+                m = ones.copy()
+                m[units] = 0.0
+                np.add.at(m, rng.choice(units, len(units) - 1), 1.0)
+            else:
+                Yb = Y0.copy()
+                Yb[units] += d.SE[units] * rng.standard_normal((len(units), Y0.shape[1]))
+            reps[b] = _estimates(d, Yb, m)[0]
+        variances.append(float(np.nanvar(reps, ddof=1)))
+        sizes.append(len(units) if len(units) >= 2 else 0)
+    total = float(sum(variances))
+    denom = sum(v * v / (n - 1) for v, n in zip(variances, sizes, strict=True) if n >= 2)
+    df = total * total / denom if denom > 0 else np.inf
+    return _Bootstrap(float(np.sqrt(total)), float(df), tuple(variances), tuple(sizes))
 
 
 def _cox_row(tab: pd.DataFrame, d: _Design, iv: InterventionConfig, state: str,
@@ -322,6 +400,97 @@ def _its_row(d: _Design, alpha: float) -> dict[str, Any]:
                         "units' cumulative incidence (segmented regression, weights 1/variance)"}
 
 
+def _resolve(intervention: InterventionConfig | Mapping[str, Any] | str,
+             config: Any) -> InterventionConfig:
+    """The intervention as a config entry, from itself, a mapping of its keys or its name."""
+    if isinstance(intervention, str):
+        found = [x for x in getattr(config, "interventions", ()) if x.name == intervention]
+        if not found:
+            raise ConfigError(f"no [[interventions]] named {intervention!r} in the config")
+        return found[0]
+    if isinstance(intervention, Mapping):
+        return intervention_config(0, intervention)
+    return intervention
+
+
+def _main_rows(d: _Design, lin: _Linear, iv: InterventionConfig, *, inference: str,
+               n_boot: int, seed: int, alpha: float, estimand: str,
+               n_treated: int) -> list[dict[str, Any]]:
+    """The rows ``ATT`` (the interval chosen by ``inference``) and the other interval."""
+    att, se_cells = lin.stat(lambda r: r[0])
+    boot = _cluster_bootstrap(d, n_boot, seed)
+    lo_b, hi_b, p_b = _ci(att, boot.std_err, alpha, df=boot.df)
+    lo_c, hi_c, p_c = _ci(att, se_cells, alpha)
+    by_boot = {"std_err": boot.std_err, "lower": lo_b, "upper": hi_b, "p": p_b,
+               "inference": f"cluster bootstrap by {iv.by}, stratified ({n_boot} draws a "
+                            "stratum; n-1 units drawn, single units redrawn from their "
+                            f"cells), t reference with {boot.df:.1f} df"}
+    by_cells = {"std_err": se_cells, "lower": lo_c, "upper": hi_c, "p": p_c,
+                "inference": "cells (infinitesimal-jackknife variance of each cell)"}
+    common = {"estimate": att, "estimand": estimand, "n": n_treated}
+    if inference == "cells":
+        return [{"term": "ATT", **common, **by_cells},
+                {"term": "ATT, cluster bootstrap", **common, **by_boot}]
+    return [{"term": "ATT", **common, **by_boot},
+            {"term": "ATT, cells variance", **common, **by_cells}]
+
+
+def _open_row(d_open: _Design, alpha: float, estimand: str,
+              n_treated: int) -> dict[str, Any] | None:
+    """Sensitivity row: pre-start cohorts whose follow-up crosses the start left out."""
+    if not all(d_open.pre.values()):
+        return None
+    att, se = _Linear(d_open).stat(lambda r: r[0])
+    lo, hi, p = _ci(att, se, alpha)
+    return {"term": "ATT, cases open at the start excluded", "estimate": att, "std_err": se,
+            "lower": lo, "upper": hi, "p": p, "inference": "cells", "n": n_treated,
+            "estimand": estimand + "; pre-start cohorts whose follow-up crosses the start "
+                                   "left out"}
+
+
+def _event_study(d: _Design, lin: _Linear, alpha: float,
+                 n_treated: int) -> tuple[pd.DataFrame, dict[str, Any] | None]:
+    """Effects by period relative to the start, and the pre-trend Wald test row."""
+    rows, pre_coefs, pre_est = [], [], []
+    for e in sorted(lin.base[2]):
+        val, se = lin.stat(lambda r, e=e: r[2].get(e, np.nan))
+        lo, hi, _ = _ci(val, se, alpha)
+        rows.append((e, val, se, lo, hi))
+        if e <= -2 and np.isfinite(val):
+            pre_coefs.append(lin.coef(lambda r, e=e: r[2].get(e, np.nan)))
+            pre_est.append(val)
+    table = pd.DataFrame(rows, columns=_ES_COLUMNS)
+    if not pre_est:
+        return table, None
+    C = np.array(pre_coefs)
+    V = C @ np.diag(d.SE.ravel() ** 2) @ C.T
+    x = np.array(pre_est)
+    chi2 = float(x @ np.linalg.pinv(V) @ x)
+    df = int(np.linalg.matrix_rank(V))
+    return table, {"term": "pre-trend", "estimate": chi2, "std_err": np.nan, "lower": np.nan,
+                   "upper": np.nan, "p": float(stats.chi2.sf(chi2, df)), "inference": "cells",
+                   "estimand": f"Wald chi-square ({df} df): event-study effects before the "
+                               "start (reference: the period before) all zero",
+                   "n": n_treated}
+
+
+def _group_time(d: _Design, lin: _Linear, alpha: float) -> pd.DataFrame:
+    """``ATT(g, t)`` with the cells' standard errors, one row a (group, period)."""
+    rows = []
+    for (g, t), (_, w) in sorted(lin.base[1].items()):
+        val, se = lin.stat(lambda r, key=(g, t): r[1].get(key, (np.nan, 0))[0])
+        lo, hi, _ = _ci(val, se, alpha)
+        rows.append((str(d.periods[g]) if 0 <= g < len(d.periods) else str(g),
+                     str(d.periods[t]), val, se, lo, hi, int(w)))
+    return pd.DataFrame(rows, columns=_GT_COLUMNS)
+
+
+_ES_COLUMNS = ["event_time", "estimate", "std_err", "lower", "upper"]
+_GT_COLUMNS = ["group", "period", "estimate", "std_err", "lower", "upper", "n"]
+_TABLE_COLUMNS = ["term", "estimate", "std_err", "lower", "upper", "p", "estimand",
+                  "inference", "n"]
+
+
 def evaluate(
     log: EventLog,
     intervention: InterventionConfig | Mapping[str, Any] | str,
@@ -351,10 +520,11 @@ def evaluate(
     period : {"quarter", "month", "year"}
         Entry cohorts.
     inference : {"cluster", "cells"}
-        Interval of the main row: the two-stage cluster bootstrap by unit (default),
-        or the cells' own variance (both are always reported).
+        Interval of the main row: the stratified cluster bootstrap by unit with a t
+        reference (default; see :func:`_cluster_bootstrap`), or the cells' own
+        variance with a normal reference (both are always reported).
     n_boot : int
-        Bootstrap replicates.
+        Bootstrap replicates per stratum (treated groups, never-treated units).
     seed : int
         Seed of the bootstrap.
     alpha : float
@@ -367,16 +537,7 @@ def evaluate(
     -------
     EvaluationResult
     """
-    iv: InterventionConfig
-    if isinstance(intervention, str):
-        found = [x for x in getattr(config, "interventions", ()) if x.name == intervention]
-        if not found:
-            raise ConfigError(f"no [[interventions]] named {intervention!r} in the config")
-        iv = found[0]
-    elif isinstance(intervention, Mapping):
-        iv = intervention_config(0, intervention)
-    else:
-        iv = intervention
+    iv = _resolve(intervention, config)
     if inference not in ("cells", "cluster"):
         raise ConfigError(f"inference = {inference!r}: allowed values are 'cells', 'cluster'")
     name = outcome or iv.outcome
@@ -390,94 +551,36 @@ def evaluate(
     cells = incidence_cells(tab, spec, float(h), alpha)
     extraction = pd.Timestamp(log.extraction_date)
     d, notes = _design(cells, iv, period, h, extraction, exclude_open=False)
-    rows: list[dict[str, Any]] = []
     estimand = (f"difference in cumulative incidence of {spec.state} at {h} days from "
-                f"{spec.origin} "
-                f"(ATT on treated cohorts, DiD vs never-treated {iv.by}s)")
+                f"{spec.origin} (ATT on treated cohorts, DiD vs never-treated {iv.by}s)")
     n_treated = int(sum(d.N[u, t] for g, us in d.groups.items() for u in us
                         for t in range(len(d.periods)) if t >= g))
-    es_tab = pd.DataFrame(columns=["event_time", "estimate", "std_err", "lower", "upper"])
-    gt_tab = pd.DataFrame(columns=["group", "period", "estimate", "std_err", "lower", "upper",
-                                   "n"])
+    rows: list[dict[str, Any]] = []
+    es_tab, gt_tab = pd.DataFrame(columns=_ES_COLUMNS), pd.DataFrame(columns=_GT_COLUMNS)
     if d.controls:
         lin = _Linear(d)
-        att, se_cells = lin.stat(lambda r: r[0])
-        boot = _cluster_bootstrap(d, n_boot, seed)
-        se_boot = float(np.nanstd(boot, ddof=1))
-        q = np.nanquantile(boot, [alpha / 2, 1 - alpha / 2])
-        lo_c, hi_c, p_c = _ci(att, se_cells, alpha)
-        p_b = float(2 * min(np.mean(boot <= 0), np.mean(boot >= 0)))
-        main = {"term": "ATT", "estimate": att, "estimand": estimand, "n": n_treated}
-        if inference == "cells":
-            main.update(std_err=se_cells, lower=lo_c, upper=hi_c, p=p_c,
-                        inference="cells (infinitesimal-jackknife variance of each cell)")
-            other = {"term": "ATT, cluster bootstrap", "std_err": se_boot, "lower": q[0],
-                     "upper": q[1], "p": p_b,
-                     "inference": f"two-stage cluster bootstrap by {iv.by} ({n_boot} draws, "
-                                  "percentile)"}
-        else:
-            main.update(std_err=se_boot, lower=q[0], upper=q[1], p=p_b,
-                        inference=f"two-stage cluster bootstrap by {iv.by} ({n_boot} draws, "
-                                  "percentile)")
-            other = {"term": "ATT, cells variance", "std_err": se_cells, "lower": lo_c,
-                     "upper": hi_c, "p": p_c, "inference": "cells (infinitesimal-jackknife)"}
-        rows.append(main)
-        rows.append({**other, "estimate": att, "estimand": estimand, "n": n_treated})
+        rows += _main_rows(d, lin, iv, inference=inference, n_boot=n_boot, seed=seed,
+                           alpha=alpha, estimand=estimand, n_treated=n_treated)
         d_open, _ = _design(cells, iv, period, h, extraction, exclude_open=True)
-        if all(d_open.pre.values()):
-            att_o, se_o = _Linear(d_open).stat(lambda r: r[0])
-            lo, hi, p = _ci(att_o, se_o, alpha)
-            rows.append({"term": "ATT, cases open at the start excluded", "estimate": att_o,
-                         "std_err": se_o, "lower": lo, "upper": hi, "p": p,
-                         "estimand": estimand + "; pre-start cohorts whose follow-up crosses "
-                                                "the start left out", "inference": "cells",
-                         "n": n_treated})
-        # event study and pre-trend test
-        es_rows, pre_coefs, pre_est = [], [], []
-        for e in sorted(lin.base[2]):
-            val, se = lin.stat(lambda r, e=e: r[2].get(e, np.nan))
-            lo, hi, _ = _ci(val, se, alpha)
-            es_rows.append((e, val, se, lo, hi))
-            if e <= -2 and np.isfinite(val):
-                pre_coefs.append(lin.coef(lambda r, e=e: r[2].get(e, np.nan)))
-                pre_est.append(val)
-        es_tab = pd.DataFrame(es_rows, columns=["event_time", "estimate", "std_err", "lower",
-                                                "upper"])
-        if pre_est:
-            C = np.array(pre_coefs)
-            V = C @ np.diag(d.SE.ravel() ** 2) @ C.T
-            x = np.array(pre_est)
-            chi2 = float(x @ np.linalg.pinv(V) @ x)
-            df = int(np.linalg.matrix_rank(V))
-            rows.append({"term": "pre-trend", "estimate": chi2, "std_err": np.nan,
-                         "lower": np.nan, "upper": np.nan, "p": float(stats.chi2.sf(chi2, df)),
-                         "estimand": f"Wald chi-square ({df} df): event-study effects before "
-                                     "the start (reference: the period before) all zero",
-                         "inference": "cells", "n": n_treated})
-        gt_rows = []
-        for (g, t), (_, w) in sorted(lin.base[1].items()):
-            val, se = lin.stat(lambda r, key=(g, t): r[1].get(key, (np.nan, 0))[0])
-            lo, hi, _ = _ci(val, se, alpha)
-            gt_rows.append((str(d.periods[g]) if 0 <= g < len(d.periods) else str(g),
-                            str(d.periods[t]), val, se, lo, hi, int(w)))
-        gt_tab = pd.DataFrame(gt_rows, columns=list(gt_tab.columns))
+        es_tab, pretrend = _event_study(d, lin, alpha, n_treated)
+        gt_tab = _group_time(d, lin, alpha)
+        rows += [r for r in (_open_row(d_open, alpha, estimand, n_treated), pretrend) if r]
+        if hazard_ratio:
+            try:
+                rows.append(_cox_row(tab, d, iv, spec.state, h, alpha))
+            except Exception as exc:  # the HR is secondary: say why it is missing
+                notes.append(f"hazard ratio not estimated: {type(exc).__name__}")
     else:
         rows.append(_its_row(d, alpha))
         notes.append("no untreated unit: interrupted time series only")
-    if hazard_ratio and d.controls:
-        try:
-            rows.append(_cox_row(tab, d, iv, spec.state, h, alpha))
-        except Exception as exc:  # the HR is secondary: say why it is missing
-            notes.append(f"hazard ratio not estimated: {type(exc).__name__}")
-    table = pd.DataFrame(rows, columns=["term", "estimate", "std_err", "lower", "upper", "p",
-                                        "estimand", "inference", "n"])
     cell_tab = pd.DataFrame({
         "group": np.repeat(d.units, len(d.periods)),
         "period": [str(p) for p in d.periods] * len(d.units),
         "estimate": d.Y.ravel(), "std_err": d.SE.ravel(), "n": d.N.ravel().astype(int)})
     return EvaluationResult(
-        table=table, alpha=alpha, method="difference-in-differences on Aalen-Johansen "
-        "cumulative incidence at the horizon, per unit x entry cohort", n=int(d.N.sum()),
+        table=pd.DataFrame(rows, columns=_TABLE_COLUMNS), alpha=alpha,
+        method="difference-in-differences on Aalen-Johansen cumulative incidence at the "
+               "horizon, per unit x entry cohort", n=int(d.N.sum()),
         event_study=es_tab, group_time=gt_tab, cells=cell_tab[cell_tab["n"] > 0],
         intervention=iv.name, outcome=name, horizon=h,
         notes={"design": notes, "by": iv.by, "units": list(iv.units),

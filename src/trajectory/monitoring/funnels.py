@@ -42,9 +42,12 @@ _Z95, _Z998 = stats.norm.ppf(0.975), stats.norm.ppf(0.999)
 
 @dataclass(frozen=True, repr=False)
 class FunnelResult(TidyResult):
-    """One row a unit: ``group, n, n_eff, observed, expected, ratio, std_err, z,
+    """A funnel plot's table and limits.
+
+    One row a unit: ``group, n, n_eff, observed, expected, ratio, std_err, z,
     lower_95, upper_95, lower_998, upper_998, signal``; ``limits`` holds the funnel
-    curves (``expected``: effective cases, limits of the ratio)."""
+    curves (``expected``: effective cases, limits of the ratio).
+    """
 
     limits: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     indicator: str = ""
