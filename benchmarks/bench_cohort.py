@@ -48,6 +48,17 @@ def write_parquet(n_cases: int, folder: Path) -> dict:
             "generate_s": round(time.perf_counter() - t0, 1)}
 
 
+def write_in_child(n_cases: int, folder: Path) -> dict:
+    """:func:`write_parquet` in its own process: Linux carries a parent's peak RSS into a
+    forked child's ``ru_maxrss``, so the measuring children must start from a small parent."""
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
+            "from bench_cohort import write_parquet; "
+            "print(json.dumps(write_parquet(int(sys.argv[2]), Path(sys.argv[3]))))")
+    out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).resolve().parent),
+                          str(n_cases), str(folder)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def run_one(folder: Path, engine: str, what: str) -> dict:
     """In a child process: build ``what`` with ``engine``; time and peak memory."""
     import pandas as pd
@@ -119,7 +130,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_cohort_") as tmp:
         for n, engines, todo in plans:
             folder = Path(tmp) / f"n{n}"
-            print(json.dumps(write_parquet(n, folder)), flush=True)
+            print(json.dumps(write_in_child(n, folder)), flush=True)
             for what in todo:
                 for engine in engines:
                     print(json.dumps({"n_cases": n, **measure(folder, engine, what)}),

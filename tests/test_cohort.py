@@ -196,7 +196,7 @@ def test_custom_endpoints_and_origin():
 def test_bad_options_raise_config_errors():
     log = make_log()
     with pytest.raises(ConfigError, match="engine"):
-        build_cohort(log, engine="spark")
+        build_cohort(log, engine="hadoop")
     with pytest.raises(ConfigError, match="censored"):
         build_cohort(log, endpoints={"censored": ("E40",)})
     with pytest.raises(ConfigError, match="not a date"):

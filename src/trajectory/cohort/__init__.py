@@ -5,7 +5,9 @@ Modules, in the order data flows through them:
 * :mod:`~trajectory.cohort.rules`: the resolution rules (endpoints, decisions,
   inconsistent sequences), each counted;
 * :mod:`~trajectory.cohort.source`: the event log as arrays of days (pandas), or
-  :mod:`~trajectory.cohort.sql` inside DuckDB;
+  :mod:`~trajectory.cohort.sql` inside DuckDB (stage table, transitions);
+* :mod:`~trajectory.cohort.query` and :mod:`~trajectory.cohort.pushdown`: the cohort as
+  one SQL definition, run inside DuckDB or Spark, where it stays for the count tables;
 * :mod:`~trajectory.cohort.build`: :func:`build_cohort`, :func:`stage_table`,
   :func:`transitions` (one row a case; a case x stage; counting-process multi-state);
 * :mod:`~trajectory.cohort.days`: :class:`~trajectory.cohort.days.CaseDays`, the

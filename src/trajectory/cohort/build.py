@@ -12,9 +12,12 @@ out in ``docs/cohort.md``:
 * :func:`transitions`: counting-process multi-state data
   (``case_id, from_state, to_state, entry, exit, status``).
 
-Times are integer days from the case's origin. Two engines give identical tables:
-``engine="pandas"`` (in memory) and ``engine="duckdb"`` (events aggregated inside
-DuckDB; pass ``con=`` a connection holding tables ``cases`` and ``events``).
+Times are integer days from the case's origin. The engines give identical tables:
+``engine="pandas"`` (in memory), ``engine="duckdb"`` and, for the cohort,
+``engine="spark"`` (pass ``con=`` a DuckDB connection or SparkSession holding ``cases``
+and ``events``). On DuckDB and Spark the cohort is one SQL definition
+(:mod:`trajectory.cohort.query`); :func:`trajectory.cohort.pushdown.push_cohort` keeps
+it in the engine for :func:`trajectory.engine.count_table`.
 
 Examples
 --------
@@ -203,7 +206,7 @@ def build_cohort(
     horizon: int | None = None,
     entry_event: str | Mapping[str, str] | None = None,
     covariates: Sequence[str] | None = None,
-    engine: Literal["pandas", "duckdb"] = "pandas",
+    engine: Literal["pandas", "duckdb", "spark"] = "pandas",
     con: Any = None,
     config: Any = None,
 ) -> Cohort:
@@ -246,10 +249,13 @@ def build_cohort(
         endpoint, are excluded and counted.
     covariates : sequence of str, optional
         Case columns to carry; default all but ``case_id``.
-    engine : {"pandas", "duckdb"}
-        In-memory or DuckDB aggregation; identical tables.
-    con : duckdb connection, optional
-        Connection holding ``cases`` and ``events`` (``engine="duckdb"``).
+    engine : {"pandas", "duckdb", "spark"}
+        In memory, or the one SQL definition of the cohort run inside DuckDB or Spark
+        (:func:`~trajectory.cohort.pushdown.push_cohort`, which leaves the cohort in the
+        engine); identical tables.
+    con : DuckDB connection or SparkSession, optional
+        Holding tables or views ``cases`` and ``events`` (``engine="duckdb"`` or
+        ``"spark"``); without it, the log's tables are registered in a new one.
     config : StudyConfig, optional
         The study config: ``[cohort]`` (``origin``, ``entry_window``,
         ``follow_up_days``, ``covariates``) and ``[endpoints]`` fill the arguments left
@@ -292,6 +298,13 @@ def build_cohort(
         covariates = covariates if covariates is not None else c.covariates
         endpoints = endpoints if endpoints is not None else config.endpoints
     ends = cr.check_endpoints(stage_endpoints(endpoints))
+    if engine in ("duckdb", "spark"):
+        from .pushdown import fetch_cohort
+
+        return fetch_cohort(log, engine=engine, con=con, config=config, origin=origin,
+                            origin_fallback=origin_fallback, endpoints=ends,
+                            censor_at=censor_at, window=window, horizon=horizon,
+                            entry_event=entry_event, covariates=covariates)
     src = open_source(log, engine, con, config)
     try:
         entry_codes: list[str] = []

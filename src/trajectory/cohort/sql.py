@@ -1,4 +1,7 @@
-"""Private DuckDB engine of :mod:`trajectory.cohort`, for event logs larger than memory.
+"""Private DuckDB engine of the stage table and transitions of :mod:`trajectory.cohort`.
+
+(The cohort itself runs in DuckDB or Spark as one SQL definition,
+:mod:`trajectory.cohort.query`.)
 
 The ``events`` table is scanned and aggregated inside DuckDB (per case x event code:
 first and last day within follow-up); only those per-case aggregates and the case

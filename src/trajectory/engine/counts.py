@@ -7,7 +7,8 @@ Every count-based estimator takes it (:mod:`trajectory.estimators.count_table`).
 
 Sources: a pandas DataFrame (any engine; Spark copies it, fine for tests), a Parquet
 file, folder or glob (DuckDB and Spark read it where it lies, never into pandas), a
-DuckDB relation (DuckDB), or a Spark DataFrame (Spark).
+DuckDB relation (DuckDB), a Spark DataFrame (Spark), or a cohort built inside DuckDB
+or Spark by :func:`trajectory.cohort.pushdown.push_cohort` (counted where it lies).
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def count_table(
     Parameters
     ----------
     source : pandas.DataFrame, str or Path (Parquet), DuckDB relation, Spark DataFrame
-        One row a case (a cohort).
+        One row a case (a cohort), or a cohort left in its engine
+        (:func:`trajectory.cohort.pushdown.push_cohort`): counted there.
     keys : list of str
         Strata, groups and categorical covariates to keep apart.
     time, event, entry, weights : str
@@ -95,6 +97,16 @@ def count_table(
     >>> ct.table[["zone", "time", "outcome", "n"]].to_dict("list")["n"]
     [1.0, 1.0, 1.0, 1.0]
     """
+    pushed = getattr(source, "engine", None) in ("duckdb", "spark") and hasattr(
+        source, "relation")
+    if pushed:  # a cohort left in its engine (trajectory.cohort.pushdown.EngineCohort)
+        engine = engine or source.engine
+        if engine != source.engine:
+            raise ConfigError(f"the cohort lies in {source.engine}; count it there "
+                              f"(engine={source.engine!r}), not with engine={engine!r}")
+        con = con if con is not None or engine != "duckdb" else source.handle
+        spark = spark if spark is not None or engine != "spark" else source.handle
+        source = source.relation
     kind = engine or (config.kind if config is not None else "duckdb")
     if kind not in ENGINES:
         raise ConfigError(f"engine={kind!r} is not allowed; use one of {', '.join(ENGINES)}")
