@@ -116,6 +116,104 @@ def _derived_small_counts(frame: pd.DataFrame) -> list[str]:
     return problems
 
 
+def _rows(frame: pd.DataFrame, column: str, values: tuple[str, ...]) -> pd.Series:
+    return frame[column].astype(str).isin(values)
+
+
+def _sizes_recovered_from_shares(flags: pd.DataFrame) -> int:
+    """Rows where one true size near the shown one, and not the shown one, fits a share.
+
+    A share on the grid of the shown size fits that size; a full-precision share fits
+    only the true size, which then undoes the rounding (or gives a part in 1 .. k-1).
+    """
+    recovered = 0
+    for share, size in ((flags["value"], flags["n_group"]), (flags["reference"], flags["n_rest"])):
+        for s, n in zip(share.to_numpy(float), size.to_numpy(float), strict=True):
+            if np.isnan(s) or np.isnan(n) or not 0 < s < 1:
+                continue
+            half = 0.5 * 10.0 ** (np.floor(np.log10(abs(s))) - 5)  # six printed digits
+            fits = [m for m in range(max(1, int(n - K // 2)), int(n + K // 2) + 1)
+                    if abs(s * m - round(s * m)) <= m * half + 1e-9]
+            recovered += len(fits) == 1 and (fits[0] != n or 0 < round(s * fits[0]) < K)
+    return recovered
+
+
+def _cross_table_attack(frames: dict[str, pd.DataFrame]) -> tuple[list[float], list[float]]:
+    """Issue #20 class 3, from the published files only: details against other tables.
+
+    The alternative measures and court decisions of ``sanctioning_details`` add up to
+    the quickstart's outcome counts; its summons (E45, E46) to the judgment delay's
+    ``n``, group by group; and they are at least the 730-day events of the outcomes
+    table. Returns the width of every hidden details count the attack reaches, and
+    every shown difference of a bound.
+    """
+    details = frames.get("sanctioning_details")
+    if details is None or "n" not in details.columns:
+        return [], []
+    values = details["n"].to_numpy(dtype=float)
+    hidden = np.flatnonzero(np.isnan(values))
+    index = {int(h): j for j, h in enumerate(hidden)}
+    rows, lo, hi, gaps = [], [], [], []
+
+    def constrain(mask: pd.Series, whole: float, equal: bool) -> None:
+        if np.isnan(whole) or not mask.any():
+            return
+        coef = np.zeros(hidden.size)
+        shown = 0.0
+        for i in np.flatnonzero(mask.to_numpy()):
+            if int(i) in index:
+                coef[index[int(i)]] = 1.0
+            else:
+                shown += values[i]
+        if not coef.any():
+            if not equal:
+                gaps.append(shown - whole)
+            return
+        rows.append(coef)
+        lo.append(whole - shown)
+        hi.append(whole - shown if equal else 1e6)
+
+    alternative, court = ("E42", "E43", "E44"), ("E45", "E46", "E47")
+    outcomes = frames.get("quickstart_outcomes")
+    if outcomes is not None:
+        for name, codes in (("alternative", alternative), ("court", court)):
+            total = outcomes.loc[outcomes["outcome"] == name, "n"].to_numpy(dtype=float)
+            if total.size == 1:
+                constrain(_rows(details, "code", codes), float(total[0]), True)
+    delay = frames.get("sanctioning_judgment_delay")
+    horizon = frames.get("sanctioning_outcomes")
+    for group in pd.unique(details["offence_group"].astype(str)):
+        in_group = details["offence_group"].astype(str) == group
+        if delay is not None and "n" in delay.columns:
+            whole = delay.loc[(delay["offence_group"].astype(str) == group)
+                              & (delay["q"] == 0.5), "n"].to_numpy(dtype=float)
+            if whole.size == 1:
+                constrain(in_group & _rows(details, "code", ("E45", "E46")), whole[0], True)
+        if horizon is not None and "n_event" in horizon.columns:
+            for name, codes in (("alternative", alternative), ("court", court)):
+                whole = horizon.loc[(horizon["group"].astype(str) == group)
+                                    & (horizon["outcome"] == name) & (horizon["time"] == 730),
+                                    "n_event"].to_numpy(dtype=float)
+                if whole.size == 1:
+                    constrain(in_group & _rows(details, "code", codes), whole[0], False)
+    widths = []
+    if rows:
+        constraint = LinearConstraint(np.vstack(rows), lo, hi)
+        for j in range(hidden.size):
+            if not np.vstack(rows)[:, j].any():
+                continue
+            ends = []
+            for sign in (1.0, -1.0):
+                c = np.zeros(hidden.size)
+                c[j] = sign
+                res = milp(c, constraints=constraint, integrality=np.ones(hidden.size),
+                           bounds=Bounds(0, 1e6))
+                ends.append(np.nan if res.x is None else res.x[j])
+            if not np.isnan(ends).any():
+                widths.append(float(ends[1] - ends[0]))
+    return widths, gaps
+
+
 def _html_table_numbers(html: str) -> list[float]:
     numbers = []
     for table in re.findall(r"<table.*?</table>", html, flags=re.S):
@@ -139,6 +237,13 @@ def _check(folder: Path) -> None:
                 attacked += 1
                 assert width >= K, f"{name}:{column} narrowed to {width}"
         assert _derived_small_counts(frame) == [], name
+    # across tables (class 3): the details against the outcome, delay and horizon tables
+    widths, gaps = _cross_table_attack(frames)
+    assert all(w >= K for w in widths), f"sanctioning_details narrowed to {min(widths)}"
+    assert not any(0 < g < K for g in gaps), "a details total minus a horizon count is small"
+    # flags: no share beside a rounded group size gives one true size back
+    if "flags" in frames:
+        assert _sizes_recovered_from_shares(frames["flags"]) == 0
     # the runner refused any notebook display that skipped publish (check_release, run
     # inside run_demo); here every number of the page's tables must be a published one
     executed = sorted((folder / "notebooks").glob("*.ipynb"))

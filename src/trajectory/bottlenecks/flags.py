@@ -57,6 +57,69 @@ _SHARE_METRICS = {"referral_rate_difference": "less", "hate_flag_loss_difference
                   "ifg_flag_loss_difference": "greater", "informed_rate_difference": "less"}
 
 
+#: metrics whose ``value`` and ``reference`` are shares of ``n_group`` and ``n_rest``
+_SHARES_OF_SIZES = (*_SHARE_METRICS, "cause_specific_hazard_ratio")
+#: metrics whose ``value`` and ``reference`` are event counts of the group and the rest
+_COUNTS_OF_SIZES = ("requalification_hazard_ratio",)
+
+
+def _coarsened(table: pd.DataFrame, base: int, k: int) -> pd.DataFrame:
+    """Shares and counts of a gated flags table on the grid of its shown group sizes.
+
+    A share ``x / n`` shown to six digits beside ``n`` rounded to ``base`` gives the true
+    ``n`` back (only one size near the shown one makes ``share x n`` an integer). So a
+    share of ``n_group`` (or ``n_rest``) is shown as the nearest multiple of
+    ``base / n_shown``, as if its numerator were rounded to ``base`` too; a difference
+    of shares and its interval on the coarser of the two grids; a distance between the
+    profiles of two groups (both sizes its denominators) on a multiple of each side's
+    grid at least as coarse as the other's. Event counts in ``value``/``reference`` are
+    rounded to ``base``, and blanked in ``1 .. k-1``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"metric": ["hate_flag_loss_difference"], "value": [0.105263],
+    ...                   "reference": [0.5], "effect": [-0.394737], "effect_lower": [-0.5],
+    ...                   "effect_upper": [-0.28], "n_group": [40.0], "n_rest": [100.0]})
+    >>> _coarsened(t, 5, 5)[["value", "reference", "effect"]].round(4).values.tolist()
+    [[0.125, 0.5, -0.375]]
+    """
+    out = table.copy()
+    metric = out["metric"].astype(str)
+    n_group = pd.to_numeric(out["n_group"], errors="coerce").to_numpy(float)
+    n_rest = pd.to_numeric(out["n_rest"], errors="coerce").to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step_group = np.where(n_group > 0, base / n_group, np.nan)
+        step_rest = np.where(n_rest > 0, base / n_rest, np.nan)
+    shares = metric.isin(_SHARES_OF_SIZES).to_numpy()
+    for column, step in (("value", step_group), ("reference", step_rest)):
+        v = pd.to_numeric(out[column], errors="coerce").to_numpy(float)
+        out[column] = np.where(shares, np.round(v / step) * step, v)
+    differences = metric.isin(list(_SHARE_METRICS)).to_numpy()
+    coarse = np.fmax(step_group, step_rest)
+    for column in ("effect", "effect_lower", "effect_upper"):
+        v = pd.to_numeric(out[column], errors="coerce").to_numpy(float)
+        out[column] = np.where(differences, np.round(v / coarse) * coarse, v)
+    # a distance between two profiles has both sizes as denominators: each side on a
+    # multiple of its own grid at least as coarse as the other's, the effect their difference
+    distance = (metric == "division_code_distance").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wide_group = step_group * np.fmax(1.0, np.ceil(n_group / n_rest))
+        wide_rest = step_rest * np.fmax(1.0, np.ceil(n_rest / n_group))
+    for column, step in (("value", wide_group), ("reference", wide_rest)):
+        v = pd.to_numeric(out[column], errors="coerce").to_numpy(float)
+        out[column] = np.where(distance, np.round(v / step) * step, v)
+    out["effect"] = np.where(distance, out["value"].to_numpy(float)
+                             - out["reference"].to_numpy(float),
+                             pd.to_numeric(out["effect"], errors="coerce").to_numpy(float))
+    counts = metric.isin(_COUNTS_OF_SIZES).to_numpy()
+    for column in ("value", "reference"):
+        v = pd.to_numeric(out[column], errors="coerce").to_numpy(float)
+        rounded = base * np.floor(v / base + 0.5)
+        rounded = np.where((v >= k) & (rounded < k), base * np.ceil(k / base), rounded)
+        out[column] = np.where(counts, np.where((v > 0) & (v < k), np.nan, rounded), v)
+    return out
+
+
 def threshold(rules: FlagRules, metric: str, stage: str) -> tuple[str, float]:
     """Harmful direction and practical minimum of a metric (at a stage)."""
     if metric in _DELAY_METRICS:
@@ -93,8 +156,10 @@ class Flags(TidyResult):
 
         After the disclosure gate, ``n_group`` and ``n_rest`` are multiples of its
         rounding base (``rounding``, else ``k``), and "about N cases compared" states
-        their sum. A row missing a number its sentence states (withheld, or hidden
-        with a count) has no sentence.
+        their sum. Shares beside them are put on the grid of those shown sizes, so that
+        a share times a group size cannot undo the rounding (:func:`_coarsened`). A row
+        missing a number its sentence states (withheld, or hidden with a count) has no
+        sentence.
 
         Examples
         --------
@@ -118,6 +183,8 @@ class Flags(TidyResult):
         level = f"{100 * (1 - self.alpha):g}%"
         lang = str(self.notes.get("lang", "en"))
         table = self.table.copy()
+        if audit:  # after the gate: no full-precision share beside a rounded group size
+            table = _coarsened(table, base, int(audit.get("k") or base))
         keep = table["flagged"].astype("boolean").fillna(False).to_numpy(bool)
         if "withheld" in table.columns:
             keep &= ~table["withheld"].astype("boolean").fillna(True).to_numpy(bool)

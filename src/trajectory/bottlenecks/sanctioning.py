@@ -92,10 +92,46 @@ class SanctioningResult(TidyResult):
     #: stacked bars at each horizon, never as steps from day 0
     figure: ClassVar[Mapping[str, Any]] = {"kind": "horizons", "origin": "E30"}
 
+    #: Identities its tables share with other published tables, read by the release
+    #: audit (trajectory.privacy.identities); tables are named by their source (the
+    #: ``attrs["source"]`` each table carries; the cohort's outcome counts are
+    #: "cohort.outcomes"). A reader who holds every table can use them; so does the gate.
+    identities: ClassVar[tuple[Mapping[str, Any], ...]] = (
+        # the summons (E45, E46) decided are the cases of the judgment delay, by group
+        {"parts": {"source": "sanctioning.details", "column": "n",
+                   "where": {"code": ["E45", "E46"]}, "per": "offence_group"},
+         "whole": {"source": "sanctioning.judgment_delay", "column": "n",
+                   "where": {"q": ["0.5"]}, "per": "offence_group"}},
+        # alternative measures and court decisions: the cohort's outcome counts
+        {"parts": {"source": "sanctioning.details", "column": "n",
+                   "where": {"code": ["E42", "E43", "E44"]}},
+         "whole": {"source": "cohort.outcomes", "column": "n",
+                   "where": {"outcome": ["alternative"]}}},
+        {"parts": {"source": "sanctioning.details", "column": "n",
+                   "where": {"code": ["E45", "E46", "E47"]}},
+         "whole": {"source": "cohort.outcomes", "column": "n", "where": {"outcome": ["court"]}}},
+        # ... and, by group, at least those decided by the last horizon (730 days)
+        {"parts": {"source": "sanctioning.details", "column": "n",
+                   "where": {"code": ["E42", "E43", "E44"]}, "per": "offence_group"},
+         "whole": {"source": "sanctioning.table", "column": "n_event",
+                   "where": {"outcome": ["alternative"], "time": ["730"]}, "per": "group"},
+         "relation": ">="},
+        {"parts": {"source": "sanctioning.details", "column": "n",
+                   "where": {"code": ["E45", "E46", "E47"]}, "per": "offence_group"},
+         "whole": {"source": "sanctioning.table", "column": "n_event",
+                   "where": {"outcome": ["court"], "time": ["730"]}, "per": "group"},
+         "relation": ">="},
+    )
+
     details: pd.DataFrame = field(default_factory=pd.DataFrame)
     judgment_delay: pd.DataFrame = field(default_factory=pd.DataFrame)
     informed: pd.DataFrame = field(default_factory=pd.DataFrame)
     tests: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __post_init__(self) -> None:
+        """Name each table's source, as :attr:`identities` refers to them."""
+        for name in ("table", "details", "judgment_delay", "informed"):
+            getattr(self, name).attrs["source"] = f"sanctioning.{name}"
 
 
 def outcome_frame(days: CaseDays, endpoints: Mapping[str, Sequence[str]]) -> pd.DataFrame:

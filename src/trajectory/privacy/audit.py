@@ -22,7 +22,10 @@ all shown holds, as an intruder would check):
   digit); a shown share times a count the shown one may stand for (within half the
   rounding base; the flags' group sizes are always rounded, to ``k`` without a base)
   that gives an integer is a count;
-* ``funnel``: reached - lost - open at one stage = reached at the next.
+* ``funnel``: reached - lost - open at one stage = reached at the next;
+* ``identity``: across tables, the identities the result classes declare
+  (:mod:`~trajectory.privacy.identities`): parts in one table that add up to a count of
+  another, group by group; a shown difference of a ``>=`` identity is itself a count.
 
 A hidden count is *protected* when the interval an intruder can compute for it is at
 least ``protection`` wide (default ``k``), as the protection levels of tau-Argus and
@@ -52,8 +55,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
+
+from ._milp import BIG as _BIG
+from ._milp import Relation, bounds
+from ._milp import components as components_of
+from .identities import Identity, identities_from, linked_tables
 
 __all__ = ["Relation", "ReleaseAudit", "audit_release", "release_relations", "count_columns"]
 
@@ -65,25 +71,8 @@ _NOT_KEYS = ("sentence", "test", "adjusted_for", "direction", "severity", "metho
              "note", "withheld", "suppressed", "flagged")
 _NOT_SHARES = ("p", "q", "lower", "upper", "std_err", "threshold", "statistic", "df")
 _CURVE = {"time", "estimate", "n_risk", "n_event", "n_censor"}
-_BIG = 1e7
 #: group sizes the gate always rounds (to ``k`` without a rounding base): flags
 _ROUNDED_TO_K = ("n_group", "n_rest")
-
-
-@dataclass(frozen=True)
-class Relation:
-    """``lower <= sum(coef * cell) <= upper`` over published cells and helper unknowns.
-
-    ``terms`` pairs a cell ``(table, row, column)`` (or a helper name, a str) with its
-    coefficient; ``kind`` names the family (``all row``, ``share``...).
-    """
-
-    terms: tuple[tuple[Any, float], ...]
-    lower: float
-    upper: float
-    kind: str
-    table: str
-    verified: bool = True
 
 
 @dataclass(frozen=True)
@@ -187,8 +176,13 @@ class _Collector:
     """Relation families of one release; cells of shown counts are constants."""
 
     def __init__(self, frames: Mapping[str, pd.DataFrame], rounding: float | None,
-                 only: set[str] | None = None, k: int = 5) -> None:
+                 only: set[str] | None = None, k: int = 5,
+                 identities: Iterable[Identity] = (),
+                 sources: Mapping[str, str] | None = None) -> None:
         self.frames = frames
+        self.identities = list(identities)
+        self.sources = dict(sources or {})
+        self.prefer: set[str] | None = None  # the tables a derived count is blamed on
         self.rounding = rounding
         self.k = k
         self.only = only
@@ -241,6 +235,8 @@ class _Collector:
             self._horizons(name, frame, counts, keys)
             self._share_relations(name, frame, counts)
             self._funnel(name, frame)
+        for identity in self.identities:
+            self._identity(identity)
 
     # ---- families
 
@@ -427,10 +423,42 @@ class _Collector:
         self.add_family(family)
 
 
+    def _identity(self, identity: Identity) -> None:
+        """Parts in one table adding up to (``=``) or bounding (``>=``) a count of another."""
+        family = []
+        usable = {n: f for n, f in self.frames.items() if self.only is None or n in self.only}
+        for parts, whole in identity.instances(usable, self.sources):
+            table = whole[0]
+            terms = tuple([(c, 1.0) for c in parts] + [(whole, -1.0)])
+            upper = 0.0 if identity.relation == "=" else _BIG
+            family.append(Relation(terms, 0.0, upper, "identity", table))
+        if not self.add_family(family) or identity.relation == "=":
+            return
+        for r in family:  # a shown difference of a bound is a count (decided after 730 days)
+            cells = [c for c, _ in r.terms]
+            if all(self.shown(c) for c in cells):
+                # blamed on the smallest part, unless only the whole is in the audited tables
+                parts = sorted(cells[:-1], key=self.value)
+                cell = next((c for c in parts if self.prefer is None or c[0] in self.prefer),
+                            cells[-1])
+                self.derived.append((cell, "identity",
+                                     sum(a * self.value(c) for c, a in r.terms)))
+
+
 def release_relations(frames: Mapping[str, pd.DataFrame], *, rounding: float | None = None,
-                      focus: Iterable[str] | None = None) -> list[Relation]:
-    """Every linear relation the package knows its published tables obey (see module doc)."""
-    collector = _Collector(_as_frames(frames), rounding, None if focus is None else set(focus))
+                      focus: Iterable[str] | None = None,
+                      sources: Mapping[str, str] | None = None,
+                      identities: Iterable[Identity | Mapping[str, Any]] = (),
+                      ) -> list[Relation]:
+    """Every linear relation the package knows its published tables obey (see module doc).
+
+    With ``focus``, the relations of those tables and of the tables the ``identities``
+    link to them (``sources``: table name to source, as the report's manifest records).
+    """
+    declared = identities_from(identities)
+    only = None if focus is None else linked_tables(focus, declared, sources or {})
+    collector = _Collector(_as_frames(frames), rounding, only, identities=declared,
+                           sources=sources)
     collector.collect()
     return collector.relations
 
@@ -448,75 +476,12 @@ def _as_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 # ----------------------------------------------------------------- the intruder
 
 
-def _components(relations: list[Relation]) -> list[list[int]]:
-    """Indices of relations grouped by the unknowns they share (union-find)."""
-    parent: dict[Any, Any] = {}
-
-    def find(x: Any) -> Any:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, r in enumerate(relations):
-        find(("rel", i))
-        for c, _ in r.terms:
-            parent[find(c)] = find(("rel", i))
-    groups: dict[Any, list[int]] = {}
-    for i in range(len(relations)):
-        groups.setdefault(find(("rel", i)), []).append(i)
-    return list(groups.values())
-
-
-def _bounds(relations: list[Relation], unknown: set[Any], value: Any, rounding: float | None,
-            targets: Iterable[Any]) -> dict[Any, tuple[float, float]]:
-    """Smallest and largest value of each target over the integer points of the relations."""
-    variables = sorted(unknown, key=str)
-    index = {v: j for j, v in enumerate(variables)}
-    rows, cols, data, lo, hi = [], [], [], [], []
-    for r_i, r in enumerate(relations):
-        const = 0.0
-        for c, a in r.terms:
-            if c in index:
-                rows.append(r_i)
-                cols.append(index[c])
-                data.append(a)
-            else:
-                const += a * value(c)
-        lo.append(r.lower - const)
-        hi.append(r.upper - const)
-    n = len(variables)
-    lower = np.zeros(n)
-    upper = np.full(n, _BIG)
-    integrality = np.ones(n)
-    if rounding:  # shown counts rounded to a base: the true count is within half a base
-        for v, j in index.items():
-            if isinstance(v, tuple) and v[0] == "shown":
-                shown = value(v[1])
-                lower[j] = max(0.0, shown - rounding / 2)
-                upper[j] = shown + rounding / 2
-    a = csr_array((data, (rows, cols)), shape=(len(relations), n))
-    constraint = LinearConstraint(a, np.array(lo), np.array(hi))
-    out = {}
-    for t in targets:
-        j = index[t]
-        ends = []
-        for sign in (1.0, -1.0):
-            c = np.zeros(n)
-            c[j] = sign
-            res = milp(c, constraints=constraint, integrality=integrality,
-                       bounds=Bounds(lower, upper), options={"time_limit": 10})
-            if res.x is None:
-                ends.append(np.nan)
-            else:
-                ends.append(float(res.x[j]))
-        out[t] = (ends[0], ends[1])
-    return out
-
-
 def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
                   protection: float | None = None, rounding: float | None = None,
-                  focus: Iterable[str] | None = None) -> ReleaseAudit:
+                  focus: Iterable[str] | None = None,
+                  sources: Mapping[str, str] | None = None,
+                  identities: Iterable[Identity | Mapping[str, Any]] = (),
+                  ) -> ReleaseAudit:
     """Attack a release with every relation the package knows; list what gives way.
 
     Parameters
@@ -533,6 +498,12 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
         within half a base).
     focus : iterable of str, optional
         Only audit hidden counts linked to these tables (the rest is assumed audited).
+    sources : mapping of str to str, optional
+        The source of each table (which result, which of its tables), as the report's
+        manifest records it: what the ``identities`` name.
+    identities : iterable of Identity or mapping
+        Identities across tables declared by the result classes
+        (:mod:`~trajectory.privacy.identities`).
 
     Returns
     -------
@@ -540,9 +511,12 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
     """
     protection = float(k if protection is None else protection)
     focus_set = set(focus) if focus is not None else None
-    frames = _as_frames(frames if focus_set is None else
-                        {name: f for name, f in frames.items() if name in focus_set})
-    collector = _Collector(frames, rounding, focus_set, k=k)
+    declared = identities_from(identities)
+    read = None if focus_set is None else linked_tables(focus_set, declared, sources or {})
+    frames = _as_frames(frames if read is None else
+                        {name: f for name, f in frames.items() if name in read})
+    collector = _Collector(frames, rounding, read, k=k, identities=declared, sources=sources)
+    collector.prefer = focus_set
     collector.collect()
     relations = collector.relations
     problems = []
@@ -568,7 +542,7 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
         return collector.value(c[1] if isinstance(c, tuple) and c[0] == "shown" else c)
 
     n_hidden = 0
-    components = [[rel2[i] for i in c] for c in _components(rel2)]
+    components = [[rel2[i] for i in c] for c in components_of(rel2)]
     while components:
         rels = components.pop()
         unknown = {c for r in rels for c, _ in r.terms
@@ -579,16 +553,16 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
         if focus_set is not None and not any(c[0] in focus_set for c in hidden):
             continue
         n_hidden += len(hidden)
-        bounds = _bounds(rels, unknown, value, rounding, sorted(hidden, key=str))
-        if all(np.isnan(b).all() for b in bounds.values()) and not all(
+        found = bounds(rels, unknown, value, rounding, sorted(hidden, key=str))
+        if all(np.isnan(b).all() for b in found.values()) and not all(
                 r.verified for r in rels):
             # infeasible: an unconfirmed family does not hold; attack without it
             n_hidden -= len(hidden)
             kept = [r for r in rels if r.verified]
-            components += [[kept[i] for i in c] for c in _components(kept)]
+            components += [[kept[i] for i in c] for c in components_of(kept)]
             continue
         kinds = ", ".join(sorted({r.kind for r in rels}))
-        for cell, (low, high) in bounds.items():
+        for cell, (low, high) in found.items():
             if np.isnan(low) or np.isnan(high):
                 continue
             width = high - low

@@ -167,7 +167,7 @@ def disclose(
             return disclose_curves(obj, k=k, rounding=rounding, decimals=decimals)
         if counts is None and set(MODEL_COLUMNS) <= set(table.columns) and not any(
                 c in table.columns for c in _GROUP_SIZE_NAMES):
-            return _disclose_model_without_counts(obj, k=k)
+            return _disclose_model_without_counts(obj, k=k, rounding=rounding)
         new_table, audit = _disclose_frame(table, **options)
         n = int(rounded_to_base(np.array([obj.n]), base=rounding, k=k)[0]) if rounding else obj.n
         return restated(obj.replace(table=new_table, n=n,
@@ -521,16 +521,31 @@ def _disclose_wide(df: pd.DataFrame, *, k: int, rounding: int | None, total: Any
     return out, audit
 
 
-def _disclose_model_without_counts(result: TidyResult, *, k: int) -> TidyResult:
-    audit = _audit(k, None, True, "model table")
+def _disclose_model_without_counts(result: TidyResult, *, k: int,
+                                   rounding: int | None = None) -> TidyResult:
+    """A model table: withheld on fewer than ``k`` cases or events; its sizes rounded.
+
+    The model's ``n`` and ``n_event`` (shown by ``summary()`` and the repr) are counts
+    like any other: a model with ``n_event`` or ``n - n_event`` in ``1 .. k-1`` is
+    withheld, and with ``rounding`` both are shown rounded.
+    """
+    audit = _audit(k, rounding, True, "model table")
     table = result.table.copy()
-    if 0 < result.n < k:
+    n_event = getattr(result, "n_event", None)
+    sizes = [result.n] + ([n_event, result.n - n_event] if isinstance(n_event, int) else [])
+    if any(0 < size < k for size in sizes):
         numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
         table[numeric] = np.nan
         audit["items"] = [{"column": c, "where": "all terms", "reason": "model on fewer than k"}
                           for c in numeric]
-        audit["notes"].append(f"model withheld: fitted on fewer than {k} cases")
+        audit["notes"].append(f"model withheld: fitted on fewer than {k} cases or events")
     else:
         audit["notes"].append("no per-term case counts (n): only the whole-model size "
-                              f"was checked against k={k}")
-    return result.replace(table=table, notes={**result.notes, "disclosure": audit})
+                              f"and events were checked against k={k}")
+    changes: dict[str, Any] = {}
+    if rounding:
+        changes["n"] = int(rounded_to_base(np.array([result.n]), base=rounding, k=k)[0])
+        if isinstance(n_event, int):
+            changes["n_event"] = int(rounded_to_base(np.array([n_event]), base=rounding,
+                                                     k=k)[0])
+    return result.replace(table=table, notes={**result.notes, "disclosure": audit}, **changes)

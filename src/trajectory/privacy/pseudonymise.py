@@ -154,7 +154,7 @@ def load_key(
     synthetic: bool,
     environ: Mapping[str, str] | None = None,
 ) -> PseudonymKey:
-    """Find the pseudonymisation key of a study.
+    r"""Find the pseudonymisation key of a study.
 
     Looks in the environment variable ``privacy.key_env`` first, then in the file
     ``privacy.key_file``. Synthetic studies without a key get :data:`DEMO_KEY`.
@@ -184,7 +184,7 @@ def load_key(
     >>> load_key(PrivacyConfig(key_env="NO_SUCH_VAR"), synthetic=True, environ={}).source
     'demo'
     >>> load_key(PrivacyConfig(key_env="K"), synthetic=False,
-    ...          environ={"K": "0123456789abcdef" * 2 + "\\n"})
+    ...          environ={"K": "0123456789abcdef" * 2 + "\n"})
     PseudonymKey(source='env:K')
     """
     env = os.environ if environ is None else environ

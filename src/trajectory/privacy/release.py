@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import html as html_lib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -38,14 +39,20 @@ from .audit import (
     Relation,
     ReleaseAudit,
     _as_frames,
+    _keys,
     audit_release,
     count_columns,
     release_relations,
 )
 from .disclose import restated
+from .identities import Identity, identities_from
 
 __all__ = ["protect_release", "release_gate", "check_release", "displayed_numbers",
-           "ungated_displays", "DISPLAYS"]
+           "ungated_displays", "release_links", "DISPLAYS", "MANIFEST"]
+
+#: What the notebooks published, one JSON line a table (written by the report's publish):
+#: ``name``, ``kind``, and for tables their ``source`` and the ``identities`` declared.
+MANIFEST = ".manifest.jsonl"
 
 #: Hashes of what publish() returned, as displayed (removed once the report is checked).
 DISPLAYS = ".displays"
@@ -63,6 +70,40 @@ def _released(tables_dir: Path | None, name: str) -> dict[str, pd.DataFrame]:
         return {}
     return {p.stem: _read_released(p) for p in sorted(Path(tables_dir).glob("*.csv"))
             if p.stem != name}
+
+
+def release_links(tables_dir: str | Path | None) -> tuple[dict[str, str], list[Identity]]:
+    """The source of each released table and the identities declared, from the manifest.
+
+    Parameters
+    ----------
+    tables_dir : path, optional
+        The report's ``tables/`` folder, holding :data:`MANIFEST`.
+
+    Returns
+    -------
+    sources : dict of str to str
+        Table name to source (tables published without one are left out).
+    identities : list of Identity
+        Every identity the published results declared, once.
+    """
+    path = Path(tables_dir) / MANIFEST if tables_dir else None
+    if path is None or not path.is_file():
+        return {}, []
+    sources: dict[str, str] = {}
+    declared: list[Any] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise PrivacyError(f"{path.name} line {number} is not JSON ({exc.msg}); "
+                               "rerun the report") from None
+        if entry.get("source"):
+            sources[str(entry["name"])] = str(entry["source"])
+        declared += list(entry.get("identities") or [])
+    return sources, identities_from(declared)
 
 
 def _read_released(path: Path) -> pd.DataFrame:
@@ -111,10 +152,47 @@ def _blank(frame: pd.DataFrame, row: int, column: str) -> None:
             frame.loc[frame.index[row], flag] = True
 
 
+def _repeated(frame: pd.DataFrame, row: int, column: str) -> list[int]:
+    """Rows showing the same count as ``row`` (the quantile levels of one group)."""
+    level = next((c for c in ("q", "quantile") if c in frame.columns), None)
+    if level is None:
+        return [row]
+    others = [c for c in _keys(frame, count_columns(frame)) if c != level]
+    label = frame[others].astype(str).agg("|".join, axis=1) if others else \
+        pd.Series("", index=frame.index)
+    same = (label == label.iloc[row]).to_numpy()
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+    same &= (values == values[row]) | np.isnan(values)
+    return [int(i) for i in np.flatnonzero(same)] or [row]
+
+
+def _pinned(frames: Mapping[str, pd.DataFrame], name: str, identities: list[Identity],
+            sources: Mapping[str, str]) -> set[tuple[int, str]]:
+    """Cells of ``name`` an identity equates to shown counts of the other tables.
+
+    Hiding them protects nothing: the tables already released give them back.
+    """
+    out: set[tuple[int, str]] = set()
+    for identity in identities:
+        if identity.relation != "=":
+            continue
+        for parts, whole in identity.instances(frames, sources):
+            cells = [*parts, whole]
+            mine = [c for c in cells if c[0] == name]
+            rest = [c for c in cells if c[0] != name]
+            if len(mine) == 1 and all(not np.isnan(float(frames[t][c].iloc[i]))
+                                      for t, i, c in rest):
+                _, row, column = mine[0]
+                out |= {(r, column) for r in _repeated(frames[name], row, column)}
+    return out
+
+
 def _candidates(audit: ReleaseAudit, relations: list[Relation],
-                frames: Mapping[str, pd.DataFrame], name: str) -> list[tuple[int, str]]:
+                frames: Mapping[str, pd.DataFrame], name: str,
+                pinned: set[tuple[int, str]] | None = None) -> list[tuple[int, str]]:
     """Shown counts of table ``name`` whose hiding can widen a problem cell."""
     frame = frames[name]
+    pinned = pinned or set()
     problem_cells = {(str(t), int(i), str(c)) for t, i, c in audit.table[
         ["table", "row", "column"]].itertuples(index=False)}
     picks: list[tuple[int, str]] = []
@@ -131,7 +209,7 @@ def _candidates(audit: ReleaseAudit, relations: list[Relation],
             if target not in cells:
                 continue
             for c in cells:
-                if c[0] != name or c in problem_cells:
+                if c[0] != name or c in problem_cells or (c[1], c[2]) in pinned:
                     continue
                 series = pd.to_numeric(frame[str(c[2])], errors="coerce")
                 value = float(series.to_numpy(dtype=float)[int(c[1])])
@@ -146,14 +224,18 @@ def _candidates(audit: ReleaseAudit, relations: list[Relation],
 
 def protect_release(frames: Mapping[str, pd.DataFrame], name: str, *, k: int = 5,
                     protection: float | None = None, rounding: float | None = None,
-                    max_rounds: int = 200) -> dict[str, pd.DataFrame]:
+                    max_rounds: int = 200, sources: Mapping[str, str] | None = None,
+                    identities: Iterable[Identity | Mapping[str, Any]] = (),
+                    ) -> dict[str, pd.DataFrame]:
     """Extend suppression in table ``name`` until the release passes :func:`audit_release`.
 
     The other tables are taken as already published (shown, never changed); only
     ``name`` gets new hidden cells: counts in ``1 .. k-1`` that follow from shown
     numbers, then, for every hidden count narrowed below ``protection``, the smallest
     shown count linked to it by a relation. A hidden count's decimals (shares, rates,
-    intervals) are hidden with it.
+    intervals) are hidden with it. ``sources`` and ``identities`` link tables
+    (:mod:`~trajectory.privacy.identities`): a count hidden in another table that the
+    new one narrows through an identity is protected by hiding more of the new one.
 
     Returns
     -------
@@ -168,19 +250,24 @@ def protect_release(frames: Mapping[str, pd.DataFrame], name: str, *, k: int = 5
     """
     out = _as_frames(frames)
     frame = out[name]
+    declared = identities_from(identities)
     for _ in range(max_rounds):
-        audit = audit_release(out, k=k, protection=protection, rounding=rounding, focus=[name])
+        audit = audit_release(out, k=k, protection=protection, rounding=rounding, focus=[name],
+                              sources=sources, identities=declared)
         if audit.passed:
             return out
-        relations = release_relations(out, rounding=rounding, focus=[name])
-        picks = _candidates(audit, relations, out, name)
+        relations = release_relations(out, rounding=rounding, focus=[name], sources=sources,
+                                      identities=declared)
+        pinned = _pinned(out, name, declared, sources or {})
+        picks = _candidates(audit, relations, out, name, pinned)
         done = False
         counts = count_columns(frame)
         for row, column in picks:  # one complementary cell a problem cell and round
             if pd.isna(frame[column].iloc[row]):
                 continue
-            if column in counts:
-                _blank(frame, row, column)
+            if column in counts:  # with its repeats: one count shown on several rows
+                for i in _repeated(frame, row, column):
+                    _blank(frame, i, column)
             else:
                 frame.loc[frame.index[row], column] = np.nan
             done = True
@@ -191,7 +278,8 @@ def protect_release(frames: Mapping[str, pd.DataFrame], name: str, *, k: int = 5
 
 
 def release_gate(safe: Any, name: str, tables_dir: str | Path | None, *, k: int = 5,
-                 rounding: int | None = None) -> Any:
+                 rounding: int | None = None, source: str | None = None,
+                 identities: Iterable[Mapping[str, Any]] = ()) -> Any:
     """Extend suppression in ``safe`` (a disclosed table or result) against the release.
 
     Parameters
@@ -205,6 +293,11 @@ def release_gate(safe: Any, name: str, tables_dir: str | Path | None, *, k: int 
         ``safe`` on its own.
     k, rounding
         The study's disclosure threshold and rounding base.
+    source : str, optional
+        What the table is (which result, which of its tables), as identities name it.
+    identities : iterable of mapping
+        Identities the table's result class declares; with those of the tables already
+        released (:func:`release_links`), they join the audit.
 
     Returns
     -------
@@ -221,7 +314,11 @@ def release_gate(safe: Any, name: str, tables_dir: str | Path | None, *, k: int 
         return safe
     released = _released(Path(tables_dir) if tables_dir else None, name)
     released[name] = table
-    protected = protect_release(released, name, k=k, rounding=rounding)[name]
+    sources, declared = release_links(tables_dir)
+    if source:
+        sources[name] = source
+    protected = protect_release(released, name, k=k, rounding=rounding, sources=sources,
+                                identities=[*declared, *identities_from(identities)])[name]
     new = _masked(table.reset_index(drop=True), protected).set_axis(table.index)
     if isinstance(safe, pd.DataFrame):
         new.attrs = dict(safe.attrs)
@@ -345,6 +442,9 @@ def check_release(notebooks: Iterable[Path], tables_dir: str | Path, *, k: int =
                   rounding: int | None = None) -> None:
     """Refuse a report whose release fails the audit or shows an ungated number.
 
+    The audit reads every table of ``tables_dir`` at once, with the identities across
+    tables that the manifest records (:func:`release_links`).
+
     Raises
     ------
     PrivacyError
@@ -352,8 +452,10 @@ def check_release(notebooks: Iterable[Path], tables_dir: str | Path, *, k: int =
         that display a number no published table holds.
     """
     tables_dir = Path(tables_dir)
-    frames = {p.stem: pd.read_csv(p) for p in sorted(tables_dir.glob("*.csv"))}
-    audit = audit_release(frames, k=k, rounding=rounding)
+    frames = {p.stem: _read_released(p) for p in sorted(tables_dir.glob("*.csv"))}
+    sources, identities = release_links(tables_dir)
+    audit = audit_release(frames, k=k, rounding=rounding, sources=sources,
+                          identities=identities)
     if not audit.passed:
         raise PrivacyError("report refused: " + audit.message())
     bad = ungated_displays(_notebook_outputs(notebooks), tables_dir)

@@ -391,8 +391,11 @@ class _Pattern:
         return True
 
     def narrow(self, protection: float) -> list[int]:
-        """Step 5: hidden cells an intruder knowing every margin pins to an interval
-        narrower than ``protection`` (integer programming over the line equations)."""
+        """Step 5: hidden cells an intruder pins to an interval narrower than ``protection``.
+
+        The intruder knows every margin; the bounds come from integer programming over
+        the line equations.
+        """
         variables = np.flatnonzero(self.flat_sup)
         targets = [int(v) for v in variables if self.flat_checked[v]]
         if not targets:
