@@ -100,6 +100,17 @@ def test_report_has_every_section_and_no_error(report_dir: Path) -> None:
     assert "Traceback" not in html
 
 
+def test_tables_show_no_yes_no_column_nor_the_gate_s_cell_flags(report_dir: Path) -> None:
+    html = (report_dir / "index.html").read_text(encoding="utf-8")
+    cells = {c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)}
+    heads = {c.strip() for c in re.findall(r"<th[^>]*>(.*?)</th>", html, re.S)}
+    assert not cells & {message("yes"), message("no"), "True", "False"}
+    assert not [h for h in heads if h.lower().endswith("suppressed")], heads
+    if cells & {"✓", "✗"}:  # a yes/no column reads as marks explained under its table
+        assert "✓: yes, ✗: no" in html
+    assert "ifg" not in cells
+
+
 def test_figures_are_embedded_and_code_hidden(report_dir: Path) -> None:
     html = (report_dir / "index.html").read_text(encoding="utf-8")
     figures = sorted((report_dir / "figures").glob("*.svg"))

@@ -18,7 +18,9 @@ from openpyxl import load_workbook
 from trajectory.messages import LANGUAGES, catalogue, message
 from trajectory.report_check import check_report
 from trajectory.report_tables import (
+    FALSE_MARK,
     MAX_ROWS,
+    TRUE_MARK,
     display_frame,
     format_number,
     styled_html,
@@ -106,6 +108,61 @@ def test_flags_show_flagged_rows_most_certain_first() -> None:
     assert len(shown) == 2
     assert shown["q (FDR)"].tolist() == ["<0.001", "0.001"]
     assert shown.iloc[0]["Effect (95% CI)"] == "3.08 (2.64–3.60)"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "nl"])
+def test_yes_no_columns_read_as_marks_with_a_legend_and_cell_flags_are_dropped(lang) -> None:
+    logrank = pd.DataFrame({"group": ["hate", "harassment"], "n": [40.0, None],
+                            "observed": [12.0, 3.0], "expected": [10.5, 4.5],
+                            "n_suppressed": [False, True], "observed_suppressed": False})
+    shown = display_frame(logrank, lang=lang, k=5)
+    assert shown.shape[1] == 4  # the gate's per-cell flags are not columns for a reader
+    assert shown.iloc[:, 1].tolist() == ["40", "<5"]
+    assert "legend" not in shown.attrs
+    indicators = pd.DataFrame({"indicator": "transmitted_30d", "period": ["2021Q1", "2021Q2"],
+                               "estimate": [0.59, 0.72], "target": 0.7,
+                               "on_target": [False, True], "withheld": False})
+    shown = display_frame(indicators, lang=lang)
+    title = message("column.on_target", lang)
+    assert shown[title].tolist() == [FALSE_MARK, TRUE_MARK]
+    assert title in shown.attrs["legend"] and TRUE_MARK in shown.attrs["legend"]
+    words = {message("yes", lang), message("no", lang), "True", "False"}
+    assert not words & set(shown.to_numpy().ravel().tolist())
+
+
+def test_flags_and_sources_are_labelled_not_codes() -> None:
+    lost = pd.DataFrame({"flag": ["hate", "ifg"], "n_flagged": [100, 200], "n_lost": [10, 20]})
+    assert display_frame(lost)["Flag"].tolist() == ["Hate or discrimination motive",
+                                                    "Intrafamilial (IFG)"]
+    assert display_frame(lost, lang="nl").iloc[1, 0] == "Intrafamiliaal (IFG)"
+    quality = pd.DataFrame({"source": ["police", "police+parquet", "victim_services"],
+                            "reason": "duplicate_row", "n": [10, 12, 14]})
+    assert display_frame(quality)["Source"].tolist() == ["Police", "Police + parquet",
+                                                         "Victim services"]
+    assert display_frame(quality, lang="nl")["Bron"].tolist()[0] == "Politie"
+    flows = pd.DataFrame({"step": [0.0, 1.0], "source": ["cyber_harassment", "FR"],
+                          "target": ["not_recorded", "court"], "count": [30, 40]})
+    assert display_frame(flows).to_dict("records")[0] == {
+        "Step": "0", "Source": "Cyber-harassment", "Target": "Not recorded", "Count": "30"}
+    target_share = pd.DataFrame({"indicator": ["a"], "target": [0.7]})
+    assert display_frame(target_share)["Target"].tolist() == ["0.70"]
+    groups = pd.DataFrame({"group": ["complaint_year=2021", "victim_sex=F"], "n": [5, 6]})
+    assert display_frame(groups, lang="fr").iloc[0, 0] == "Année de la plainte\u00a0: 2021"
+
+
+def test_a_state_column_of_outcomes_is_headed_outcome() -> None:
+    curve = pd.DataFrame({"group": "all", "state": ["court", "alternative"] * 2,
+                          "time": [10.0, 10.0, 100.0, 100.0], "estimate": [0.1, 0.2, 0.3, 0.4],
+                          "lower": 0.0, "upper": 0.5, "n_risk": 10, "n_event": 1,
+                          "n_censor": 0})
+    shown = display_frame(curve)
+    assert "Outcome" in shown.columns and "State" not in shown.columns
+    assert display_frame(curve, lang="nl").columns[0] == "Uitkomst"
+    states = curve.assign(state=["parquet", "court"] * 2)  # multi-state: stages too
+    assert "State" in display_frame(states).columns
+    gray = pd.DataFrame({"state": ["court", "alternative"], "statistic": [299.0, 404.0],
+                         "df": 6, "p": [1e-9, 1e-9]})
+    assert display_frame(gray).columns[0] == "Outcome"
 
 
 def test_long_tables_are_cut_in_the_page_with_a_caption_and_no_index() -> None:

@@ -36,7 +36,8 @@ import pandas as pd
 
 from .messages import message, message_or
 
-__all__ = ["display_frame", "styled_html", "write_workbook", "format_number", "MAX_ROWS"]
+__all__ = ["display_frame", "styled_html", "write_workbook", "format_number", "MAX_ROWS",
+           "TRUE_MARK", "FALSE_MARK"]
 
 #: Rows shown in the HTML before a table is cut (the full table is in tables/).
 MAX_ROWS = 12
@@ -44,6 +45,10 @@ MAX_ROWS = 12
 CURVE_TIMES = (90, 182, 365, 730)
 
 _FLAG_COLUMNS = ("suppressed", "withheld")
+#: A per-cell flag of the gate (``n_suppressed``): the cell itself is blank and shows ``<k``.
+_CELL_FLAG = re.compile(r"^.+_suppressed$")
+#: How a yes/no column reads: a mark, explained under the table (never True/False).
+TRUE_MARK, FALSE_MARK = "✓", "✗"
 #: Columns that only serve computation or are shown elsewhere.
 _DROP = {"std_err", "order", "events", "threshold", "direction", "test", "adjusted_for",
          "sentence", "reference_group", "n_censor", "n_implied", "p_raw"}
@@ -52,6 +57,9 @@ _CODED = {"group", "state", "outcome", "stage", "offence_group", "police_code", 
           "code", "zone", "division", "source", "from_state", "to_state", "flag", "subgroup",
           "lens", "channel", "victim_sex", "age_band", "metric", "reason", "field", "by",
           "measure", "severity", "kind"}
+#: Columns labelled when they hold codes (a flow's target) and read as numbers otherwise
+#: (an indicator's target share).
+_CODED_TEXT = {"target"}
 #: (estimate, lower, upper) column triples, in order of preference.
 _TRIPLES = (
     ("hazard_ratio", "hr_lower", "hr_upper"),
@@ -107,24 +115,30 @@ def _p_value(value: Any, lang: str) -> str:
 
 def _label(column: str, value: Any, lang: str) -> str:
     if isinstance(value, (bool, np.bool_)):
-        return message("yes" if value else "no", lang)
+        return TRUE_MARK if value else FALSE_MARK  # explained under the table
     text = str(value)
+    if column == "flag":
+        return message_or(f"flag_name.{text}", lang, text.replace("_", " "))
     if column == "by" or column == "kind":
         return message_or(f"dimension.{text}", lang, text.replace("_", " "))
     if column in ("metric", "measure", "severity", "reason", "lens"):
         return message_or(f"value.{text}", lang, text.replace("_", " "))
     if column == "field":
         return message_or(f"column.{text}", lang, text.replace("_", " "))
-    if column == "source":
-        return " + ".join(message_or(f"kind.{part}", lang, part.replace("_", " "))
-                          for part in text.split("+"))
+    if column == "source":  # a source system, or the origin of a flow (a code)
+        from .plotting.theme import display_label as code_label
+
+        words = " + ".join(message_or(f"kind.{part}", lang, code_label(part, lang))
+                           for part in text.split("+"))
+        return words[:1].upper() + words[1:]  # a cell starts as a sentence does
     if text in ("missing", "unknown"):
         return message(f"value.{text}", lang)
-    from .plotting.theme import display_label
+    from .plotting.theme import colon, display_label
 
-    if column == "subgroup" and "=" in text:
+    if column in ("subgroup", "group") and "=" in text:
         name, level = text.split("=", 1)
-        return f"{message_or(f'dimension.{name}', lang, name)}: {display_label(level, lang)}"
+        return (message_or(f"dimension.{name}", lang, name.replace("_", " "))
+                + colon(lang) + display_label(level, lang))
     return display_label(text, lang)
 
 
@@ -253,7 +267,8 @@ def display_frame(table: pd.DataFrame, *, lang: str = "en", k: int = 5,
     alpha : float
         Shown in the interval column titles (``95% CI``).
     """
-    t = table.copy()
+    t = _outcomes_named(table.drop(columns=[c for c in table.columns
+                                            if _CELL_FLAG.match(str(c))]))
     if "by" in t.columns and len(t) > MAX_ROWS and (t["by"].astype(str) == "all").sum() > 1:
         t = t[t["by"].astype(str) == "all"]  # the overall rows; groups are in the full table
     if "flagged" in t.columns:
@@ -303,36 +318,64 @@ def display_frame(table: pd.DataFrame, *, lang: str = "en", k: int = 5,
                 and set(t[c].astype(str)) == {"all"}]
     t = t.drop(columns=constant)
     out = pd.DataFrame(index=t.index)
+    marked = []
     for column in t.columns:
         name = str(column)
-        values = t[column]
         title = message_or(f"column.{name}", lang, name.replace("_", " ").capitalize()) \
             if name in t.columns and not name.endswith(")") else name
-        cells = []
-        for pos, value in enumerate(values.tolist()):
-            missing = value is None or (not isinstance(value, str) and pd.isna(value))
-            if missing:
-                # a count is missing from a published table only where the gate hid it
-                if _COUNT.match(name):
-                    cells.append("‡" if pos in secondary else f"<{k}")
-                else:
-                    cells.append("–")
-            elif isinstance(value, str) and name not in _CODED:
-                cells.append(value)
-            elif name in _CODED or isinstance(value, (bool, np.bool_)):
-                cells.append(_label(name, value, lang))
-            elif name in _PROBABILITY:
-                cells.append(_p_value(value, lang))
-            elif _COUNT.match(name):
-                cells.append(_count(value, lang))
-            elif name == "time":
-                cells.append(_count(value, lang))
-            elif isinstance(value, (int, float, np.integer, np.floating)):
-                cells.append(format_number(value, lang))
-            else:
-                cells.append(str(value))
-        out[title] = cells
-    return out.reset_index(drop=True)
+        out[title] = [_cell_text(name, value, pos, lang, k=k, secondary=secondary)
+                      for pos, value in enumerate(t[column].tolist())]
+        if _is_boolean(t[column]):
+            marked.append(title)
+    out = out.reset_index(drop=True)
+    if marked:
+        out.attrs["legend"] = message("table.booleans", lang, columns=", ".join(marked))
+    return out
+
+
+def _cell_text(name: str, value: Any, pos: int, lang: str, *, k: int,
+               secondary: set[int]) -> str:
+    """One cell of column ``name`` (row ``pos``) as a reader sees it."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        # a count is missing from a published table only where the gate hid it
+        if _COUNT.match(name):
+            return "‡" if pos in secondary else f"<{k}"
+        return "–"
+    if isinstance(value, str) and name in _CODED_TEXT:
+        return _label(name, value, lang)
+    if isinstance(value, str) and name not in _CODED:
+        return value
+    if name in _CODED or isinstance(value, (bool, np.bool_)):
+        return _label(name, value, lang)
+    if name in _PROBABILITY:
+        return _p_value(value, lang)
+    if _COUNT.match(name) or name in ("time", "step"):
+        return _count(value, lang)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return format_number(value, lang)
+    return str(value)
+
+
+def _is_boolean(values: pd.Series) -> bool:
+    """True for a yes/no column (bool, or bool with gaps read back from a CSV file)."""
+    present = values.dropna()
+    return len(present) > 0 and all(isinstance(v, (bool, np.bool_)) for v in present)
+
+
+def _outcomes_named(table: pd.DataFrame) -> pd.DataFrame:
+    """A ``state`` column that holds only competing outcomes is headed "Outcome".
+
+    ``CumulativeIncidenceResult`` and Gray's test name the outcome ``state``; a
+    multi-state table also holds stages (complaint, parquet...) and keeps "State".
+    """
+    if "state" not in table.columns or "outcome" in table.columns:
+        return table
+    from .schema import labels
+
+    outcomes = set(labels("outcome_groups")) | {"censored", "open"}
+    values = set(table["state"].dropna().astype(str))
+    return table.rename(columns={"state": "outcome"}) if values and values <= outcomes \
+        else table
 
 
 def styled_html(frame: pd.DataFrame, *, caption: str, note: str = "",
@@ -369,24 +412,39 @@ def write_workbook(tables_dir: Path, captions: Mapping[str, str], *, lang: str =
                    path: Path | None = None) -> Path:
     """One Excel workbook: a sheet a published table, and a sheet explaining the columns.
 
-    The sheets hold the full published tables (the same values as the CSV files).
+    The sheets hold the full published tables (the same values as the CSV files). They
+    are streamed row by row (openpyxl's write-only mode): the full curves make tens of
+    thousands of rows, which the cell-by-cell writer takes seconds to save.
     """
+    from openpyxl import Workbook
+
     files = sorted(p for p in tables_dir.glob("*.csv"))
     names = sheet_names([p.stem for p in files])
     path = path or tables_dir / "tables.xlsx"
-    explained = []
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for p in files:
-            frame = pd.read_csv(p)
-            for column in frame.columns:
-                explained.append({
-                    "sheet": names[p.stem], "table": captions.get(p.stem, p.stem),
-                    "column": column,
-                    "meaning": message_or(f"explain.{column}", lang,
-                                          message_or(f"column.{column}", lang, column)),
-                })
-        pd.DataFrame(explained, columns=["sheet", "table", "column", "meaning"]).to_excel(
-            writer, sheet_name=message("columns_sheet", lang)[:31], index=False)
-        for p in files:
-            pd.read_csv(p).to_excel(writer, sheet_name=names[p.stem], index=False)
+    frames = {p.stem: pd.read_csv(p) for p in files}
+    explained = [[names[stem], captions.get(stem, stem), str(column),
+                  message_or(f"explain.{column}", lang,
+                             message_or(f"column.{column}", lang, str(column)))]
+                 for stem, frame in frames.items() for column in frame.columns]
+    book = Workbook(write_only=True)
+    _append_sheet(book, message("columns_sheet", lang)[:31],
+                  ["sheet", "table", "column", "meaning"], explained)
+    for stem, frame in frames.items():
+        _append_sheet(book, names[stem], [str(c) for c in frame.columns],
+                      frame.itertuples(index=False, name=None))
+    book.save(path)
     return path
+
+
+def _append_sheet(book: Any, title: str, header: list[str], rows: Any) -> None:
+    """A sheet of ``rows`` under ``header``; an empty CSV cell stays an empty cell."""
+    sheet = book.create_sheet(title)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_cell(v) for v in row])
+
+
+def _cell(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value

@@ -10,7 +10,7 @@ import pytest
 from matplotlib.patches import Rectangle
 
 from trajectory.errors import SchemaError
-from trajectory.plotting import numbers_at_risk, plot_curves
+from trajectory.plotting import figure_alt, numbers_at_risk, plot_curves
 from trajectory.plotting.theme import OFFENCE_COLOURS, OUTCOME_COLOURS
 
 from .conftest import km_by_hand
@@ -190,3 +190,74 @@ def test_input_table_is_not_mutated():
     before = table.copy()
     plot_curves(table)
     pd.testing.assert_frame_equal(table, before)
+
+
+def _states(values: dict[str, list[float]]) -> pd.DataFrame:
+    times = [5.0, 10.0, 20.0]
+    return pd.DataFrame([{"group": "all", "state": state, "time": t, "estimate": v,
+                          "lower": v, "upper": v, "n_risk": 10, "n_event": 1, "n_censor": 0}
+                         for state, vs in values.items() for t, v in zip(times, vs, strict=True)])
+
+
+def test_state_column_is_never_drawn_as_survival_from_one():
+    """A plain table with ``state`` is read from its probabilities, not as survival.
+
+    Competing outcomes (cumulative incidence, summing to less than 1) start at 0;
+    multi-state occupation probabilities (summing to 1) start at their own first row.
+    """
+    incidence = _states({"court": [0.1, 0.2, 0.3], "dismissal_technical": [0.05, 0.1, 0.2]})
+    ax = plot_curves(incidence, risk_table=False, bands=False)
+    lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert len(lines) == 2 and all(line.get_ydata()[0] == 0.0 for line in lines)
+    assert ax.get_ylabel() == "Cumulative incidence"
+
+    occupation = _states({"parquet": [0.9, 0.6, 0.3], "court": [0.1, 0.4, 0.7]})
+    ax = plot_curves(occupation, risk_table=False, bands=False)
+    lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert [line.get_ydata()[0] for line in lines] == [0.9, 0.1]
+    assert [line.get_xdata()[0] for line in lines] == [5.0, 5.0]
+    assert ax.get_ylabel() == "Probability of being in the state"
+    assert figure_alt(ax).startswith("State occupation curves")
+
+
+def test_declared_kind_wins_over_the_columns():
+    from types import SimpleNamespace
+
+    occupation = _states({"parquet": [0.9, 0.6, 0.3], "court": [0.1, 0.4, 0.7]})
+    declared = SimpleNamespace(table=occupation, figure={"kind": "incidence"})
+    ax = plot_curves(declared, risk_table=False, bands=False)
+    assert ax.get_ylabel() == "Cumulative incidence"
+    lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert all(line.get_ydata()[0] == 0.0 for line in lines)
+    ax = plot_curves(_states({"a": [0.1, 0.2, 0.3]}), kind="occupation", risk_table=False)
+    assert ax.get_ylabel() == "Probability of being in the state"
+
+
+def test_small_multiples_keep_no_empty_panel_and_label_time_under_the_curves():
+    """Seven groups in a 3-column grid: the two unused cells are removed, each column's
+    lowest panel carries the time label, and the risk row's name clears its first count.
+    """
+    groups = ["hate", "harassment", "partner_violence", "sexual", "discrimination",
+              "cyber_harassment", "other_ifv"]
+    table = pd.concat([km_by_hand([t + i for t in TIME_A], EVENT_A, g).assign(
+        n_risk=lambda d: d["n_risk"] * 1000) for i, g in enumerate(groups)], ignore_index=True)
+    fig = plot_curves(table)
+    panels = [a for a in fig.axes if a.get_label() != "risk_table"]
+    rows = [a for a in fig.axes if a.get_label() == "risk_table"]
+    assert len(panels) == 7 and len(rows) == 7 and all(a.get_visible() for a in fig.axes)
+    labelled = [a for a in panels if a.get_xlabel()]
+    assert len(labelled) == 3 and all(a.get_xlabel() == "Time (days)" for a in labelled)
+    assert not fig.get_supxlabel()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for panel in labelled:  # nothing of another panel lies between the curves and the label
+        bottom = panel.get_window_extent(renderer).y0
+        others = [p for p in panels if p is not panel
+                  and p.get_window_extent(renderer).x0 == panel.get_window_extent(renderer).x0
+                  and p.get_window_extent(renderer).y1 < bottom]
+        assert not others
+    first_row = rows[0]
+    name = next(t for t in first_row.get_yticklabels() if t.get_text())
+    first_count = min(first_row.texts, key=lambda t: t.get_position()[0])
+    gap = first_count.get_window_extent(renderer).x0 - name.get_window_extent(renderer).x1
+    assert gap > 4  # pixels at 100 dpi: the name never touches "7 000"

@@ -90,3 +90,28 @@ def test_nothing_flagged_shows_the_nearest_misses():
     assert len(fig.axes) == 3
     assert all(len(a.get_yticks()) >= 1 for a in fig.axes)
     assert "Flagged findings: 0" in figure_alt(fig)
+
+
+def test_many_flags_are_capped_strongest_first_and_long_labels_wrapped():
+    """Thirty flagged comparisons of one metric: the five with the smallest q are drawn,
+    the other 25 are counted under the panel, labels wrap, and the figure stays short.
+    """
+    rows = []
+    for i in range(30):
+        rows.append({"lens": "reception", "stage": "pv_to_registration", "by": "zone",
+                     "subgroup": "all", "group": f"group with a rather long name {i:02d}",
+                     "metric": "median_ratio", "effect": 2.0 + i / 100,
+                     "effect_lower": 1.8, "effect_upper": 2.5, "threshold": 1.25,
+                     "flagged": True, "severity": "high", "q": 10.0 ** -(i + 1)})
+    fig = plot_flags(pd.DataFrame(rows), context=0)
+    panel = fig.axes[0]
+    labels = [t.get_text() for t in panel.get_yticklabels()]
+    assert len(labels) == 5
+    # the smallest q are the last rows built (q = 1e-1 ... 1e-30), not the first five
+    assert all(any(f"{i:02d}" in label for label in labels) for i in range(25, 30))
+    assert all(len(line) <= 56 for label in labels for line in label.split("\n"))
+    assert any("\n" in label for label in labels)
+    assert "25 more flagged comparisons" in panel.get_xlabel()
+    assert fig.get_figheight() < 4.0
+    every = plot_flags(pd.DataFrame(rows), context=0, max_flagged=None)
+    assert len(every.axes[0].get_yticklabels()) == 30

@@ -9,7 +9,7 @@ import pytest
 from trajectory.errors import ConfigError, SchemaError
 from trajectory.plotting import plot_forest
 from trajectory.plotting.forest import term_label
-from trajectory.plotting.theme import OUTCOME_COLOURS
+from trajectory.plotting.theme import OUTCOME_COLOURS, text
 
 
 def model() -> pd.DataFrame:
@@ -75,6 +75,25 @@ def test_suppressed_estimate_written_not_drawn():
     ax = plot_forest(table, scale="ratio")
     assert len(markers(ax)) == 2
     assert "suppressed" in [t.get_text() for t in ax.texts]
+
+
+def test_non_estimable_terms_are_not_called_suppressed():
+    """A NaN the model reports as not estimable is said so; other NaNs were suppressed."""
+    from types import SimpleNamespace
+
+    table = model()
+    table.loc[[0, 1], ["estimate", "lower", "upper"]] = np.nan
+    result = SimpleNamespace(table=table, alpha=0.05, notes={
+        "non_estimable": {"offence_group[T.hate]": "no events in the level"}})
+    for lang in ("en", "fr"):
+        ax = plot_forest(result, scale="ratio", lang=lang)
+        words = [t.get_text() for t in ax.texts if t.get_position()[0] == 0.5]
+        rows = sorted((t.get_position()[1], t.get_text()) for t in ax.texts
+                      if t.get_position()[0] == 0.5)
+        assert len(words) == 2 and len(markers(ax)) == 1
+        assert rows[0][1] == text("not_estimable", lang)  # row 0: the term without events
+        assert rows[1][1] == text("suppressed", lang)     # row 1: withheld by the gate
+    assert text("not_estimable", "fr") != text("not_estimable", "en")
 
 
 def test_term_label_and_errors():

@@ -51,6 +51,14 @@ ALT_TEXT: dict[str, dict[str, str]] = {
         "fr": "Courbes de risque cumulé (Nelson-Aalen) sur {t} {unit}, {k} groupe(s), "
               "{n} affaires. {values}",
     },
+    "alt_occupation": {
+        "en": "State occupation curves (Aalen-Johansen) over {t} {unit}, {k} group(s), "
+              "{n} cases. {values}",
+        "nl": "Curven van de kans per toestand (Aalen-Johansen) over {t} {unit}, "
+              "{k} groep(en), {n} zaken. {values}",
+        "fr": "Courbes de probabilité d'occupation des états (Aalen-Johansen) sur {t} {unit}, "
+              "{k} groupe(s), {n} affaires. {values}",
+    },
     "alt_what_survival": {"en": "share of cases without the event",
                           "nl": "aandeel zaken zonder gebeurtenis",
                           "fr": "part des affaires sans l'événement"},

@@ -68,23 +68,47 @@ __all__ = ["plot_curves", "numbers_at_risk", "comparison_caption"]
 
 _LINESTYLES: tuple[Any, ...] = ("-", "--", ":", "-.")
 _Y_LABELS = {"survival": "survival", "incidence": "cumulative_incidence",
-             "hazard": "cumulative_hazard"}
+             "hazard": "cumulative_hazard", "occupation": "state_occupation"}
+#: Value of each kind of curve at time 0, prepended when the table starts later (an
+#: occupation curve has none in common: the table's own first row is drawn).
+_START: dict[str, float | None] = {"survival": 1.0, "incidence": 0.0, "hazard": 0.0,
+                                   "occupation": None}
 #: More groups than this are drawn as small multiples (one panel a group) by default.
 FACET_ABOVE = 4
 
 
 def _curve_kind(source: Source, kind: str) -> str:
-    if kind in ("survival", "incidence", "hazard"):
+    """The curve kind: given, declared by the result, else read from the columns.
+
+    A ``state`` column holds competing outcomes (``CumulativeIncidenceResult``) or
+    multi-state states (``StateOccupationResult``); without a declared kind, the
+    probabilities tell: states are occupied with probability 1 in all at every time,
+    cumulative incidences sum to less than 1 until every case is decided.
+    """
+    if kind in ("survival", "incidence", "hazard", "occupation"):
         return kind
     if kind != "auto":
-        raise ConfigError(f"plot_curves: kind={kind!r}; use 'auto', 'survival', 'incidence' "
-                          "or 'hazard'")
+        raise ConfigError(f"plot_curves: kind={kind!r}; use 'auto', 'survival', "
+                          "'incidence', 'occupation' or 'hazard'")
     declared = source.figure.get("kind")
     if declared == "cumulative_hazard":
         return "hazard"
-    if declared == "incidence" or "outcome" in source.table.columns:
+    if declared == "state_occupation":
+        return "occupation"
+    table = source.table
+    if declared == "incidence" or "outcome" in table.columns:
         return "incidence"
+    if "state" in table.columns:
+        return "occupation" if _sums_to_one(table) else "incidence"
     return "survival"
+
+
+def _sums_to_one(table: pd.DataFrame) -> bool:
+    """True when, at the first time of each group, the estimates over states sum to 1."""
+    t = table.assign(_g=table["group"].astype(str) if "group" in table.columns else "")
+    first = t[t["time"] == t.groupby("_g")["time"].transform("min")]
+    sums = first.groupby("_g")["estimate"].sum(min_count=1)
+    return bool(len(sums)) and bool(np.all(np.abs(sums.to_numpy(float) - 1.0) < 1e-6))
 
 
 def _p_words(p: float, lang: str = "en") -> str:
@@ -111,10 +135,10 @@ def comparison_caption(test: Any, lang: str = "en") -> str:
                 p=_p_words(p, lang))
 
 
-def _with_start(curve: pd.DataFrame, start: float) -> pd.DataFrame:
-    """Prepend the curve's value at time 0 (1 for survival, 0 for incidence)."""
+def _with_start(curve: pd.DataFrame, start: float | None) -> pd.DataFrame:
+    """Prepend the curve's value at time 0 (1 for survival, 0 for incidence; None: none)."""
     curve = curve.sort_values("time", kind="stable")
-    if len(curve) and curve["time"].iloc[0] <= 0:
+    if start is None or (len(curve) and curve["time"].iloc[0] <= 0):
         return curve
     first = {c: np.nan for c in curve.columns}
     first.update(time=0.0, estimate=start, lower=start, upper=start)
@@ -274,10 +298,13 @@ def plot_curves(
         rounded to its rounding base.
     bands : bool
         Shade the pointwise confidence band ``lower``-``upper``.
-    kind : {"auto", "survival", "incidence", "hazard"}
-        Sets the start value at time 0 (1 or 0) and the y label; "auto" chooses
-        "incidence" when the table has an ``outcome`` column or the result declares the
-        figure kind ``"incidence"``, "hazard" (unbounded axis) for ``"cumulative_hazard"``.
+    kind : {"auto", "survival", "incidence", "occupation", "hazard"}
+        Sets the start value at time 0 (1, 0, or the table's own first row for
+        "occupation") and the y label. "auto" takes the result's declared figure kind
+        (``"incidence"``, ``"state_occupation"``, ``"cumulative_hazard"``: unbounded
+        axis), else the columns: ``outcome`` -> "incidence"; ``state`` -> "occupation"
+        when the estimates sum to 1 over the states at the first time (multi-state),
+        else "incidence" (competing outcomes); otherwise "survival".
     groups, outcomes : list, optional
         Subsets (and order) of groups and outcomes to draw.
     lang : {"en", "nl", "fr"}
@@ -418,7 +445,7 @@ def _draw_groups(
     With several outcomes, colour tells the outcome and the line style the group.
     """
     many_keys = len(key_list) > 1
-    start = 1.0 if kind == "survival" else 0.0
+    start = _START[kind]
     risk_rows: list[tuple[str, str, pd.DataFrame]] = []
     n_suppressed = 0
     for gi, g in enumerate(group_list):
@@ -498,7 +525,7 @@ def _plot_facets(
 ) -> Figure:
     """Small multiples: a panel a group, the others in grey behind (see plot_curves)."""
     colours = colours_for(group_list)
-    start = 1.0 if kind == "survival" else 0.0
+    start = _START[kind]
     t_end = float(max_time) if max_time is not None else max(float(table["time"].max()), 1.0)
     small = small_count_text(source, min_count=min_count)
     base = rounding_of(source)
@@ -528,10 +555,15 @@ def _plot_facets(
                 panel.set_ylim(-0.02, 1.02)
             panel.tick_params(labelbottom=True)
         for panel in panels[len(group_list):]:
-            panel.set_visible(False)
+            fig.delaxes(panel)  # no empty frame, and no gap above the time label
+        panels = panels[:len(group_list)]
         for panel in panels[::ncols]:
             panel.set_ylabel(ylabel or text(_Y_LABELS[kind], lang), fontsize=9)
-        fig.supxlabel(time_label(source.time_unit, lang), fontsize=10)
+        # the time label under the last panel of each column (as seaborn's FacetGrid),
+        # right under the curves whatever the number of panels in the last row
+        lowest = {i % ncols: i for i in range(len(panels))}
+        for i in lowest.values():
+            panels[i].set_xlabel(time_label(source.time_unit, lang), fontsize=9)
         caption = comparison_caption(test, lang) if test is not None else None
         heading = [h for h in (title, caption) if h]
         notes = [text("others_grey", lang)]
@@ -551,5 +583,6 @@ def _plot_facets(
                 # on its left)
                 name = text("at_risk", lang) if i % ncols == 0 else ""
                 draw_risk_table(panel, [(name, "#333333", curves[g])], lang=lang,
-                                small=small, base=base, pad=0.42, title=False)
+                                small=small, base=base, title=False,
+                                pad=0.62 if panel.get_xlabel() else 0.42)
     return fig

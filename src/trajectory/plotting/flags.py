@@ -3,10 +3,11 @@
 The flags of the three lenses measure different things: ratios of median (or 75th,
 90th percentile) delays, hazard ratios of an outcome, differences of shares in
 percentage points, distances between codings. Each metric gets its own panel and axis
-label, so a ratio of medians is never read as a hazard ratio; every flagged comparison
-appears, in colour (vermillion: high, the whole interval beyond the practical minimum;
-orange: moderate), with at most ``context`` of the largest unflagged comparisons of the
-same metric in grey for scale; the rest are counted under the panel, not drawn.
+label, so a ratio of medians is never read as a hazard ratio. It draws the strongest
+``max_flagged`` flagged comparisons of a metric in
+colour (vermillion: high, the whole interval beyond the practical minimum; orange:
+moderate), with at most ``context`` unflagged comparisons closest to a flag in grey for
+scale; the rest are counted under the panel, not drawn (the flags table lists them all).
 
 Examples
 --------
@@ -29,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -68,6 +70,10 @@ METRIC_QUANTITY: dict[str, str] = {
 }
 _SEVERITY_COLOURS = {"high": OKABE_ITO["vermillion"], "moderate": OKABE_ITO["orange"]}
 _CONTEXT_COLOUR = "#B5B5B5"
+#: Characters of a row label before it wraps onto a second line.
+LABEL_WIDTH = 56
+#: Distance between rows of a panel whose labels fit on one line, or take two (inches).
+_ROW_INCHES, _TWO_LINE_INCHES = 0.22, 0.32
 
 
 def _is_ratio(metric: str) -> bool:
@@ -121,28 +127,44 @@ def _run_sorted(rows: pd.DataFrame) -> pd.DataFrame:
         ["_run", "_whole"], kind="stable").drop(columns=["_run", "_whole"])
 
 
-def _panel_rows(table: pd.DataFrame, metric: str, context: int) -> tuple[pd.DataFrame, int]:
+def _closest_first(rows: pd.DataFrame, metric: str) -> np.ndarray:
+    """Order of ``rows``, strongest evidence first.
+
+    The smallest ``q`` (else ``p``) first; without either, the largest effect.
+    """
+    score_col = next((c for c in ("q", "p") if c in rows.columns), None)
+    if score_col is not None:
+        score = rows[score_col].to_numpy(float)
+        return np.argsort(np.where(np.isfinite(score), score, np.inf), kind="stable")
+    effect = rows["effect"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        size = np.abs(np.log(effect)) if _is_ratio(metric) else np.abs(effect)
+    return np.argsort(-np.where(np.isfinite(size), size, -np.inf), kind="stable")
+
+
+def _panel_rows(table: pd.DataFrame, metric: str, context: int,
+                max_flagged: int | None = None) -> tuple[pd.DataFrame, int, int]:
     """Flagged rows of a metric, then the ``context`` unflagged ones closest to a flag.
 
     "Closest" is the smallest ``q`` (else ``p``, else the largest effect): the near
-    misses, not the noisiest estimates of small groups.
+    misses, not the noisiest estimates of small groups. At most ``max_flagged`` flagged
+    rows are drawn, the strongest; returns the rows, the number of unflagged rows left
+    out and the number of flagged rows left out (all are in the flags table).
     """
     rows = table[table["metric"] == metric]
     flagged = rows[rows["flagged"].astype(bool)]
+    flagged_left = 0
+    if max_flagged is not None and len(flagged) > max_flagged:
+        keep = np.sort(_closest_first(flagged, metric)[:max_flagged])
+        flagged_left = len(flagged) - max_flagged
+        flagged = flagged.iloc[keep]
     rest = rows[~rows["flagged"].astype(bool)]
     rest = rest[np.isfinite(rest["effect"].to_numpy(float))]
-    score_col = next((c for c in ("q", "p") if c in rest.columns), None)
-    if score_col is not None:
-        order = np.argsort(rest[score_col].to_numpy(float), kind="stable")
-    else:
-        effect = rest["effect"].to_numpy(float)
-        size = np.abs(np.log(effect)) if _is_ratio(metric) else np.abs(effect)
-        order = np.argsort(-np.where(np.isfinite(size), size, -np.inf), kind="stable")
-    shown_rest = rest.iloc[order[:context]]
+    shown_rest = rest.iloc[_closest_first(rest, metric)[:context]]
     flagged = _run_sorted(flagged.assign(_flag=True))
     shown_rest = shown_rest.assign(_flag=False)
     out = pd.concat([flagged, shown_rest], ignore_index=True)
-    return out, len(rest) - len(shown_rest)
+    return out, len(rest) - len(shown_rest), flagged_left
 
 
 def _row_labels(rows: pd.DataFrame, lang: str) -> list[str]:
@@ -159,7 +181,9 @@ def _row_labels(rows: pd.DataFrame, lang: str) -> list[str]:
         else:
             labels.append(flag_label(r, lang))
         previous = head
-    return labels
+    # long places and stages on two lines, so that the plot keeps its width
+    return [textwrap.fill(label, LABEL_WIDTH, max_lines=2, placeholder=" \u2026")
+            for label in labels]
 
 
 def _flags_alt(table: pd.DataFrame, metrics: list[str], lang: str, alpha: float) -> str:
@@ -191,7 +215,8 @@ def plot_flags(
     data: Any,
     *,
     metrics: list[str] | None = None,
-    context: int = 3,
+    context: int = 2,
+    max_flagged: int | None = 5,
     ax: Any = None,
     lang: str = "en",
     title: str | None = None,
@@ -209,6 +234,10 @@ def plot_flags(
     context : int
         Unflagged comparisons of the same metric drawn in grey (the largest effects);
         0 for none. The others are counted under the panel.
+    max_flagged : int or None
+        Flagged comparisons drawn per metric, the strongest (smallest ``q``); the others
+        are counted under the panel and listed in the flags table. None draws them all.
+        Together with ``context`` this caps the figure's height.
     ax : None
         Not used: the figure has one panel a metric (an Axes given raises an error).
     lang : {"en", "nl", "fr"}
@@ -231,29 +260,44 @@ def plot_flags(
         metrics = list(dict.fromkeys(base["metric"].astype(str)))
     if not len(flagged):
         context = max(context, 5)
-    panels = [(m, *_panel_rows(table, m, context)) for m in metrics]
-    heights = [max(len(rows), 1) + 1.6 for _, rows, _ in panels]
+    panels = [(m, *_panel_rows(table, m, context, max_flagged)) for m in metrics]
+    heights = [_panel_inches(rows, lang, notes=(hidden > 0) + (left > 0))
+               for _, rows, hidden, left in panels]
     with theme_context():
-        fig, axes = plt.subplots(len(panels), 1, figsize=(8.6, 0.30 * sum(heights) + 0.6),
+        fig, axes = plt.subplots(len(panels), 1, figsize=(8.6, sum(heights) + 0.6),
                                  height_ratios=heights, squeeze=False)
-        for panel, (metric, rows, hidden) in zip(axes[:, 0], panels, strict=True):
-            _draw_panel(panel, metric, rows, hidden, lang)
+        for panel, (metric, rows, hidden, flagged_left) in zip(axes[:, 0], panels,
+                                                                strict=True):
+            _draw_panel(panel, metric, rows, hidden, lang, flagged_left=flagged_left)
         handles = [Line2D([], [], color=_SEVERITY_COLOURS["high"], marker="s", lw=1.8),
                    Line2D([], [], color=_SEVERITY_COLOURS["moderate"], marker="s", lw=1.8),
                    Line2D([], [], color=_CONTEXT_COLOUR, marker="s", lw=1.8),
                    Line2D([], [], color=OKABE_ITO["vermillion"], lw=0.8, ls=":")]
         labels = [text("flag_high", lang), text("flag_moderate", lang),
                   text("not_flagged", lang), text("practical_minimum", lang)]
-        fig.legend(handles, labels, loc="upper left", ncol=4, fontsize=8,
+        # two columns: four entries on one line run off a narrow page
+        fig.legend(handles, labels, loc="upper left", ncol=2, fontsize=8,
                    bbox_to_anchor=(0.0, 1.0))
         if title:
             fig.suptitle(title, x=0.01, ha="left")
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))
     finish(fig, _flags_alt(table, metrics, lang, source.alpha), lang)
     return fig
 
 
-def _draw_panel(panel: Axes, metric: str, rows: pd.DataFrame, hidden: int, lang: str) -> None:
+def _panel_inches(rows: pd.DataFrame, lang: str, *, notes: int = 0) -> float:
+    """Height of a metric's panel in inches.
+
+    Its rows (wider apart when a label takes two lines), title, axis and the ``notes``
+    lines under its axis label.
+    """
+    wrapped = any("\n" in label for label in _row_labels(rows, lang))
+    pitch = _TWO_LINE_INCHES if wrapped else _ROW_INCHES
+    return pitch * max(len(rows), 1) + 0.7 + 0.14 * notes
+
+
+def _draw_panel(panel: Axes, metric: str, rows: pd.DataFrame, hidden: int, lang: str, *,
+                flagged_left: int = 0) -> None:
     """One metric: a row a comparison (flagged in colour, context in grey) on its own scale."""
     est = _scaled(rows["effect"], metric)
     lo = _scaled(rows["effect_lower"], metric)
@@ -293,6 +337,8 @@ def _draw_panel(panel: Axes, metric: str, rows: pd.DataFrame, hidden: int, lang:
                     else metric.replace("_", " "), loc="left", fontsize=10)
     quantity = "q_" + METRIC_QUANTITY.get(metric, metric)
     xlabel = text(quantity, lang) if quantity in TEXT else metric.replace("_", " ")
+    if flagged_left > 0:
+        xlabel += "\n" + text("flagged_not_shown", lang, n=flagged_left)
     if hidden > 0:
         xlabel += "\n" + text("not_shown", lang, n=hidden)
     panel.set_xlabel(xlabel, fontsize=9)

@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -131,8 +132,10 @@ def plot_forest(
     data : DataFrame or TidyResult
         Model table ``term, estimate, lower, upper`` (``std_err``, ``p`` optional), on
         the linear-predictor scale (log hazard ratio for Cox), optionally with
-        ``hazard_ratio, hr_lower, hr_upper``. NaN estimates (suppressed) are written as
-        such, not drawn.
+        ``hazard_ratio, hr_lower, hr_upper``. A NaN estimate is written, not drawn: "not
+        estimable" for a term of the result's ``notes["non_estimable"]`` (a level
+        without events, as R ``coxph`` reports NA), else "suppressed" (the disclosure
+        gate withheld it).
     scale : {"auto", "ratio", "linear"}
         ``"ratio"``: hazard ratios on a log axis with a reference line at 1, taken from
         ``hazard_ratio, hr_lower, hr_upper`` when present, else ``exp`` of ``estimate,
@@ -175,7 +178,8 @@ def plot_forest(
     with theme_context():
         ax = new_axes(ax, (7.5, 0.32 * len(terms) * len(series) + 1.4))
         _draw_rows(ax, table, (est, lo, hi), by=by, series=series, terms=terms,
-                   colours=colours, scale=scale, lang=lang, annotate=annotate)
+                   colours=colours, scale=scale, lang=lang, annotate=annotate,
+                   non_estimable=non_estimable_terms(source.notes))
         _scale_axis(ax, (est, lo, hi), scale=scale, lang=lang, xlabel=xlabel,
                     quantity=quantity)
         ax.set_yticks(range(len(terms)), labels=[term_label(t, lang) for t in terms])
@@ -201,6 +205,20 @@ def plot_forest(
 Estimates = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
+def non_estimable_terms(notes: Mapping[str, Any]) -> frozenset[str]:
+    """Terms a model reported as not estimable (``notes["non_estimable"]``: term -> reason).
+
+    Examples
+    --------
+    >>> sorted(non_estimable_terms({"non_estimable": {"zone[T.b]": "no events"}}))
+    ['zone[T.b]']
+    >>> non_estimable_terms({})
+    frozenset()
+    """
+    reasons = notes.get("non_estimable") or {}
+    return frozenset(str(term) for term in reasons)
+
+
 def _estimates(table: Any, scale: str) -> Estimates:
     """Estimate, lower and upper limit on the drawn scale (ratios: ``exp`` of the model's)."""
     if scale == "ratio" and "hazard_ratio" in table.columns:
@@ -215,11 +233,12 @@ def _estimates(table: Any, scale: str) -> Estimates:
 
 def _draw_rows(ax: Axes, table: Any, values: Estimates, *, by: str | None,
                series: list[Any], terms: list[Any], colours: dict[Any, str], scale: str,
-               lang: str, annotate: bool) -> None:
+               lang: str, annotate: bool, non_estimable: frozenset[str] = frozenset()) -> None:
     """One row a term (dodged by ``by``): interval, square, and "est (lo-hi)  p" at the right.
 
-    A suppressed estimate, or one run off to 0 or infinity (no events in a level), is a
-    plain statement instead of a point.
+    A term the model could not estimate (in ``non_estimable``, or run off to 0 or
+    infinity), or one the disclosure gate suppressed (any other NaN), is a plain
+    statement instead of a point.
     """
     est, lo, hi = values
     p = table["p"].to_numpy(float) if "p" in table.columns else np.full(len(table), np.nan)
@@ -234,7 +253,8 @@ def _draw_rows(ax: Axes, table: Any, values: Estimates, *, by: str | None,
                 continue
             y = terms.index(table["term"].iloc[i]) + (k - (len(series) - 1) / 2) * height
             if not np.isfinite(est[i]) or _unbounded(est[i], lo[i], hi[i], scale):
-                words = "suppressed" if not np.isfinite(est[i]) else "not_estimable"
+                words = "suppressed" if not np.isfinite(est[i]) and str(
+                    table["term"].iloc[i]) not in non_estimable else "not_estimable"
                 ax.text(0.5, y, text(words, lang), transform=trans, ha="center",
                         va="center", fontsize=8, color="#777777")
                 continue

@@ -90,7 +90,8 @@ def risk_table(
     for tick_label, (_, colour, _) in zip(table_ax.get_yticklabels(), rows, strict=True):
         tick_label.set_color(readable_text_colour(colour))
     table_ax.tick_params(axis="both", length=0, labelbottom=False)
-    table_ax.tick_params(axis="y", pad=16)
+    # the first count is centred on the axis' left edge: keep the row names clear of it
+    table_ax.tick_params(axis="y", pad=24)
     table_ax.grid(False)
     for spine in table_ax.spines.values():
         spine.set_visible(False)

@@ -95,6 +95,11 @@ TEXT: dict[str, dict[str, str]] = {
                       "fr": "signalé, modéré"},
     "practical_minimum": {"en": "practical minimum", "nl": "praktisch minimum",
                           "fr": "minimum pratique"},
+    "flagged_not_shown": {
+        "en": "{n} more flagged comparisons, in the flags table",
+        "nl": "nog {n} gesignaleerde vergelijkingen, in de tabel van de signalen",
+        "fr": "{n} autres comparaisons signalées, dans le tableau des signaux",
+    },
     "not_shown": {
         "en": "{n} other comparisons, not flagged, not shown",
         "nl": "{n} andere vergelijkingen, niet gesignaleerd, niet getoond",
