@@ -28,7 +28,9 @@ the counts. Printed: seconds per step, the child's peak RSS (``ru_maxrss``; with
 the JVM's memory is not included), load average and BLAS threads. With ``spark`` as
 second argument the cohort and the counts run on Spark ``local[2]`` instead (the
 driver's heap set from ``--memory``). ``--censor-at DATE`` censors before the extraction
-date, so that the cohort's second scan of the events (endpoints after censoring) runs.
+date (the log then has endpoints after censoring; the cohort still reads the events
+once); ``--horizon DAYS`` censors each case at its own day, which needs the cohort's
+second scan of the events (``event_scans`` in the output).
 
 Usage::
 
@@ -128,6 +130,7 @@ import json, os, resource, sys, time
 from threadpoolctl import threadpool_info
 
 folder, memory, kind, censor_at = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] or None
+horizon = int(sys.argv[5]) if sys.argv[5] else None
 from trajectory.cohort.pushdown import push_cohort
 from trajectory.engine import EngineConfig, connect, count_table, spark_session
 from trajectory.estimators import cox, cumulative_incidence, kaplan_meier, logrank
@@ -148,10 +151,12 @@ else:
     out["spark_start_s"] = time.perf_counter() - t0
 t0 = time.perf_counter()
 keys = ["offence_group", "zone", "division"]
-pushed = push_cohort(engine=kind, con=con, covariates=keys, censor_at=censor_at)
+pushed = push_cohort(engine=kind, con=con, covariates=keys, censor_at=censor_at,
+                     horizon=horizon)
 out["cohort_s"] = time.perf_counter() - t0
 out["cohort_rows"] = pushed.n
 out["cases_in"] = pushed.n_cases_in
+out["event_scans"] = pushed.scans
 t1 = time.perf_counter()
 ct = count_table(pushed, keys=keys)
 out["count_s"] = time.perf_counter() - t1
@@ -174,7 +179,8 @@ print(json.dumps(out))
 """
 
 
-def run_from_events(n: int, folder: Path, memory: str, kind: str, censor_at: str) -> dict:
+def run_from_events(n: int, folder: Path, memory: str, kind: str, censor_at: str,
+                    horizon: str = "") -> dict:
     """Write the event log of ``n`` cases (once), then time the pipeline in a child."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
     info: dict = {}
@@ -188,7 +194,7 @@ def run_from_events(n: int, folder: Path, memory: str, kind: str, censor_at: str
                              check=True)
         info = json.loads(res.stdout.strip().splitlines()[-1])
     res = subprocess.run([sys.executable, "-c", FROM_EVENTS, str(folder), memory, kind,
-                          censor_at],
+                          censor_at, horizon],
                          env=env, capture_output=True, text=True)
     if res.returncode:
         sys.exit(f"from-events run failed:\n{res.stderr[-3000:]}")
@@ -220,6 +226,7 @@ def main(argv: list[str]) -> None:
     folder, argv = _option(argv, "--folder", None)
     memory, argv = _option(argv, "--memory", "4GB")
     censor_at, argv = _option(argv, "--censor-at", "")
+    horizon, argv = _option(argv, "--horizon", "")
     args = [a for a in argv if not a.startswith("--")]
     sizes = [int(args[0])] if args else [1_000_000, 10_000_000]
     kind = args[1] if len(args) > 1 else "duckdb"
@@ -227,9 +234,10 @@ def main(argv: list[str]) -> None:
         for n in sizes:
             with tempfile.TemporaryDirectory(prefix="bench_events_") as tmp:
                 where = Path(folder) / f"n{n}" if folder else Path(tmp)
-                r = run_from_events(n, where, str(memory), kind, str(censor_at))
+                r = run_from_events(n, where, str(memory), kind, str(censor_at), str(horizon))
                 print(json.dumps({"n": n, "engine": kind, "memory_limit": memory,
-                                  "censor_at": censor_at or None, **r}))
+                                  "censor_at": censor_at or None, "horizon": horizon or None,
+                                  **r}))
         return
     with tempfile.TemporaryDirectory(prefix="bench_engine_") as tmp:
         for n in sizes:

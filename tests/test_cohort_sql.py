@@ -54,6 +54,22 @@ def test_duckdb_cohort_equals_pandas(log, con, options):
     assert db.n > 1000
 
 
+def test_events_are_scanned_once_unless_a_case_is_censored_early(log, con):
+    """Endpoints after ``censor_at`` need no second scan; a horizon may need one."""
+    from trajectory.cohort.pushdown import push_cohort
+    from trajectory.schema import default_endpoints
+
+    codes = [c for v in default_endpoints().values() for c in v]
+    late = log.events["event"].isin(codes) & (
+        log.events["date"] > pd.Timestamp("2024-06-30"))
+    assert late.sum() > 100  # the log has endpoints after the censoring day
+    once = push_cohort(engine="duckdb", con=con, censor_at="2024-06-30", name="once")
+    twice = push_cohort(engine="duckdb", con=con, horizon=180, name="twice")
+    assert (once.scans, twice.scans) == (1, 2)
+    once.drop()
+    twice.drop()
+
+
 def test_duckdb_stage_table_and_transitions_equal_pandas(log, con):
     pd.testing.assert_frame_equal(stage_table(log).table,
                                   stage_table(engine="duckdb", con=con).table)

@@ -6,6 +6,7 @@ or Java the Spark tests skip with the reason, as in ``test_counts.py``.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -97,15 +98,34 @@ def test_sample_duckdb_equals_pandas_and_stays_in_duckdb(sample):
 
 
 @pytest.fixture(scope="module")
-def spark():
+def launch_dir(tmp_path_factory) -> Path:
+    """An empty folder that is the working directory of the Spark JVM."""
+    return tmp_path_factory.mktemp("spark_cwd")
+
+
+@pytest.fixture(scope="module")
+def spark(launch_dir):
     if SPARK:
         pytest.skip(SPARK)
     from trajectory.engine import spark_session
 
-    session = spark_session(EngineConfig(kind="spark", master="local[1]", threads=1))
+    here = os.getcwd()
+    os.chdir(launch_dir)  # the JVM keeps the directory it was started in
+    try:
+        session = spark_session(EngineConfig(kind="spark", master="local[1]", threads=1))
+    finally:
+        os.chdir(here)
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.mark.xdist_group("spark")
+def test_spark_leaves_no_file_in_the_working_directory(spark, sample, launch_dir):
+    _register(spark, sample)
+    push_cohort(engine="spark", con=spark, censor_at="2024-06-30").drop()
+    spark.sql("SELECT COUNT(*) FROM cases").collect()
+    assert sorted(p.name for p in launch_dir.iterdir()) == []
 
 
 def _register(spark, log: EventLog) -> None:

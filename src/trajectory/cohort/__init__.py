@@ -8,24 +8,23 @@ Modules, in the order data flows through them:
   :mod:`~trajectory.cohort.sql` inside DuckDB (stage table, transitions);
 * :mod:`~trajectory.cohort.query` and :mod:`~trajectory.cohort.pushdown`: the cohort as
   one SQL definition, run inside DuckDB or Spark, where it stays for the count tables;
-* :mod:`~trajectory.cohort.build`: :func:`build_cohort`, :func:`stage_table`,
-  :func:`transitions` (one row a case; a case x stage; counting-process multi-state);
+* :mod:`~trajectory.cohort.build`: :func:`build_cohort`, :func:`stage_table` (one row
+  a case; a case x stage), and :mod:`~trajectory.cohort.multistate`:
+  :func:`transitions` (counting-process multi-state);
 * :mod:`~trajectory.cohort.days`: :class:`~trajectory.cohort.days.CaseDays`, the
   per-case first/last event days the lenses and attrition read.
 """
 
 from .build import (
     DEFAULT_STAGES,
-    DEFAULT_STATES,
     Cohort,
     Stage,
     StageTable,
-    Transitions,
     build_cohort,
     stage_endpoints,
     stage_table,
-    transitions,
 )
+from .multistate import DEFAULT_STATES, Transitions, transitions
 
 __all__ = [
     "Cohort",

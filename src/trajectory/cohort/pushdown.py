@@ -115,6 +115,7 @@ class EngineCohort:
     handle: Any
     origin: str = "E11"
     notes: Mapping[str, Any] | None = None
+    scans: int = 1  #: scans of ``events``: 2 when some case needed the second one
 
     @property
     def relation(self) -> Any:
@@ -169,6 +170,7 @@ def cohort_spec(
     horizon: int | None,
     entry_event: str | Mapping[str, str] | None,
     covariates: Sequence[str] | None,
+    max_extraction: int | None = None,
 ) -> CohortSpec:
     """Check and resolve :func:`push_cohort`'s options into a :class:`CohortSpec`."""
     if origin == cr.DECISION_ORIGIN:
@@ -204,7 +206,7 @@ def cohort_spec(
         window=win, horizon=None if horizon is None else int(horizon),
         entry=None if entry_event is None else (
             entry_event if isinstance(entry_event, str) else dict(entry_event)),
-        covariates=tuple(covs))
+        covariates=tuple(covs), max_extraction=max_extraction)
 
 
 def _open(log: EventLog | None, engine: str, con: Any, config: Any) -> Any:
@@ -244,8 +246,8 @@ def _spark_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _checks(run: _Runner, log: EventLog | None) -> tuple[list[str], int]:
-    """The case columns and the default extraction day; missing columns raised."""
+def _checks(run: _Runner, log: EventLog | None) -> tuple[list[str], int, int]:
+    """The case columns, the default and the latest extraction day; missing columns raised."""
     cols = run.columns("cases")
     ev_cols = run.columns("events")
     for table, have, need in (("cases", cols, ("case_id",)),
@@ -253,13 +255,16 @@ def _checks(run: _Runner, log: EventLog | None) -> tuple[list[str], int]:
         missing = [c for c in need if c not in have]
         if missing:
             raise SchemaError(f"{table}: required column(s) {missing} missing in {run.engine}")
-    if log is not None:
-        return cols, cr.parse_day(log.extraction_date, "extraction_date")
+    latest = None
     if "extraction_date" in cols:
         got = run.rows("SELECT MAX(CAST(DATE_DIFF('day', DATE '1970-01-01', "
                        "CAST(extraction_date AS DATE)) AS INTEGER)) AS d FROM cases")["d"]
-        if got.notna().iloc[0]:
-            return cols, int(got.iloc[0])
+        latest = int(got.iloc[0]) if got.notna().iloc[0] else None
+    if log is not None:
+        default = cr.parse_day(log.extraction_date, "extraction_date")
+        return cols, default, default if latest is None else max(default, latest)
+    if latest is not None:
+        return cols, latest, latest
     raise SchemaError("cases: no extraction_date to censor at; add the column or pass "
                       "an EventLog (its extraction_date is the default)")
 
@@ -308,11 +313,11 @@ def push_cohort(
     ends = cr.check_endpoints(endpoints)
     handle = _open(log, engine, con, config)
     run = _Runner(engine, handle)
-    cols, default = _checks(run, log)
+    cols, default, latest = _checks(run, log)
     spec = cohort_spec(case_columns=cols, default_extraction=default, origin=origin,
                        origin_fallback=origin_fallback, endpoints=ends, censor_at=censor_at,
                        window=window, horizon=horizon, entry_event=entry_event,
-                       covariates=covariates)
+                       covariates=covariates, max_extraction=latest)
     (cases_table, scan), _ = cohort_sql(spec, name)
     run.create(cases_table, scan)
     rescan = int(run.rows(rescan_sql(cases_table))["n"].iloc[0]) > 0
@@ -337,8 +342,9 @@ def push_cohort(
     return EngineCohort(
         engine=engine, name=name, spec=spec, handle=handle,
         rules=cr.rules_frame(cr.COHORT_RULES, rule_counts), n=n_out, n_cases_in=n_in,
-        origin=origin, notes={"censor_at": censor_at, "window": window, "horizon": horizon,
-                              "entry_event": entry_event, "engine": engine})
+        origin=origin, scans=2 if rescan else 1,
+        notes={"censor_at": censor_at, "window": window, "horizon": horizon,
+               "entry_event": entry_event, "engine": engine})
 
 
 _names = itertools.count()

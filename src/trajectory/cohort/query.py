@@ -15,12 +15,15 @@ division but by a constant (exact, in floating point in both dialects); missing 
 integers, never NULLs inside ``LEAST``/``GREATEST``, so NULL handling cannot differ
 between engines.
 
-Two scans of ``events``: one ``GROUP BY case_id`` gives every first day needed (events
-of any date), the first endpoint (packed with its rank into one integer) and the quality
-flags; the first day on or before censoring is the overall first day when that is on or
-before censoring, so it needs no join. The second scan reads only endpoint and
-reopening events of the cases that have one after their censoring day, for the last
-day on or before censoring.
+One scan of ``events`` in the usual case: one ``GROUP BY case_id`` gives every first
+day needed (events of any date), the first endpoint (packed with its rank into one
+integer) and the quality flags; the first day on or before censoring is the overall
+first day when that is on or before censoring, so it needs no join. The last endpoint
+and reopening days are taken on or before :attr:`CohortSpec.bound` (the study's
+``censor_at`` or the latest extraction day, known before the scan), which is a case's
+censoring day unless its own extraction date or the horizon censors it earlier. Only
+then, for the cases with such a day after their own censoring day, a second scan reads
+their endpoint and reopening events (:func:`rescan_sql` says whether it is needed).
 
 Examples
 --------
@@ -62,6 +65,8 @@ class CohortSpec:
     ``origin_codes`` is the origin followed by its fallbacks (priority order), or, with
     ``earliest``, the codes whose earliest day is the origin (origin ``"decision"``).
     ``entry`` is None, an event code, or ``{source value: event code}``.
+    ``max_extraction`` is the latest extraction day of any case (None: unknown), which
+    bounds the last endpoint days of the first scan (:attr:`bound`).
     """
 
     origin_codes: tuple[str, ...]
@@ -74,6 +79,18 @@ class CohortSpec:
     horizon: int | None = None
     entry: str | Mapping[str, str] | None = None
     covariates: tuple[str, ...] = field(default_factory=tuple)
+    max_extraction: int | None = None
+
+    @property
+    def bound(self) -> int | None:
+        """A day that no case's censoring day exceeds (None: unknown).
+
+        The lower of ``censor_day`` and the latest extraction day (``default_extraction``
+        without an ``extraction_date`` column, else ``max_extraction`` when known).
+        """
+        days = [d for d in (self.censor_day, self.default_extraction if not self.has_extraction
+                            else self.max_extraction) if d is not None]
+        return min(days) if days else None
 
     @property
     def entry_codes(self) -> list[str]:
@@ -189,8 +206,9 @@ def _scans(spec: CohortSpec) -> list[tuple[str, str]]:
                      for j, v in enumerate(u.values()))
     per_case = ", ".join(f"COALESCE(a.{v}, {M}) AS {v}" for v in u.values())
     packed = f"(CAST(day AS BIGINT) + {_OFFSET}) * {_RANKS}"
-    lasts = ("MAX(CASE WHEN is_end THEN day END) AS max_end, "
-             "MAX(CASE WHEN is_re THEN day END) AS max_reopen, "
+    within = "" if spec.bound is None else f" AND day <= {spec.bound}"
+    lasts = (f"MAX(CASE WHEN is_end{within} THEN day END) AS max_end, "
+             f"MAX(CASE WHEN is_re{within} THEN day END) AS max_reopen, "
              f"MIN({packed} + r1) AS e_first, MIN({packed} + r2) AS e_last")
     carried = "".join(f", {quote(c)} AS {v}" for c, v in _carried(spec).items())
     carried_b = "".join(f", ci.{v}" for v in _carried(spec).values())
@@ -330,7 +348,12 @@ def cohort_sql(spec: CohortSpec, name: str = "cohort",
 
 
 def rescan_sql(table: str) -> str:
-    """Cases of the first step's table with an endpoint or reopening after censoring."""
+    """Cases of the first step's table with an endpoint or reopening after censoring.
+
+    Only days on or before :attr:`CohortSpec.bound` were kept by the first step, so a
+    case counts when its own censoring day is earlier than the bound and such a day
+    lies between the two.
+    """
     return (f"SELECT COUNT(*) AS n FROM {quote(table)} "
             "WHERE max_end > censor OR max_reopen > censor")
 

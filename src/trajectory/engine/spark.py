@@ -8,10 +8,12 @@ None; tests skip with that reason.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
 import subprocess
+import tempfile
 from typing import Any
 
 from ..errors import ConfigError
@@ -58,7 +60,9 @@ def session(config: EngineConfig | None = None, app_name: str = "trajectory") ->
     """A SparkSession on ``config.master`` (``local[2]`` by default).
 
     Shuffles use few partitions (``local[n]``: ``2 n``): count tables are small, and
-    Spark's default of 200 shuffle partitions only adds task overhead to them.
+    Spark's default of 200 shuffle partitions only adds task overhead to them. The SQL
+    warehouse and Derby's home are a temporary folder (removed at exit), never the
+    current directory.
     """
     problem = java_problem()
     if problem:
@@ -73,6 +77,10 @@ def session(config: EngineConfig | None = None, app_name: str = "trajectory") ->
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                .config("spark.sql.session.timeZone", "UTC"))
+    scratch = tempfile.mkdtemp(prefix="trajectory-spark-")
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    builder = (builder.config("spark.sql.warehouse.dir", os.path.join(scratch, "warehouse"))
+               .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={scratch}"))
     if config.memory_limit:
         builder = builder.config("spark.driver.memory", jvm_memory(config.memory_limit))
     return builder.getOrCreate()
