@@ -68,3 +68,28 @@ def test_save_replaces(result, tmp_path):
 def test_read_only_missing_file(tmp_path):
     with pytest.raises(TrajectoryError, match="not found"):
         StudyStore(tmp_path / "none.duckdb", read_only=True).load()
+
+
+def test_streamed_ingest_stores_what_read_study_returns(result, tmp_path):
+    """ingest_study streams into the store; the stored tables equal read_study's result."""
+    from trajectory.store import ingest_study
+
+    config = load_config(DATA / "study.toml")
+    path = tmp_path / "streamed.duckdb"
+    streamed = ingest_study(config, path=path, load_log=False,
+                            environ={"TRAJECTORY_KEY": TEST_KEY})
+    assert streamed.log.n_cases == 0 and streamed.log.metadata == result.log.metadata
+    assert streamed.report.n_read == result.report.n_read
+    pd.testing.assert_frame_equal(streamed.quarantine, result.quarantine)
+    # only the store is left: no scratch database, no write-ahead log
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["streamed.duckdb"]
+    with StudyStore(path, read_only=True) as store:
+        assert set(store.tables()) == {"cases", "events", "quarantine", "identifiers",
+                                       "quality", "metadata"}
+        log = store.load()
+        pd.testing.assert_frame_equal(log.cases, result.log.cases)
+        pd.testing.assert_frame_equal(log.events, result.log.events)
+        identifiers = store.relation("identifiers").df().astype("string")
+        pd.testing.assert_frame_equal(identifiers, result.identifiers)
+    loaded = ingest_study(config, path=path, environ={"TRAJECTORY_KEY": TEST_KEY})
+    pd.testing.assert_frame_equal(loaded.log.events, result.log.events)

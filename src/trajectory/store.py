@@ -36,6 +36,8 @@ EventLog(1 cases, 1 events, extract, extracted 2024-12-31)
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,13 +138,20 @@ def ingest_study(
     path: str | Path | None = None,
     report_dir: str | Path | None = None,
     allow_key_change: bool = False,
+    load_log: bool = True,
+    memory_limit: str | None = None,
     **options: Any,
 ) -> IngestResult:
-    r"""Ingest a study and save it to its store, refusing a change of key.
+    r"""Ingest a study into its store, streaming, and refuse a change of key.
 
     The key fingerprint of the extracts already in the store is compared with the
     current key's *before* anything is read or linked
-    (:func:`trajectory.io.study.check_fingerprint`).
+    (:func:`trajectory.io.study.check_fingerprint`). Each file is read, mapped and
+    pseudonymised chunk by chunk into a DuckDB staging database
+    (:func:`trajectory.io.study.stage_study`), which spills to a scratch folder beside
+    the store beyond ``memory_limit``; the cross-row checks and the final tables are
+    SQL there, and the tables are written sorted into a new store file that then
+    replaces the old one. The event log is never held in memory unless ``load_log``.
 
     Parameters
     ----------
@@ -153,8 +162,17 @@ def ingest_study(
         The report folder, which the store must not lie in.
     allow_key_change : bool
         Replace a store made with another key (its pseudonyms will not link).
+    load_log : bool
+        Read the stored EventLog and identifiers back into the result (default). False
+        for studies too large for memory: the result's log then has no rows (its
+        metadata and the quality report are complete; query the store instead).
+    memory_limit : str, optional
+        Memory DuckDB may use for the ingest before it spills to disk (default
+        :data:`trajectory.io.staging.MEMORY_LIMIT`).
     **options
-        Passed to :func:`trajectory.io.read_study` (``key``, ``min_date``, ``environ``).
+        Passed to :func:`trajectory.io.read_study` (``key``, ``min_date``, ``environ``,
+        ``workers``: processes that read and map the files, by default 2 for large
+        studies).
 
     Returns
     -------
@@ -183,17 +201,67 @@ def ingest_study(
     ...
     trajectory.errors.PrivacyError: the pseudonymisation key (env:TRAJECTORY_KEY) is not ...
     """
-    from .io import read_study
+    from .io.staging import MEMORY_LIMIT
+    from .io.study import IngestResult, open_staging, stage_study
 
     target = Path(path) if path is not None else study_store_path(config, report_dir=report_dir)
     expected = None
     if not allow_key_change and target.is_file():
         with StudyStore(target, read_only=True) as old:
             expected = old.key_fingerprint()
-    result = read_study(config, expected_fingerprint=expected, **options)
-    with StudyStore(target) as store:
-        store.save(result)
-    return result
+    fresh = target.with_name(target.name + ".new")
+    _remove_database(fresh)
+    spill = target.with_name(target.name + ".tmp")  # beyond memory_limit, DuckDB spills here
+    stage = open_staging(":memory:", memory_limit=memory_limit or MEMORY_LIMIT,
+                         temp_directory=spill)
+    try:
+        staged = stage_study(config, stage, expected_fingerprint=expected, **options)
+        _copy_staged(stage.con, fresh)
+        with StudyStore(fresh) as store:
+            store._save_tables(quarantine=staged.quarantine, quality=staged.report.table,
+                               extraction_date=pd.Timestamp(staged.extraction_date),
+                               synthetic=staged.synthetic, metadata=staged.metadata)
+    except BaseException:
+        _remove_database(fresh)  # the old store stays as it was
+        raise
+    finally:
+        stage.con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+    target.with_name(target.name + ".wal").unlink(missing_ok=True)  # the old store's log
+    os.replace(fresh, target)
+    if load_log:
+        with StudyStore(target, read_only=True) as store:
+            log = store.load()
+            identifiers = store.relation("identifiers").df().astype("string")
+    else:
+        from .schema import CASE_COLUMNS, EVENT_COLUMNS
+
+        log = EventLog(
+            cases=coerce(pd.DataFrame({c: [] for c in CASE_COLUMNS}), "cases"),
+            events=coerce(pd.DataFrame({c: [] for c in EVENT_COLUMNS}), "events"),
+            extraction_date=pd.Timestamp(staged.extraction_date),
+            synthetic=staged.synthetic, metadata=dict(staged.metadata))
+        identifiers = pd.DataFrame({c: pd.Series([], dtype="string")
+                                    for c in ("case_id", "identifier", "pseudonym")})
+    return IngestResult(log=log, quarantine=staged.quarantine, report=staged.report,
+                        identifiers=identifiers)
+
+
+def _remove_database(path: Path) -> None:
+    """Remove a DuckDB file and its write-ahead log, if there."""
+    for file in (path, path.with_name(path.name + ".wal")):
+        file.unlink(missing_ok=True)
+
+
+def _copy_staged(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """Write the staged ``_cases``, ``_events`` and ``_identifiers`` to a new store file."""
+    name = str(target).replace("'", "''")
+    con.execute(f"ATTACH '{name}' AS _store")
+    try:
+        for table in ("cases", "events", "identifiers"):
+            con.execute(f'CREATE TABLE _store."{table}" AS SELECT * FROM _{table}')
+    finally:
+        con.execute("DETACH _store")
 
 
 class StudyStore:
@@ -271,28 +339,41 @@ class StudyStore:
             self._write("cases", coerce(log.cases, "cases"),
                         dates=("extraction_date",))
             self._write("events", coerce(log.events, "events"), dates=("date",))
-            self._write("quarantine", quarantine if quarantine is not None else pd.DataFrame(
-                {c: pd.Series([], dtype="string") for c in
-                 ("source", "file", "column", "value", "reason", "detail")}
-            ).assign(row=pd.Series([], dtype="int64")))
             self._write("identifiers", identifiers if identifiers is not None and len(
                 identifiers.columns) else pd.DataFrame(
                 {c: pd.Series([], dtype="string") for c in ("case_id", "identifier",
                                                             "pseudonym")}))
-            self._write("quality", quality if quality is not None else pd.DataFrame(
-                {"source": pd.Series([], dtype="string")}))
-            meta = {
-                "extraction_date": pd.Timestamp(log.extraction_date).date().isoformat(),
-                "synthetic": bool(log.synthetic),
-                "metadata": _jsonable(log.metadata),
-            }
-            self._write("metadata", pd.DataFrame(
-                {"key": list(meta), "value": [json.dumps(v) for v in meta.values()]}))
+            self._save_tables(quarantine=quarantine, quality=quality,
+                              extraction_date=log.extraction_date, synthetic=log.synthetic,
+                              metadata=log.metadata, transaction=False)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
         return self
+
+    def _save_tables(self, *, quarantine: pd.DataFrame | None, quality: pd.DataFrame | None,
+                     extraction_date: pd.Timestamp, synthetic: bool,
+                     metadata: Any, transaction: bool = True) -> None:
+        """Write the quarantine, quality and metadata tables (not the event log)."""
+        con = self.connection
+        if transaction:
+            con.execute("BEGIN TRANSACTION")
+        self._write("quarantine", quarantine if quarantine is not None else pd.DataFrame(
+            {c: pd.Series([], dtype="string") for c in
+             ("source", "file", "column", "value", "reason", "detail")}
+        ).assign(row=pd.Series([], dtype="int64")))
+        self._write("quality", quality if quality is not None else pd.DataFrame(
+            {"source": pd.Series([], dtype="string")}))
+        meta = {
+            "extraction_date": pd.Timestamp(extraction_date).date().isoformat(),
+            "synthetic": bool(synthetic),
+            "metadata": _jsonable(metadata),
+        }
+        self._write("metadata", pd.DataFrame(
+            {"key": list(meta), "value": [json.dumps(v) for v in meta.values()]}))
+        if transaction:
+            con.execute("COMMIT")
 
     def _write(self, table: str, frame: pd.DataFrame, *, dates: tuple[str, ...] = ()) -> None:
         con = self.connection

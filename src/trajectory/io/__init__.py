@@ -8,9 +8,11 @@ Modules: :mod:`.readers` (CSV/Excel/Parquet as string chunks with row numbers), 
 :mod:`.csvfile` (encoding, physical lines), :mod:`.csvscan` (where each CSV record
 starts and ends) and :mod:`.excel` (merged ranges, formulas without a value);
 :mod:`.parsing` (dates, codes, booleans), :mod:`.mapping` (one chunk onto the
-contract, row-level checks), :mod:`.linking` (the cross-row checks), :mod:`.study`
-(the steps in order, the result), :mod:`.quality` (the report), :mod:`.redact`
-(what a rejected cell may show), :mod:`.synthetic` (the generator's marker).
+contract, row-level checks), :mod:`.staging` (mapped chunks appended to DuckDB),
+:mod:`.linking` (the cross-row checks, SQL), :mod:`.assemble` (cases, events and
+identifiers, SQL), :mod:`.study` (the steps in order, the result), :mod:`.quality`
+(the report), :mod:`.redact` (what a rejected cell may show), :mod:`.synthetic` (the
+generator's marker).
 """
 
 from .quality import REASONS, QualityReport

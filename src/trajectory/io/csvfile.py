@@ -1,8 +1,8 @@
-"""CSV files at the level of bytes: encoding and physical lines.
+r"""CSV files at the level of bytes: encoding and physical lines.
 
 :func:`survey` reads the bytes once: it refuses UTF-16/UTF-32 exports and NUL bytes,
 checks that the whole file decodes in the (configured or detected) encoding, and
-counts physical lines (``\\n``, ``\\r\\n`` and a lone ``\\r`` each end one line, as
+counts physical lines (``\n``, ``\r\n`` and a lone ``\r`` each end one line, as
 Python's universal newlines do) and whether the file holds double quotes. The
 records themselves are located by :mod:`trajectory.io.csvscan` and parsed by pyarrow
 (:class:`trajectory.io.readers.SourceReader`), and every physical line is accounted
@@ -14,7 +14,7 @@ Examples
 --------
 >>> import tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
->>> _ = path.write_bytes(b'id;note\\r\\n1;"two\\nlines"\\r\\n\\r\\n2;x\\r3;y')
+>>> _ = path.write_bytes(b'id;note\r\n1;"two\nlines"\r\n\r\n2;x\r3;y')
 >>> s = survey(path, "auto")
 >>> s.lines, s.has_quotes, s.encoding
 (6, True, 'utf-8')
@@ -184,7 +184,7 @@ def _scan(path: Path, encoding: str) -> _Scan:
 
 
 def _count_breaks(data: bytes, previous: bytes) -> int:
-    """Line ends in ``data``: ``\\r\\n`` counts once, also across two blocks."""
+    r"""Line ends in ``data``: ``\r\n`` counts once, also across two blocks."""
     n = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
     if previous == b"\r" and data[:1] == b"\n":
         n -= 1

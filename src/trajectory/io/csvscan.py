@@ -1,4 +1,4 @@
-"""The record structure of a CSV file, found with array operations on its bytes.
+r"""The record structure of a CSV file, found with array operations on its bytes.
 
 :func:`scan_records` reads a CSV file in blocks and, without a Python loop per line
 or per value, finds where every record starts and ends, how many fields it has and
@@ -26,7 +26,7 @@ Examples
 --------
 >>> import tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
->>> _ = path.write_bytes(b'id;note\\r\\n1;"two\\nlines"\\r\\n\\r\\n2;x\\r3\\n4;5"')
+>>> _ = path.write_bytes(b'id;note\r\n1;"two\nlines"\r\n\r\n2;x\r3\n4;5"')
 >>> s = scan_records(path, ";", 2)
 >>> s.rows.tolist(), s.bad_records
 ([2, 5, 7], [(6, 'expected 2 fields, found 1')])
@@ -232,7 +232,8 @@ def _analyse(buf: bytes, delim: int, *, final: bool) -> _Part:
     d_out = d[~d_quoted]
     fields = (np.searchsorted(d_out, content_end) - np.searchsorted(d_out, starts)) + 1
     ws = (a == _SPACE) | (a == _TAB) | (a == _CR) | (a == _LF) | (a == delim)
-    ws_cum = np.concatenate([[0], np.cumsum(ws, dtype=np.int64)])
+    ws_cum = np.zeros(n + 1, dtype=np.int32)  # int32: a block is far below 2**31 bytes
+    np.cumsum(ws, dtype=np.int32, out=ws_cum[1:])
     blank = (ws_cum[content_end] - ws_cum[starts]) == (content_end - starts)
     empty = content_end == starts
     # per line: delimiters inside quotes, and whether it continues a record

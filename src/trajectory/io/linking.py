@@ -1,8 +1,9 @@
 """Cross-row checks of an ingest: duplicates, case keys, sequences, unknown cases.
 
-Each step works on all the :class:`Source` objects of a study (one a file, its
-records row-aligned with their current status) and quarantines the rows that fail,
-in the order of ``docs/ingest.md`` (a row keeps its *first* problem):
+Each step is SQL on the staged files of a study (:class:`~.staging.Staging`, one
+records table a file, row-aligned with its current status) and quarantines the rows
+that fail, in the order of ``docs/ingest.md`` (a record keeps its *first* problem:
+every update touches only records still accepted):
 
 1. :func:`quarantine_duplicate_rows`: exact copy of an earlier row of the same file;
 2. :func:`link_cases`: the case key of every record (PV, else the PV of the notice,
@@ -13,260 +14,222 @@ in the order of ``docs/ingest.md`` (a row keeps its *first* problem):
 5. :func:`quarantine_unknown_cases`: event rows whose case has no case record;
 6. :func:`quarantine_duplicate_events`: one event twice in a long file.
 
-Every step is written with array operations (no Python loop per row).
+The work is done by DuckDB (no Python loop per row), on tables that need not fit
+in memory.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from ..config import StudyConfig
+from .staging import Staged, Staging
 
-from ..config import SourceConfig, StudyConfig
-from .mapping import LINK_IDENTIFIERS, MappedChunk
-from .readers import SourceReader
-
-__all__ = ["Source", "EARLY_EVENTS", "quarantine_duplicate_rows", "link_cases",
+__all__ = ["EARLY_EVENTS", "quarantine_duplicate_rows", "link_cases",
            "quarantine_duplicate_cases", "check_sequences", "quarantine_unknown_cases",
            "quarantine_duplicate_events", "link_counts", "early_and_spelling_counts"]
-
-
-class Source:
-    """All records of one file, row-aligned, with their current status."""
-
-    def __init__(self, cfg: SourceConfig, reader: SourceReader, parts: list[MappedChunk]):
-        self.cfg = cfg
-        self.reader = reader
-        self.wide = cfg.long is None
-        self.case_record = self.wide or bool(cfg.columns)
-        self.rows = np.concatenate([p.rows for p in parts])
-        self.reason = np.concatenate([p.reason for p in parts])
-        self.column = np.concatenate([p.column for p in parts])
-        self.value = np.concatenate([p.value for p in parts])
-        self.detail = np.full(len(self.rows), None, dtype=object)
-        self.ids = pd.concat([p.ids for p in parts], ignore_index=True)
-        self.attrs = pd.concat([p.attrs for p in parts], ignore_index=True)
-        offsets = np.cumsum([0] + [len(p.rows) for p in parts[:-1]])
-        events = []
-        for part, offset in zip(parts, offsets, strict=True):
-            ev = part.events.copy()
-            ev["pos"] = ev["pos"].to_numpy(dtype=np.int64) + offset
-            events.append(ev)
-        self.events = pd.concat(events, ignore_index=True)
-        self.row_hash = np.concatenate([p.row_hash for p in parts])
-        self.unmapped = pd.concat([p.unmapped for p in parts], ignore_index=True)
-        self.spellings = pd.concat([p.spellings for p in parts], ignore_index=True)
-        self.case_id = np.full(len(self.rows), None, dtype=object)
-
-    @property
-    def ok(self) -> np.ndarray:
-        return self.reason == None  # noqa: E711
-
-    def quarantine(self, mask: np.ndarray, reason: str, column: object = None,
-                   value: object = None, detail: object = None) -> None:
-        mask = np.asarray(mask, dtype=bool) & self.ok
-        self.reason[mask] = reason
-        for target, given in ((self.column, column), (self.value, value),
-                              (self.detail, detail)):
-            target[mask] = np.asarray(given, dtype=object)[mask] if isinstance(
-                given, (np.ndarray, pd.Series)) else given
-
-    def id_column(self, kind: str) -> str | None:
-        return self.cfg.identifiers.get(kind)
-
-
-def _first_rows(source: Source, keys: pd.Series, dup: np.ndarray) -> np.ndarray:
-    first = pd.Series(source.rows).groupby(keys.to_numpy(), sort=False).transform("first")
-    return ("same as row " + first[dup].astype(str)).to_numpy(dtype=object)
-
-
-def quarantine_duplicate_rows(sources: list[Source]) -> None:
-    """Step 1: a row with the same content as an earlier row of the same file."""
-    for s in sources:
-        hashes = pd.Series(s.row_hash)
-        dup = hashes.duplicated(keep="first").to_numpy()
-        if dup.any():
-            detail = np.full(len(s.rows), None, dtype=object)
-            detail[dup] = _first_rows(s, hashes, dup)
-            s.quarantine(dup, "duplicate_row", detail=detail)
-
-
-def link_cases(sources: list[Source]) -> int:
-    """Step 2: set ``case_id`` of every record; return the notices with several PVs.
-
-    The PV when the record has one; else the PV of its notice (the first pair of
-    notice and PV in config and file order); else the notice; else ``case_number``.
-    """
-    pairs = [s.ids[["parquet_number", "pv_number"]].dropna().drop_duplicates()
-             for s in sources if "pv_number" in s.ids and "parquet_number" in s.ids]
-    link = pd.Series(dtype=object)
-    several = 0
-    if pairs:
-        frame = pd.concat(pairs, ignore_index=True)
-        first = frame.groupby("parquet_number", sort=False)["pv_number"].transform("first")
-        several = int((frame["pv_number"] != first).sum())
-        link = frame.drop_duplicates("parquet_number").set_index("parquet_number")[
-            "pv_number"]
-    for s in sources:
-        key_ = pd.Series(None, index=s.ids.index, dtype=object)
-        if "case_number" in s.ids:
-            key_ = s.ids["case_number"].where(s.ids["case_number"].notna(), None)
-        if "parquet_number" in s.ids:
-            notice = s.ids["parquet_number"]
-            via = notice.map(link)
-            own = via.where(via.notna(), notice)
-            key_ = own.where(notice.notna(), key_)
-        if "pv_number" in s.ids:
-            key_ = s.ids["pv_number"].where(s.ids["pv_number"].notna(), key_)
-        s.case_id = key_.to_numpy(dtype=object)
-    return several
-
-
-def quarantine_duplicate_cases(sources: list[Source]) -> None:
-    """Step 3: a second record of one case in one wide (one row a case) file."""
-    for s in sources:
-        if not s.wide:
-            continue
-        ok = s.ok
-        ids = pd.Series(np.where(ok, s.case_id, None))  # type: ignore[call-overload]
-        dup = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
-        if dup.any():
-            kind = next(k for k in LINK_IDENTIFIERS if k in s.cfg.identifiers)
-            detail = np.full(len(s.rows), None, dtype=object)
-            detail[dup] = _first_rows(s, ids.fillna(""), dup)
-            s.quarantine(dup, "duplicate_case", column=s.id_column(kind), value=s.case_id,
-                         detail=detail)
-
-
-def check_sequences(sources: list[Source], config: StudyConfig) -> dict[str, int]:
-    """Step 4: impossible sequences; return the early events per source."""
-    _check_sequence(sources, later=("E45", "E46"), earlier=("E11",),
-                    what="summons dated before the complaint (E11)")
-    _check_sequence(sources, later=("E51",), earlier=("E45", "E46"),
-                    what="judgment dated before the summons (E45/E46)")
-    return _check_sequence(
-        sources, later=EARLY_EVENTS, earlier=("E11",),
-        what="dismissal, parquet registration or transmission dated before the complaint (E11)",
-        quarantine=config.ingest.early_events == "quarantine")
-
-
-def quarantine_unknown_cases(sources: list[Source]) -> list[dict[str, object]]:
-    """Step 5: event rows whose case has no accepted case record; return link rows."""
-    known = [s.case_id[s.ok & (s.case_id != None)] for s in sources if s.case_record]  # noqa: E711
-    seen = [s.case_id[s.case_id != None] for s in sources if s.case_record]  # noqa: E711
-    known_ids = pd.unique(np.concatenate(known)) if known else np.array([], dtype=object)
-    seen_ids = pd.unique(np.concatenate(seen)) if seen else np.array([], dtype=object)
-    failed_links: list[dict[str, object]] = []
-    for s in sources:
-        if s.case_record:
-            continue
-        ids = pd.Series(s.case_id)
-        unknown = (~ids.isin(known_ids)).to_numpy() & s.ok
-        if not unknown.any():
-            continue
-        kind = next(k for k in LINK_IDENTIFIERS if k in s.cfg.identifiers)
-        was_seen = ids.isin(seen_ids).to_numpy()
-        detail = np.where(
-            was_seen,
-            "the records of this case were all quarantined",
-            f"{kind} not found in any case record (police/parquet)",
-        )
-        failed_links.append({"source": s.cfg.name, "link": f"{kind} unknown",
-                             "outcome": "quarantined", "count": int(unknown.sum())})
-        s.quarantine(unknown, "unknown_case", column=s.id_column(kind), value=s.case_id,
-                     detail=detail)
-    return failed_links
-
-
-def quarantine_duplicate_events(sources: list[Source]) -> None:
-    """Step 6: the same case, event, date and detail twice in a long file."""
-    for s in sources:
-        if s.wide or s.events.empty:
-            continue
-        ev = s.events
-        ok = s.ok[ev["pos"].to_numpy()]
-        frame = pd.DataFrame({"case": s.case_id[ev["pos"].to_numpy()], "event": ev["event"],
-                              "date": ev["date"], "code": ev["code"]})[ok]
-        dup_pos = ev["pos"].to_numpy()[ok][frame.duplicated(keep="first").to_numpy()]
-        mask = np.zeros(len(s.rows), dtype=bool)
-        mask[dup_pos] = True
-        s.quarantine(mask, "duplicate_event", column=s.cfg.long.date if s.cfg.long else None,
-                     detail="same case, event, date and detail as an earlier row")
-
 
 #: Events that cannot precede the complaint: transmission, registration, dismissals.
 EARLY_EVENTS: tuple[str, ...] = ("E23", "E30", "E40", "E41")
 
 
-def early_and_spelling_counts(sources: list[Source], early: dict[str, int],
-                               config: StudyConfig) -> list[dict[str, object]]:
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(_sql_text(v) for v in values) + ")"
+
+
+def _quarantine(stage: Staging, s: Staged, marked: str, reason: str) -> None:
+    """Set ``reason`` (and ``col``, ``value``, ``detail`` of ``marked``) on accepted rows.
+
+    ``marked`` is a query returning ``pos, col, value, detail`` (one row a record).
+    """
+    stage.con.execute(
+        f"UPDATE {s.rows} AS r SET reason = {_sql_text(reason)}, col = m.col, "
+        f"value = m.value, detail = m.detail FROM ({marked}) AS m "
+        "WHERE r.pos = m.pos AND r.reason IS NULL")
+
+
+def quarantine_duplicate_rows(stage: Staging) -> None:
+    """Step 1: a row with the same content as an earlier row of the same file."""
+    for s in stage.sources:
+        _quarantine(stage, s, (
+            "SELECT pos, NULL AS col, NULL AS value, 'same as row ' || first_row AS detail "
+            "FROM (SELECT pos, row_number() OVER w AS k, first_value(row) OVER w AS first_row "
+            f"FROM {s.rows} WINDOW w AS (PARTITION BY row_hash ORDER BY pos)) WHERE k > 1"),
+            "duplicate_row")
+
+
+def link_cases(stage: Staging) -> int:
+    """Step 2: set ``case_id`` of every record; return the notices with several PVs.
+
+    The PV when the record has one; else the PV of its notice (the first pair of
+    notice and PV in config and file order); else the notice; else ``case_number``.
+    """
+    con = stage.con
+    both = [s for s in stage.sources if s.has("pv_number") and s.has("parquet_number")]
+    pairs = " UNION ALL ".join(
+        f"SELECT {s.index} AS src, min(pos) AS pos, id_parquet_number AS notice, "
+        f"id_pv_number AS pv FROM {s.rows} WHERE id_parquet_number IS NOT NULL AND "
+        "id_pv_number IS NOT NULL GROUP BY notice, pv" for s in both)
+    if not pairs:
+        pairs = "SELECT NULL::INT AS src, NULL::BIGINT AS pos, NULL::VARCHAR AS notice, " \
+                "NULL::VARCHAR AS pv WHERE false"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _pairs AS {pairs}")
+    con.execute("CREATE OR REPLACE TEMP TABLE _link AS SELECT notice, "
+                "arg_min(pv, src::BIGINT * 1099511627776 + pos) AS pv FROM _pairs GROUP BY notice")
+    several = stage.count("SELECT count(*) FROM _pairs JOIN _link USING (notice) "
+                          "WHERE _pairs.pv <> _link.pv")
+    for s in stage.sources:  # a record without a PV takes the PV of its notice
+        if s.has("parquet_number") and s.has("pv_number"):
+            con.execute(f"UPDATE {s.rows} AS r SET case_id = l.pv FROM _link AS l "
+                        "WHERE r.id_pv_number IS NULL AND r.id_parquet_number = l.notice")
+        elif s.has("parquet_number"):
+            con.execute(f"UPDATE {s.rows} AS r SET case_id = l.pv FROM _link AS l "
+                        "WHERE r.id_parquet_number = l.notice")
+    return several
+
+
+def quarantine_duplicate_cases(stage: Staging) -> None:
+    """Step 3: a second record of one case in one wide (one row a case) file."""
+    for s in stage.sources:
+        if not s.wide:
+            continue
+        column = _sql_text(s.cfg.identifiers[s.link_kind])
+        _quarantine(stage, s, (
+            f"SELECT pos, {column} AS col, case_id AS value, 'same as row ' || first_row "
+            "AS detail FROM (SELECT pos, case_id, row_number() OVER w AS k, first_value(row) "
+            f"OVER w AS first_row FROM {s.rows} WHERE reason IS NULL AND case_id IS NOT NULL "
+            "WINDOW w AS (PARTITION BY case_id ORDER BY pos)) WHERE k > 1"),
+            "duplicate_case")
+
+
+def check_sequences(stage: Staging, config: StudyConfig) -> dict[str, int]:
+    """Step 4: impossible sequences; return the early events per source."""
+    _check_sequence(stage, later=("E45", "E46"), earlier=("E11",),
+                    what="summons dated before the complaint (E11)")
+    _check_sequence(stage, later=("E51",), earlier=("E45", "E46"),
+                    what="judgment dated before the summons (E45/E46)")
+    return _check_sequence(
+        stage, later=EARLY_EVENTS, earlier=("E11",),
+        what="dismissal, parquet registration or transmission dated before the complaint (E11)",
+        quarantine=config.ingest.early_events == "quarantine")
+
+
+def _accepted_events(s: Staged, events: tuple[str, ...]) -> str:
+    """Events of accepted records of ``s`` among ``events``, with their case."""
+    return (f"SELECT r.case_id, e.pos, e.seq, e.date, e.col FROM {s.events} AS e "
+            f"JOIN {s.rows} AS r ON r.pos = e.pos WHERE r.reason IS NULL "
+            f"AND e.event IN {_sql_list(events)}")
+
+
+def _check_sequence(stage: Staging, *, later: tuple[str, ...], earlier: tuple[str, ...],
+                    what: str, quarantine: bool = True) -> dict[str, int]:
+    """Quarantine (or only count) ``later`` events dated before the case's ``earlier`` ones."""
+    con = stage.con
+    if not stage.sources:
+        return {}
+    firsts = " UNION ALL ".join(
+        f"SELECT case_id, date FROM ({_accepted_events(s, earlier)}) WHERE case_id IS NOT NULL"
+        for s in stage.sources)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _first AS SELECT case_id, min(date) AS bound "
+                f"FROM ({firsts}) GROUP BY case_id")
+    counts: dict[str, int] = {}
+    for s in stage.sources:
+        bad = (f"SELECT e.pos, e.seq, e.date, e.col FROM ({_accepted_events(s, later)}) AS e "
+               "JOIN _first AS f ON f.case_id = e.case_id WHERE e.date < f.bound")
+        counts[s.name] = stage.count(f"SELECT count(*) FROM ({bad})")
+        if not counts[s.name] or not quarantine:
+            continue
+        _quarantine(stage, s, (
+            "SELECT pos, arg_max(col, seq) AS col, "
+            "strftime(arg_max(date, seq), '%Y-%m-%d') AS value, "
+            f"{_sql_text(what)} AS detail FROM ({bad}) GROUP BY pos"),
+            "impossible_sequence")
+    return counts
+
+
+def quarantine_unknown_cases(stage: Staging) -> list[dict[str, object]]:
+    """Step 5: event rows whose case has no accepted case record; return link rows."""
+    con = stage.con
+    records = [s for s in stage.sources if s.case_record]
+    known = " UNION ALL ".join(
+        f"SELECT case_id, reason IS NULL AS ok FROM {s.rows} WHERE case_id IS NOT NULL"
+        for s in records) or "SELECT NULL::VARCHAR AS case_id, false AS ok WHERE false"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _known AS SELECT case_id, bool_or(ok) AS ok "
+                f"FROM ({known}) GROUP BY case_id")
+    failed: list[dict[str, object]] = []
+    for s in stage.sources:
+        if s.case_record:
+            continue
+        kind = s.link_kind
+        lost = _sql_text(f"{kind} not found in any case record (police/parquet)")
+        marked = (
+            f"SELECT r.pos, {_sql_text(s.cfg.identifiers[kind])} AS col, r.case_id AS value, "
+            "CASE WHEN k.case_id IS NULL THEN " + lost + " ELSE 'the records of this case "
+            f"were all quarantined' END AS detail FROM {s.rows} AS r LEFT JOIN _known AS k "
+            "ON k.case_id = r.case_id WHERE r.reason IS NULL AND (k.ok IS NULL OR NOT k.ok)")
+        n = stage.count(f"SELECT count(*) FROM ({marked})")
+        if not n:
+            continue
+        failed.append({"source": s.name, "link": f"{kind} unknown", "outcome": "quarantined",
+                       "count": n})
+        _quarantine(stage, s, marked, "unknown_case")
+    return failed
+
+
+def quarantine_duplicate_events(stage: Staging) -> None:
+    """Step 6: the same case, event, date and detail twice in a long file."""
+    for s in stage.sources:
+        if s.wide or not s.n_events:
+            continue
+        column = _sql_text(s.cfg.long.date) if s.cfg.long else "NULL"
+        _quarantine(stage, s, (
+            f"SELECT DISTINCT pos, {column} AS col, NULL AS value, "
+            "'same case, event, date and detail as an earlier row' AS detail FROM ("
+            "SELECT e.pos, row_number() OVER (PARTITION BY r.case_id, e.event, e.date, e.code "
+            f"ORDER BY e.seq) AS k FROM {s.events} AS e JOIN {s.rows} AS r ON r.pos = e.pos "
+            "WHERE r.reason IS NULL) WHERE k > 1"),
+            "duplicate_event")
+
+
+def early_and_spelling_counts(stage: Staging, early: dict[str, int],
+                              config: StudyConfig) -> list[dict[str, object]]:
     """Link-report rows: events before the complaint, PV spellings merged."""
     outcome = ("quarantined" if config.ingest.early_events == "quarantine"
                else "kept ([ingest] early_events = 'warn')")
     rows: list[dict[str, object]] = [
         {"source": name, "link": "event dated before the complaint", "outcome": outcome,
          "count": n} for name, n in early.items() if n]
-    pairs = pd.concat([s.spellings for s in sources], ignore_index=True).drop_duplicates()
-    per_pv = pairs.groupby("pseudonym", sort=False)["spelling"].nunique()
-    merged = int((per_pv - 1).clip(lower=0).sum())
+    merged = stage.count("SELECT sum(n - 1) FROM (SELECT count(DISTINCT spelling) AS n "
+                         "FROM spellings GROUP BY pseudonym)")
     if config.ingest.normalise_pv and merged:
         rows.append({"source": "all", "link": "pv_number spellings merged (case, spaces, dots)",
                      "outcome": "linked as one PV", "count": merged})
     return rows
 
 
-def _check_sequence(sources: list[Source], *, later: tuple[str, ...],
-                    earlier: tuple[str, ...], what: str, quarantine: bool = True
-                    ) -> dict[str, int]:
-    """Quarantine (or only count) ``later`` events dated before the case's ``earlier`` ones."""
-    counts: dict[str, int] = {}
-    firsts = []
-    for s in sources:
-        ev = s.events[s.events["event"].isin(earlier)]
-        pos = ev["pos"].to_numpy()
-        keep = s.ok[pos] & (s.case_id[pos] != None)  # noqa: E711
-        firsts.append(pd.Series(ev["date"].to_numpy()[keep], index=s.case_id[pos][keep]))
-    if not firsts:
-        return counts
-    first = pd.concat(firsts)
-    if first.empty:
-        return counts
-    first = first.groupby(level=0).min()
-    for s in sources:
-        ev = s.events[s.events["event"].isin(later)]
-        pos = ev["pos"].to_numpy()
-        bound = pd.Series(s.case_id[pos]).map(first).to_numpy(dtype="datetime64[ns]")
-        bad = (ev["date"].to_numpy() < bound) & s.ok[pos]
-        counts[s.cfg.name] = int(bad.sum())
-        if not bad.any() or not quarantine:
-            continue
-        mask = np.zeros(len(s.rows), dtype=bool)
-        column = np.full(len(s.rows), None, dtype=object)
-        value = np.full(len(s.rows), None, dtype=object)
-        mask[pos[bad]] = True
-        column[pos[bad]] = ev["column"].to_numpy()[bad]
-        value[pos[bad]] = pd.DatetimeIndex(ev["date"].to_numpy()[bad]).strftime("%Y-%m-%d")
-        s.quarantine(mask, "impossible_sequence", column=column, value=value, detail=what)
-    return counts
-
-
-def link_counts(sources: list[Source], several: int) -> list[dict[str, object]]:
-    police = set()
-    for s in sources:
-        if s.cfg.kind == "police" and s.case_record:
-            police.update(s.case_id[s.ok])
+def link_counts(stage: Staging, several: int) -> list[dict[str, object]]:
+    """Link-report rows: parquet records without a police record, notices with two PVs."""
+    police = [s for s in stage.sources if s.cfg.kind == "police" and s.case_record]
+    known = " UNION ".join(f"SELECT case_id FROM {s.rows} WHERE reason IS NULL AND case_id "
+                           "IS NOT NULL" for s in police)
+    has_police = bool(known) and stage.count(f"SELECT count(*) FROM ({known})") > 0
     rows: list[dict[str, object]] = []
-    for s in sources:
-        if s.cfg.kind != "parquet" or not s.case_record:
+    for s in stage.sources:
+        if s.cfg.kind != "parquet" or not s.case_record or not s.has("pv_number"):
             continue
-        ok = s.ok
-        if "pv_number" in s.ids and police:
-            pv = s.ids["pv_number"].to_numpy(dtype=object)
-            lost = ok & (pv != None) & ~pd.Series(s.case_id).isin(police).to_numpy()  # noqa: E711
-            rows.append({"source": s.cfg.name, "link": "pv_number not in police extract",
-                         "outcome": "kept (parquet record only)", "count": int(lost.sum())})
-            no_pv = ok & (pv == None)  # noqa: E711
-            rows.append({"source": s.cfg.name, "link": "no pv_number (parquet-only case)",
-                         "outcome": "kept", "count": int(no_pv.sum())})
+        if not has_police:
+            continue
+        lost = stage.count(
+            f"SELECT count(*) FROM {s.rows} WHERE reason IS NULL AND id_pv_number IS NOT NULL "
+            f"AND case_id NOT IN ({known})")
+        rows.append({"source": s.name, "link": "pv_number not in police extract",
+                     "outcome": "kept (parquet record only)", "count": lost})
+        no_pv = stage.count(
+            f"SELECT count(*) FROM {s.rows} WHERE reason IS NULL AND id_pv_number IS NULL")
+        rows.append({"source": s.name, "link": "no pv_number (parquet-only case)",
+                     "outcome": "kept", "count": no_pv})
     if several:
         rows.append({"source": "all", "link": "parquet_number with several pv_number",
                      "outcome": "first pv_number used", "count": several})

@@ -29,7 +29,7 @@ from ..errors import IngestError
 from ..privacy.pseudonymise import PseudonymKey, pseudonymise
 from ..schema import vocabulary
 from .parsing import detail_vocabulary, map_values, normalise_codes, parse_dates
-from .readers import Chunk
+from .readers import Chunk, row_hashes
 
 __all__ = ["MappedChunk", "map_chunk", "required_columns", "normalise_pv_numbers",
            "LINK_IDENTIFIERS"]
@@ -139,6 +139,52 @@ def _tally(source: str, contract: str, column: str, raw: pd.Series, bad: pd.Seri
     })
 
 
+@dataclass
+class _Mapping:
+    """What the steps of :func:`map_chunk` share: the chunk, its config, its problems."""
+
+    frame: pd.DataFrame
+    src: SourceConfig
+    problems: _Problems
+    lo: pd.Timestamp
+    hi: pd.Timestamp
+    typed: bool
+    unmapped: list[pd.DataFrame]
+
+    def dates(self, col: str) -> pd.Series:
+        """Parsed dates of a column; bad and out-of-range cells become problems."""
+        raw = self.frame[col]
+        dates, bad = parse_dates(raw, date_format=self.src.date_format,
+                                 decimal=self.src.decimal, typed=self.typed)
+        self.problems.add(bad, "bad_date", col, raw)
+        out = dates.notna() & ((dates < self.lo) | (dates > self.hi))
+        self.problems.add(out, "date_out_of_range", col, raw)
+        return dates
+
+    def details(self, col: str | None, events: pd.Series, has: pd.Series) -> pd.Series:
+        """Detail codes of a column, checked against each event's vocabulary."""
+        frame = self.frame
+        if col is None:
+            return pd.Series(None, index=frame.index, dtype=object)
+        raw = frame[col]
+        code_map = dict(self.src.values.get("code", {}))
+        if code_map:
+            mapped = raw.map(code_map)
+            raw_codes = mapped.where(mapped.notna(), raw)
+        else:
+            raw_codes = raw
+        codes = normalise_codes(raw_codes, decimal=self.src.decimal)
+        bad = pd.Series(False, index=frame.index)
+        for event in pd.unique(events[has & codes.notna()]):
+            allowed = detail_vocabulary(str(event))
+            if allowed is not None:
+                bad |= has & codes.notna() & (events == event) & ~codes.isin(allowed)
+        if bad.any():
+            self.problems.add(bad, "unknown_code", col, raw)
+            self.unmapped.append(_tally(self.src.name, "code", col, raw, bad))
+        return codes
+
+
 def map_chunk(
     chunk: Chunk,
     src: SourceConfig,
@@ -166,115 +212,111 @@ def map_chunk(
     normalise_pv : bool
         Upper-case PV numbers and drop their spaces and dots before pseudonymising
         (:func:`normalise_pv_numbers`).
+
+    Returns
+    -------
+    MappedChunk
     """
     frame = chunk.frame
-    n = len(frame)
-    problems = _Problems(n)
-    unmapped: list[pd.DataFrame] = []
-    lo, hi = pd.Timestamp(min_date), pd.Timestamp(max_date)
+    step = _Mapping(frame, src, _Problems(len(frame)), pd.Timestamp(min_date),
+                    pd.Timestamp(max_date), typed, [])
+    ids, spellings = _identifiers(step, key, normalise_pv)
+    attrs = _case_columns(step)
+    events = _wide_events(step) if src.long is None else _long_events(step)
+    return MappedChunk(
+        rows=chunk.rows,
+        reason=step.problems.reason,
+        column=step.problems.column,
+        value=step.problems.value,
+        ids=ids.reset_index(drop=True),
+        attrs=attrs.reset_index(drop=True),
+        events=events,
+        row_hash=chunk.row_hash if chunk.row_hash is not None else row_hashes(frame),
+        unmapped=(pd.concat(step.unmapped, ignore_index=True) if step.unmapped
+                  else _EMPTY_UNMAPPED),
+        spellings=spellings,
+    )
 
+
+def _identifiers(step: _Mapping, key: PseudonymKey, normalise_pv: bool
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pseudonyms of the identifiers (a record with no case key is a problem)."""
+    frame, src = step.frame, step.src
     raw_ids = {kind: frame[col] for kind, col in src.identifiers.items()}
-    spellings = _EMPTY_SPELLINGS
     if normalise_pv and "pv_number" in raw_ids:
         raw_ids["pv_number"] = normalise_pv_numbers(raw_ids["pv_number"])
     ids = pd.DataFrame(
         {kind: pseudonymise(values, key=key, kind=kind) for kind, values in raw_ids.items()},
         index=frame.index,
     )
+    spellings = _EMPTY_SPELLINGS
     if "pv_number" in raw_ids:
         spellings = _spellings(frame[src.identifiers["pv_number"]], ids["pv_number"])
     linking = [k for k in LINK_IDENTIFIERS if k in ids]
     missing = ids[linking].isna().all(axis=1)
-    problems.add(missing, "missing_identifier", src.identifiers[linking[0]], None)
+    step.problems.add(missing, "missing_identifier", src.identifiers[linking[0]], None)
+    return ids, spellings
 
+
+def _case_columns(step: _Mapping) -> pd.DataFrame:
+    """Case columns mapped onto contract values (unmapped codes are problems)."""
+    frame, src = step.frame, step.src
     attrs = {}
     for contract, col in src.columns.items():
         raw = frame[col]
         values, bad = map_values(raw, contract, dict(src.values.get(contract, {})),
                                  decimal=src.decimal)
         if bad.any():
-            problems.add(bad, "unknown_code", col, raw)
-            unmapped.append(_tally(src.name, contract, col, raw, bad))
+            step.problems.add(bad, "unknown_code", col, raw)
+            step.unmapped.append(_tally(src.name, contract, col, raw, bad))
         attrs[contract] = values
-    attrs_frame = pd.DataFrame(attrs, index=frame.index)
+    return pd.DataFrame(attrs, index=frame.index)
 
-    code_map = dict(src.values.get("code", {}))
-    pieces: list[pd.DataFrame] = []
 
-    def dates_of(col: str) -> pd.Series:
-        dates, bad = parse_dates(frame[col], date_format=src.date_format,
-                                 decimal=src.decimal, typed=typed)
-        problems.add(bad, "bad_date", col, frame[col])
-        out = dates.notna() & ((dates < lo) | (dates > hi))
-        problems.add(out, "date_out_of_range", col, frame[col])
-        return dates
-
-    def details_of(col: str | None, events: pd.Series, has: pd.Series) -> pd.Series:
-        if col is None:
-            return pd.Series(None, index=frame.index, dtype=object)
-        raw = frame[col]
-        codes = raw.map(code_map).where(raw.map(code_map).notna(), raw) if code_map else raw
-        codes = normalise_codes(codes, decimal=src.decimal)
-        bad = pd.Series(False, index=frame.index)
-        for event in pd.unique(events[has & codes.notna()]):
-            allowed = detail_vocabulary(str(event))
-            if allowed is not None:
-                sel = has & codes.notna() & (events == event) & ~codes.isin(allowed)
-                bad |= sel
-        if bad.any():
-            problems.add(bad, "unknown_code", col, raw)
-            unmapped.append(_tally(src.name, "code", col, raw, bad))
-        return codes
-
-    if src.long is None:
-        for event, col in src.events.items():
-            dates = dates_of(col)
-            has = dates.notna()
-            detail = details_of(src.event_details.get(event),
-                                pd.Series(event, index=frame.index), has)
-            pos = np.flatnonzero(has.to_numpy())
-            pieces.append(pd.DataFrame({
-                "pos": pos, "event": event, "date": dates.to_numpy()[pos],
-                "code": detail.to_numpy()[pos], "column": col,
-            }))
-    else:
-        long = src.long
-        raw = frame[long.event]
-        event_map = dict(src.values.get("event", {}))
-        events = raw.map(event_map) if event_map else pd.Series(None, index=frame.index,
-                                                                 dtype=object)
-        events = events.where(events.notna(), raw)
-        problems.add(raw.isna(), "missing_value", long.event, raw)
-        known = set(vocabulary("events")["code"])
-        bad = raw.notna() & ~events.isin(known)
-        if bad.any():
-            problems.add(bad, "unknown_code", long.event, raw)
-            unmapped.append(_tally(src.name, "event", long.event, raw, bad))
-        problems.add(frame[long.date].isna(), "missing_date", long.date, frame[long.date])
-        dates = dates_of(long.date)
-        has = dates.notna() & ~bad & raw.notna()
-        detail = details_of(long.code, events, has)
-        pos = np.arange(n)
+def _wide_events(step: _Mapping) -> pd.DataFrame:
+    """One event a dated cell of the event columns (one row a case)."""
+    frame, src = step.frame, step.src
+    pieces = []
+    for event, col in src.events.items():
+        dates = step.dates(col)
+        has = dates.notna()
+        detail = step.details(src.event_details.get(event),
+                              pd.Series(event, index=frame.index), has)
+        pos = np.flatnonzero(has.to_numpy())
         pieces.append(pd.DataFrame({
-            "pos": pos, "event": events.to_numpy(dtype=object), "date": dates.to_numpy(),
-            "code": detail.to_numpy(dtype=object), "column": long.date,
+            "pos": pos, "event": event, "date": dates.to_numpy()[pos],
+            "code": detail.to_numpy()[pos], "column": col,
         }))
-    events_frame = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(
-        {"pos": np.array([], dtype=np.int64), "event": [], "date": pd.to_datetime([]),
-         "code": [], "column": []})
-    row_hash = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    return MappedChunk(
-        rows=chunk.rows,
-        reason=problems.reason,
-        column=problems.column,
-        value=problems.value,
-        ids=ids.reset_index(drop=True),
-        attrs=attrs_frame.reset_index(drop=True),
-        events=events_frame,
-        row_hash=row_hash,
-        unmapped=pd.concat(unmapped, ignore_index=True) if unmapped else _EMPTY_UNMAPPED,
-        spellings=spellings,
-    )
+    if not pieces:
+        return pd.DataFrame({"pos": np.array([], dtype=np.int64), "event": [],
+                             "date": pd.to_datetime([]), "code": [], "column": []})
+    return pd.concat(pieces, ignore_index=True)
+
+
+def _long_events(step: _Mapping) -> pd.DataFrame:
+    """One event a row (event label, date and detail columns)."""
+    frame, src, problems = step.frame, step.src, step.problems
+    long = src.long
+    assert long is not None
+    raw = frame[long.event]
+    event_map = dict(src.values.get("event", {}))
+    events = raw.map(event_map) if event_map else pd.Series(None, index=frame.index,
+                                                             dtype=object)
+    events = events.where(events.notna(), raw)
+    problems.add(raw.isna(), "missing_value", long.event, raw)
+    known = set(vocabulary("events")["code"])
+    bad = raw.notna() & ~events.isin(known)
+    if bad.any():
+        problems.add(bad, "unknown_code", long.event, raw)
+        step.unmapped.append(_tally(src.name, "event", long.event, raw, bad))
+    problems.add(frame[long.date].isna(), "missing_date", long.date, frame[long.date])
+    dates = step.dates(long.date)
+    has = dates.notna() & ~bad & raw.notna()
+    detail = step.details(long.code, events, has)
+    return pd.DataFrame({
+        "pos": np.arange(len(frame)), "event": events.to_numpy(dtype=object),
+        "date": dates.to_numpy(), "code": detail.to_numpy(dtype=object), "column": long.date,
+    })
 
 
 def normalise_pv_numbers(raw: pd.Series) -> pd.Series:

@@ -1,4 +1,4 @@
-"""Read extract files as chunks of strings with their source row numbers.
+r"""Read extract files as chunks of strings with their source row numbers.
 
 Every reader yields :class:`Chunk` objects: a DataFrame whose cells are stripped
 strings or ``None`` (all columns of the file, as text) and the row number of each
@@ -20,7 +20,7 @@ Examples
 --------
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
->>> _ = (folder / "x.csv").write_bytes("id;ville\\n1;Liège\\n2\\n".encode("cp1252"))
+>>> _ = (folder / "x.csv").write_bytes("id;ville\n1;Liège\n2\n".encode("cp1252"))
 >>> reader = SourceReader(folder / "x.csv")
 >>> reader.encoding, reader.delimiter, reader.columns
 ('cp1252', ';', ['id', 'ville'])
@@ -54,10 +54,43 @@ _SAMPLE = 1 << 16
 
 @dataclass(frozen=True)
 class Chunk:
-    """Consecutive records of a file: ``frame`` of strings/None, ``rows`` their numbers."""
+    """Consecutive records of a file: ``frame`` of strings/None, ``rows`` their numbers.
+
+    ``row_hash``, when the reader has it, is :func:`row_hashes` of ``frame`` (computed
+    from the columns' dictionary encodings, cheaper than hashing every cell).
+    """
 
     frame: pd.DataFrame
     rows: np.ndarray
+    row_hash: np.ndarray | None = None
+
+
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """64-bit hash of each row of a frame of strings/None (equal rows, equal hashes).
+
+    The same values as ``pandas.util.hash_pandas_object(frame, index=False)``.
+    """
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+
+
+def _combine_hashes(hashes: list[np.ndarray], n_rows: int) -> np.ndarray:
+    """Row hashes from the column hashes, combined as pandas combines them.
+
+    (``pandas.core.util.hashing.combine_hash_arrays``, so that :func:`row_hashes` and
+    the readers' hashes agree.)
+    """
+    if not hashes:
+        return np.zeros(n_rows, dtype=np.uint64)
+    mult = np.uint64(1000003)
+    out = np.zeros(n_rows, dtype=np.uint64) + np.uint64(0x345678)
+    with np.errstate(over="ignore"):
+        for i, values in enumerate(hashes):
+            inverse = len(hashes) - i
+            out ^= values
+            out *= mult
+            mult += np.uint64(82520 + inverse + inverse)
+        out += np.uint64(97531)
+    return out
 
 
 def detect_encoding(path: Path) -> str:
@@ -236,11 +269,11 @@ class SourceReader:
                     if n < 0 or not found.unclosed_last:
                         raise self._disagree(found, emitted)
                     batch = batch.slice(0, n)
-                frame = _arrow_strings(batch)
+                frame, blank, hashes = _arrow_strings(batch)
                 frame.columns = self.columns
                 rows = found.rows[emitted:emitted + n]
                 emitted += n
-                yield self._clean(frame, rows)
+                yield self._clean(frame, rows, blank, hashes)
         except pa.ArrowInvalid as exc:
             line = int(found.rows[min(emitted, expected - 1)]) if expected else 2
             raise IngestError(
@@ -277,13 +310,15 @@ class SourceReader:
                 "again as CSV and read it again",
                 file=str(self.path))
 
-    def _clean(self, frame: pd.DataFrame, rows: np.ndarray) -> Chunk:
-        blank = frame.isna().all(axis=1).to_numpy()
+    def _clean(self, frame: pd.DataFrame, rows: np.ndarray, blank: np.ndarray,
+               hashes: np.ndarray | None = None) -> Chunk:
+        """Drop the records whose every cell is empty (``blank``), counting them."""
         if blank.any():
             self.blank_records += int(blank.sum())
             frame = frame.loc[~blank].reset_index(drop=True)
             rows = rows[~blank]
-        return Chunk(frame, np.asarray(rows, dtype=np.int64))
+            hashes = None if hashes is None else hashes[~blank]
+        return Chunk(frame, np.asarray(rows, dtype=np.int64), hashes)
 
     # ------------------------------------------------------------- Parquet
     def _open_parquet(self) -> None:
@@ -312,10 +347,11 @@ class SourceReader:
                 elif not pa.types.is_string(array.type):
                     array = array.cast(pa.string())
                 arrays.append(array)
-            frame = _arrow_strings(pa.RecordBatch.from_arrays(arrays, names=batch.schema.names))
+            frame, blank, hashes = _arrow_strings(
+                pa.RecordBatch.from_arrays(arrays, names=batch.schema.names))
             rows = np.arange(start, start + len(frame), dtype=np.int64)
             start += len(frame)
-            yield self._clean(frame, rows)
+            yield self._clean(frame, rows, blank, hashes)
         self.tally.blank = self.blank_records
         self.tally.records = self.lines - self.blank_records
 
@@ -433,20 +469,25 @@ class SourceReader:
             yield from self._excel_chunks()
 
 
-def _arrow_strings(batch: object) -> pd.DataFrame:
-    """Stripped strings of a record batch; empty strings become None.
+def _arrow_strings(batch: object) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Stripped strings of a record batch (empty strings become None), blank records, hashes.
 
     Equal values share one Python string (through a dictionary encoding), so a column
     of a few thousand distinct dates or codes holds a few thousand strings, not one a
-    row.
+    row. The row hashes (:func:`row_hashes`) come from the same encoding: each distinct
+    value of a column is hashed once.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     cols = {}
+    hashes = []
+    n_rows: int = batch.num_rows  # type: ignore[attr-defined]
+    blank: np.ndarray = np.ones(n_rows, dtype=np.bool_)
     for name, array in zip(batch.schema.names, batch.columns, strict=True):  # type: ignore[attr-defined]
         trimmed = pc.utf8_trim_whitespace(array)
         cleaned = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        blank = blank & cleaned.is_null().to_numpy(zero_copy_only=False)
         encoded = pc.dictionary_encode(cleaned)
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.combine_chunks()
@@ -454,7 +495,11 @@ def _arrow_strings(batch: object) -> pd.DataFrame:
                             np.array([None], dtype=object))
         codes = encoded.indices.fill_null(len(uniques) - 1).to_numpy(zero_copy_only=False)
         cols[name] = uniques[codes]
-    return pd.DataFrame(cols)
+        # as pandas hashes an object column: its distinct values, missing ones as u8max
+        hashed = np.append(pd.util.hash_array(uniques[:-1], categorize=False),
+                           np.uint64(np.iinfo(np.uint64).max))
+        hashes.append(hashed[codes])
+    return pd.DataFrame(cols), blank, _combine_hashes(hashes, n_rows)
 
 
 def _excel_text(value: object) -> str | None:

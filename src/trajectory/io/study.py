@@ -28,25 +28,32 @@ before the summons), ``unknown_case``; plus ``malformed_record`` (wrong number o
 fields, e.g. a truncated last line). The steps are in :mod:`trajectory.io.linking`;
 :func:`read_study` runs them in order: read and map each source, duplicate rows, case
 keys, duplicate cases, sequences, unknown cases, duplicate events, then assemble.
+
+The ingest streams: each file is read, mapped and pseudonymised chunk by chunk and
+staged in DuckDB (:mod:`trajectory.io.staging`); the cross-row checks and the final
+tables are SQL there (:mod:`trajectory.io.linking`, :mod:`trajectory.io.assemble`).
+:func:`stage_study` leaves the tables in the staging database, so that
+:func:`trajectory.store.ingest_study` writes them to the store without holding the
+event log in memory; :func:`read_study` loads them as an EventLog.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..config import SourceConfig, StudyConfig
-from ..errors import IngestError, PrivacyError
+from ..errors import PrivacyError
 from ..privacy.pseudonymise import PseudonymKey, load_key
-from ..schema import CASE_COLUMNS, EVENT_COLUMNS, EventLog, coerce, vocabulary
+from ..schema import EventLog, coerce
+from .assemble import build_tables, display_path, file_rows, quarantine_frame
 from .linking import (
-    Source,
     check_sequences,
     early_and_spelling_counts,
     link_cases,
@@ -56,14 +63,15 @@ from .linking import (
     quarantine_duplicate_rows,
     quarantine_unknown_cases,
 )
-from .mapping import check_header, map_chunk
+from .parallel import MapOptions, default_workers, load_sources, map_file
 from .quality import QualityReport, build_report
-from .readers import Chunk, SourceReader
 from .redact import redact, redact_series
+from .staging import MEMORY_LIMIT, ReadSummary, Staging
 from .synthetic import check_generated
 
-__all__ = ["IngestResult", "read_study", "validate_study", "check_fingerprint", "display_path",
-           "QUARANTINE_COLUMNS", "MIN_DATE"]
+__all__ = ["IngestResult", "StagedStudy", "read_study", "stage_study", "open_staging",
+           "validate_study", "check_fingerprint", "display_path", "QUARANTINE_COLUMNS",
+           "MIN_DATE"]
 
 #: Earliest plausible event date (override with ``read_study(..., min_date=...)``).
 MIN_DATE = dt.date(1990, 1, 1)
@@ -100,20 +108,126 @@ class IngestResult:
                 f"{len(self.report.unmapped):,} unmapped codes)")
 
 
-def _load(cfg: SourceConfig, key: PseudonymKey, min_date: dt.date, max_date: dt.date,
-          normalise_pv: bool = True) -> Source:
-    reader = SourceReader(cfg.path, format=cfg.format, delimiter=cfg.delimiter,
-                          encoding=cfg.encoding, sheet=cfg.sheet)
-    check_header(cfg, reader.columns)
-    typed = cfg.format in ("excel", "parquet")
-    parts = [map_chunk(chunk, cfg, key=key, min_date=min_date, max_date=max_date, typed=typed,
-                       normalise_pv=normalise_pv)
-             for chunk in reader.chunks()]
-    if not parts:  # a header-only file
-        empty = Chunk(pd.DataFrame({c: pd.Series([], dtype=object) for c in reader.columns}),
-                      np.array([], dtype=np.int64))
-        parts = [map_chunk(empty, cfg, key=key, min_date=min_date, max_date=max_date)]
-    return Source(cfg, reader, parts)
+def _load(cfg: SourceConfig, options: MapOptions, stage: Staging) -> None:
+    """Read, map and stage one file, chunk by chunk (the chunks are not kept)."""
+    staged = stage.add_source(cfg, ReadSummary.empty())
+    for item in map_file(cfg, options):
+        if isinstance(item, ReadSummary):
+            staged.reader = item
+        else:
+            stage.append_tables(staged, item)
+
+
+def open_staging(path: str | Path = ":memory:", *, temp_directory: Path,
+                 memory_limit: str = MEMORY_LIMIT) -> Staging:
+    """A staging database for one ingest (in memory, or a scratch file for large studies).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        ``":memory:"`` or a scratch DuckDB file (removed by the caller afterwards).
+    memory_limit : str
+        Memory DuckDB may use before it spills to ``temp_directory``.
+    temp_directory : pathlib.Path
+        Where DuckDB spills (the records staged are case-level data: a scratch folder of
+        the working folder or of the system's temporary folder, never the current one).
+    """
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute(f"SET temp_directory = '{str(temp_directory).replace(chr(39), chr(39) * 2)}'")
+    return Staging(con)
+
+
+@dataclass(frozen=True)
+class StagedStudy:
+    """An ingest whose ``_cases``, ``_events`` and ``_identifiers`` are in ``stage``.
+
+    Everything but the event log, which :meth:`log` loads (or a store copies).
+    """
+
+    stage: Staging
+    quarantine: pd.DataFrame
+    report: QualityReport
+    extraction_date: dt.date
+    synthetic: bool
+    metadata: dict[str, Any]
+
+    def log(self) -> EventLog:
+        """The staged EventLog as pandas frames with the contract's dtypes."""
+        con = self.stage.con
+        return EventLog(
+            cases=coerce(con.execute("SELECT * FROM _cases").df(), "cases"),
+            events=coerce(con.execute("SELECT * FROM _events").df(), "events"),
+            extraction_date=pd.Timestamp(self.extraction_date),
+            synthetic=self.synthetic, metadata=dict(self.metadata))
+
+    def identifiers(self) -> pd.DataFrame:
+        """``case_id, identifier, pseudonym`` of the accepted records."""
+        frame = self.stage.con.execute("SELECT * FROM _identifiers").df()
+        return frame.astype("string").reset_index(drop=True)
+
+
+def stage_study(
+    config: StudyConfig,
+    stage: Staging,
+    *,
+    key: PseudonymKey | None = None,
+    min_date: dt.date = MIN_DATE,
+    environ: Mapping[str, str] | None = None,
+    expected_fingerprint: str | None = None,
+    workers: int | None = None,
+) -> StagedStudy:
+    """Run the whole ingest into ``stage`` (see :func:`read_study` for the parameters).
+
+    The key is found and checked (demo key only for generated extracts, fingerprint)
+    before any file is read. ``workers``: processes that read and map the files
+    (:func:`trajectory.io.parallel.load_sources`); 0 reads them in this process; by
+    default 2 for studies of several files and at least
+    :data:`~trajectory.io.parallel.PARALLEL_BYTES` (and 2 cores), else 0. The staged
+    tables are the same either way.
+    """
+    key = key if key is not None else load_key(config.privacy, synthetic=config.synthetic,
+                                               environ=environ)
+    if key.is_demo:  # the public key: only for extracts the package generated
+        check_generated(config)
+    check_fingerprint(key, expected_fingerprint)
+    options = MapOptions(key, min_date, config.extraction_date, config.ingest.normalise_pv)
+    workers = default_workers(config.sources) if workers is None else workers
+    if workers > 0:
+        load_sources(stage, config.sources, options, workers=workers)
+    else:
+        for cfg in config.sources:
+            _load(cfg, options, stage)
+    quarantine_duplicate_rows(stage)
+    several = link_cases(stage)
+    quarantine_duplicate_cases(stage)
+    early = check_sequences(stage, config)
+    failed_links = quarantine_unknown_cases(stage)
+    quarantine_duplicate_events(stage)
+    links = (failed_links + link_counts(stage, several)
+             + early_and_spelling_counts(stage, early, config))
+    conflicts = build_tables(stage, config.extraction_date)
+    k = config.privacy.threshold
+    folder = config.study_folder
+    unmapped = _total_unmapped(stage)
+    quarantine = _redact_quarantine(quarantine_frame(stage, folder, QUARANTINE_COLUMNS),
+                                    unmapped, k)
+    report = build_report(
+        files=file_rows(stage, folder),
+        quarantine=quarantine,
+        unmapped=_redact_unmapped(unmapped, k),
+        links=pd.DataFrame(links, columns=["source", "link", "outcome", "count"]),
+        conflicts=conflicts,
+        n_cases=stage.count("SELECT count(*) FROM _cases"),
+        n_events=stage.count("SELECT count(*) FROM _events_unsorted"),
+        remarks=[note for s in stage.sources for note in s.reader.notes],
+    )
+    metadata = {"study": config.name, "sources": [s.name for s in stage.sources],
+                "pseudonym_key": key.source, "key_fingerprint": key.fingerprint}
+    return StagedStudy(stage, quarantine, report, config.extraction_date, config.synthetic,
+                       metadata)
 
 
 def read_study(
@@ -123,8 +237,9 @@ def read_study(
     min_date: dt.date = MIN_DATE,
     environ: Mapping[str, str] | None = None,
     expected_fingerprint: str | None = None,
+    workers: int | None = None,
 ) -> IngestResult:
-    """Read, map, pseudonymise, link and validate every source of a study.
+    r"""Read, map, pseudonymise, link and validate every source of a study.
 
     Parameters
     ----------
@@ -141,6 +256,9 @@ def read_study(
     expected_fingerprint : str, optional
         Key fingerprint of the study's earlier extracts (from its store): a different
         key is refused before anything is read (:func:`check_fingerprint`).
+    workers : int, optional
+        Processes that read and map the files (0: this process); by default 2 for large
+        studies (see :func:`stage_study`). The result is the same either way.
 
     Returns
     -------
@@ -161,7 +279,7 @@ def read_study(
     >>> from trajectory.config import from_dict
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "police.csv").write_text(
-    ...     "PV;DATE_PLAINTE;ZONE\\nA1;05/01/2024;5339\\nA2;31/02/2024;5339\\n")
+    ...     "PV;DATE_PLAINTE;ZONE\nA1;05/01/2024;5339\nA2;31/02/2024;5339\n")
     >>> cfg = from_dict({"study": {"name": "t", "extraction_date": "2024-12-31",
     ...                            "synthetic": True},
     ...     "sources": [{"name": "police", "kind": "police", "path": "police.csv",
@@ -171,22 +289,15 @@ def read_study(
     >>> result.log.n_cases, result.quarantine[["row", "column", "reason"]].values.tolist()
     (1, [[3, 'DATE_PLAINTE', 'bad_date']])
     """
-    key = key if key is not None else load_key(config.privacy, synthetic=config.synthetic,
-                                               environ=environ)
-    if key.is_demo:  # the public key: only for extracts the package generated
-        check_generated(config)
-    check_fingerprint(key, expected_fingerprint)
-    sources = [_load(cfg, key, min_date, config.extraction_date, config.ingest.normalise_pv)
-               for cfg in config.sources]
-    quarantine_duplicate_rows(sources)
-    several = link_cases(sources)
-    quarantine_duplicate_cases(sources)
-    early = check_sequences(sources, config)
-    failed_links = quarantine_unknown_cases(sources)
-    quarantine_duplicate_events(sources)
-    links = (failed_links + link_counts(sources, several)
-             + early_and_spelling_counts(sources, early, config))
-    return _assemble(sources, config, key, links)
+    with tempfile.TemporaryDirectory(prefix="trajectory-ingest-") as spill:
+        stage = open_staging(temp_directory=Path(spill))
+        try:
+            staged = stage_study(config, stage, key=key, min_date=min_date, environ=environ,
+                                 expected_fingerprint=expected_fingerprint, workers=workers)
+            return IngestResult(log=staged.log(), quarantine=staged.quarantine,
+                                report=staged.report, identifiers=staged.identifiers())
+        finally:
+            stage.con.close()
 
 
 def check_fingerprint(key: PseudonymKey, expected: str | None) -> None:
@@ -222,37 +333,6 @@ def check_fingerprint(key: PseudonymKey, expected: str | None) -> None:
         "trajectory.store.ingest_study")
 
 
-def _assemble(sources: list[Source], config: StudyConfig, key: PseudonymKey,
-              links: list[dict[str, object]]) -> IngestResult:
-    """The IngestResult: cases, events, redacted quarantine, identifiers and report."""
-    cases, conflicts = _build_cases(sources, config)
-    events = _build_events(sources)
-    k = config.privacy.threshold
-    folder = config.study_folder
-    unmapped = _total_unmapped(sources)
-    quarantine = _redact_quarantine(_build_quarantine(sources, folder), unmapped, k)
-    log = EventLog(
-        cases=cases,
-        events=events,
-        extraction_date=pd.Timestamp(config.extraction_date),
-        synthetic=config.synthetic,
-        metadata={"study": config.name, "sources": [s.cfg.name for s in sources],
-                  "pseudonym_key": key.source, "key_fingerprint": key.fingerprint},
-    )
-    report = build_report(
-        files=[_file_row(s, folder) for s in sources],
-        quarantine=quarantine,
-        unmapped=_redact_unmapped(unmapped, k),
-        links=pd.DataFrame(links, columns=["source", "link", "outcome", "count"]),
-        conflicts=conflicts,
-        n_cases=len(cases),
-        n_events=len(events),
-        remarks=[note for s in sources for note in s.reader.notes],
-    )
-    return IngestResult(log=log, quarantine=quarantine, report=report,
-                        identifiers=_build_identifiers(sources))
-
-
 def validate_study(config: StudyConfig, **kwargs: object) -> QualityReport:
     """Validate every source of a study and return its :class:`QualityReport`.
 
@@ -265,133 +345,12 @@ def validate_study(config: StudyConfig, **kwargs: object) -> QualityReport:
         Only on fatal problems (a file missing, empty or unreadable; a configured
         column missing), naming the file and what to do.
     """
-    return read_study(config, **kwargs).report  # type: ignore[arg-type]
-
-
-def _build_cases(sources: list[Source], config: StudyConfig
-                 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    parts = []
-    for order, s in enumerate(sources):
-        if not s.case_record:
-            continue
-        ok = s.ok
-        part = s.attrs.loc[ok].copy()
-        part.insert(0, "case_id", s.case_id[ok])
-        part["_order"] = order
-        part["_source"] = s.cfg.name
-        parts.append(part)
-    contract = [c for c in CASE_COLUMNS if c not in ("source", "extraction_date")]
-    if not parts:
-        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in contract})
-        frame["_source"] = pd.Series([], dtype=object)
-        frame["_order"] = pd.Series([], dtype=np.int64)
-    else:
-        frame = pd.concat(parts, ignore_index=True).sort_values("_order", kind="stable")
-    conflicts: dict[str, int] = {}
-    attr_cols = [c for c in frame.columns if c in CASE_COLUMNS and c != "case_id"]
-    by_case = frame.groupby("case_id", sort=False)
-    for col in attr_cols:
-        providers = frame.loc[frame[col].notna(), "_order"].nunique()
-        if providers > 1:
-            n_distinct = by_case[col].nunique()
-            conflicts[col] = int((n_distinct > 1).sum())
-    merged = by_case[attr_cols].first() if attr_cols else pd.DataFrame(
-        index=pd.Index(frame["case_id"].unique(), name="case_id"))
-    # the sources of a case, in config order, from a bit mask per case
-    pairs = frame[["case_id", "_order"]].drop_duplicates()
-    bits = (pd.Series(np.int64(1) << pairs["_order"].to_numpy(dtype=np.int64),
-                      index=pd.Index(pairs["case_id"].to_numpy(), name="case_id"))
-            .groupby(level=0, sort=False).sum())
-    order_names = {i: s.cfg.name for i, s in enumerate(sources)}
-    labels = {b: "+".join(order_names[i] for i in range(len(sources)) if b >> i & 1)
-              for b in pd.unique(bits.to_numpy())}
-    merged = merged.reindex(bits.index)
-    merged["source"] = bits.map(labels).to_numpy()
-    merged = merged.reset_index()
-    for col in contract:
-        if col not in merged:
-            merged[col] = None
-    codes = vocabulary("charge_codes")["offence_group"].to_dict()
-    derived = merged["parquet_code"].map(codes)
-    derived = derived.where(derived.notna(), merged["police_code"].map(codes))
-    merged["offence_group"] = merged["offence_group"].where(merged["offence_group"].notna(),
-                                                            derived)
-    merged["extraction_date"] = pd.Timestamp(config.extraction_date)
-    out = coerce(merged, "cases")
-    out = out.sort_values("case_id", kind="stable").reset_index(drop=True)
-    return out, conflicts
-
-
-def _build_events(sources: list[Source]) -> pd.DataFrame:
-    parts = []
-    for s in sources:
-        ev = s.events
-        pos = ev["pos"].to_numpy()
-        keep = s.ok[pos] & ev["date"].notna().to_numpy()
-        parts.append(pd.DataFrame({
-            "case_id": s.case_id[pos[keep]],
-            "event": ev["event"].to_numpy(dtype=object)[keep],
-            "date": ev["date"].to_numpy()[keep],
-            "code": ev["code"].to_numpy(dtype=object)[keep],
-            "source": s.cfg.name,
-        }))
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        {c: [] for c in EVENT_COLUMNS})
-    out = coerce(frame, "events")
-    return out.sort_values(["case_id", "date", "event"], kind="stable").reset_index(drop=True)
-
-
-def display_path(path: Path, folder: Path) -> str:
-    """``path`` relative to the study folder (POSIX), never an absolute machine path.
-
-    Examples
-    --------
-    >>> from pathlib import Path
-    >>> display_path(Path("/data/study/extracts/police.csv"), Path("/data/study"))
-    'extracts/police.csv'
-    >>> display_path(Path("/elsewhere/police.csv"), Path("/data/study"))
-    '../../elsewhere/police.csv'
-    """
-    path, folder = Path(path), Path(folder)
-    try:
-        return path.relative_to(folder).as_posix()
-    except ValueError:
-        return Path(os.path.relpath(path, folder)).as_posix()
-
-
-def _build_quarantine(sources: list[Source], folder: Path) -> pd.DataFrame:
-    parts = []
-    for s in sources:
-        bad = ~s.ok
-        parts.append(pd.DataFrame({
-            "source": s.cfg.name, "file": display_path(s.cfg.path, folder), "row": s.rows[bad],
-            "column": s.column[bad], "value": s.value[bad], "reason": s.reason[bad],
-            "detail": s.detail[bad],
-        }))
-        if s.reader.bad_records:
-            rows, texts = zip(*s.reader.bad_records, strict=True)
-            parts.append(pd.DataFrame({
-                "source": s.cfg.name, "file": display_path(s.cfg.path, folder), "row": list(rows),
-                "column": None, "value": None, "reason": "malformed_record",
-                "detail": list(texts),
-            }))
-        if s.reader.cell_rejects:
-            rows, reasons, columns, texts = zip(*s.reader.cell_rejects, strict=True)
-            parts.append(pd.DataFrame({
-                "source": s.cfg.name, "file": display_path(s.cfg.path, folder), "row": list(rows),
-                "column": list(columns), "value": None, "reason": list(reasons),
-                "detail": list(texts),
-            }))
-    if not parts:
-        return pd.DataFrame({c: [] for c in QUARANTINE_COLUMNS})
-    frame = pd.concat(parts, ignore_index=True)
-    frame["row"] = frame["row"].astype("int64")
-    for col in ("source", "file", "column", "value", "reason", "detail"):
-        frame[col] = frame[col].astype(object).where(frame[col].notna(), None).astype("string")
-    order = {s.cfg.name: i for i, s in enumerate(sources)}
-    frame["_o"] = frame["source"].map(order)
-    frame = frame.sort_values(["_o", "row"], kind="stable").drop(columns="_o")
-    return frame.reset_index(drop=True)[list(QUARANTINE_COLUMNS)]
+    with tempfile.TemporaryDirectory(prefix="trajectory-ingest-") as spill:
+        stage = open_staging(temp_directory=Path(spill))
+        try:
+            return stage_study(config, stage, **kwargs).report  # type: ignore[arg-type]
+        finally:
+            stage.con.close()
 
 
 #: What the ``value`` of a quarantined row holds, by reason (see :mod:`.redact`).
@@ -400,11 +359,13 @@ _VALUE_KIND = {"bad_date": "date", "date_out_of_range": "date", "missing_date": 
                "duplicate_case": "pseudonym", "unknown_case": "pseudonym"}
 
 
-def _total_unmapped(sources: list[Source]) -> pd.DataFrame:
+def _total_unmapped(stage: Staging) -> pd.DataFrame:
     """Unmapped values with their count in the whole file (chunks added up)."""
-    frame = pd.concat([s.unmapped for s in sources], ignore_index=True)
-    if frame.empty:
-        return frame
+    parts = [p for s in stage.sources for p in s.unmapped]
+    if not parts:
+        return pd.DataFrame({"source": [], "column": [], "extract_column": [], "value": [],
+                             "count": pd.Series([], dtype="int64")})
+    frame = pd.concat(parts, ignore_index=True)
     keys = ["source", "column", "extract_column", "value"]
     return frame.groupby(keys, sort=False)["count"].sum().reset_index()
 
@@ -436,42 +397,3 @@ def _redact_unmapped(unmapped: pd.DataFrame, k: int) -> pd.DataFrame:
                               for v, c in zip(out["value"], out["count"], strict=True)],
                              index=out.index, dtype=object)
     return out
-
-
-def _build_identifiers(sources: list[Source]) -> pd.DataFrame:
-    parts = []
-    for s in sources:
-        ok = s.ok
-        for kind in s.ids.columns:
-            values = s.ids[kind].to_numpy(dtype=object)
-            keep = ok & (values != None)  # noqa: E711
-            parts.append(pd.DataFrame({"case_id": s.case_id[keep], "identifier": kind,
-                                       "pseudonym": values[keep]}))
-    if not parts:
-        return pd.DataFrame({"case_id": [], "identifier": [], "pseudonym": []}, dtype="string")
-    frame = pd.concat(parts, ignore_index=True).drop_duplicates()
-    return frame.astype("string").sort_values(["case_id", "identifier"]).reset_index(drop=True)
-
-
-def _file_row(s: Source, folder: Path) -> dict[str, object]:
-    """Counts of one file; raises if a physical line is unaccounted for."""
-    reader = s.reader
-    rejected = len(reader.bad_records) + len(reader.cell_rejects)
-    read = len(s.rows) + rejected
-    accepted = int(s.ok.sum())
-    quarantined = int((~s.ok).sum()) + rejected
-    t = reader.tally
-    row: dict[str, object] = {
-        "source": s.cfg.name, "file": display_path(s.cfg.path, folder), "format": s.cfg.format,
-        "encoding": reader.encoding or None, "delimiter": reader.delimiter or None,
-        "lines": reader.lines, "header": t.header, "blank": reader.blank_records,
-        "continued": t.continued, "read": read, "accepted": accepted,
-        "quarantined": quarantined,
-    }
-    counted = t.header + reader.blank_records + t.continued + accepted + quarantined
-    if counted != reader.lines:
-        raise IngestError(
-            f"{reader.lines} lines in the file but {counted} accounted for (header, blank, "
-            "records); please report this as a bug of trajectory with the file's shape",
-            file=str(s.cfg.path))
-    return row

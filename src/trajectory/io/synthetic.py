@@ -1,4 +1,4 @@
-"""Which extracts the package generated: the marker that lets ``synthetic = true`` in.
+r"""Which extracts the package generated: the marker that lets ``synthetic = true`` in.
 
 Synthetic studies may be pseudonymised with the public demo key
 (:data:`trajectory.privacy.pseudonymise.DEMO_KEY`), which protects nothing. So that
@@ -12,11 +12,11 @@ Examples
 --------
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
->>> _ = (folder / "police.csv").write_text("PV;DATE\\nA1;05/01/2024\\n")
+>>> _ = (folder / "police.csv").write_text("PV;DATE\nA1;05/01/2024\n")
 >>> _ = write_marker(folder, ["police.csv"])
 >>> generated(folder / "police.csv")
 True
->>> _ = (folder / "police.csv").write_text("PV;DATE\\nBR.12.L3.054321/2024;05/01/2024\\n")
+>>> _ = (folder / "police.csv").write_text("PV;DATE\nBR.12.L3.054321/2024;05/01/2024\n")
 >>> generated(folder / "police.csv")
 False
 """
