@@ -44,10 +44,12 @@ _EXPORTS: dict[str, str] = {
     "read_study": "io",
     "validate_study": "io",
     "StudyStore": "store",
+    "ingest_study": "store",
     # cohort
     "build_cohort": "cohort",
     "stage_table": "cohort",
     "transitions": "cohort",
+    "push_cohort": "cohort",
     # estimators
     "kaplan_meier": "estimators",
     "nelson_aalen": "estimators",
@@ -111,6 +113,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .bottlenecks.reception import reception as reception
     from .bottlenecks.sanctioning import sanctioning as sanctioning
     from .cohort import build_cohort as build_cohort
+    from .cohort import push_cohort as push_cohort
     from .cohort import stage_table as stage_table
     from .cohort import transitions as transitions
     from .config import StudyConfig as StudyConfig

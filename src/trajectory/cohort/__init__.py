@@ -25,15 +25,18 @@ from .build import (
     stage_table,
 )
 from .multistate import DEFAULT_STATES, Transitions, transitions
+from .pushdown import EngineCohort, push_cohort
 
 __all__ = [
     "Cohort",
+    "EngineCohort",
     "StageTable",
     "Transitions",
     "Stage",
     "DEFAULT_STAGES",
     "DEFAULT_STATES",
     "build_cohort",
+    "push_cohort",
     "stage_endpoints",
     "stage_table",
     "transitions",
