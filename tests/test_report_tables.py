@@ -262,3 +262,80 @@ def test_screenshots_at_laptop_and_phone_sizes_when_chromium_is_installed(tmp_pa
         with Image.open(path) as image:
             sizes.append(image.size)
     assert sizes == list(SIZES)
+
+
+_SNAKE_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def _code_tables() -> dict[str, pd.DataFrame]:
+    """Tables holding every code the pipeline writes into a label column or header."""
+    from trajectory.cohort.rules import COHORT_RULES, STAGE_RULES, TRANSITION_RULES, rules_frame
+    from trajectory.config_monitoring import DEFAULT_INDICATORS
+
+    rules = {r.name: r for r in (*COHORT_RULES, *STAGE_RULES, *TRANSITION_RULES)}
+    specs = list(DEFAULT_INDICATORS.values())
+    indicators = pd.DataFrame({
+        "indicator": [s.name for s in specs], "group": "all", "period": "2021Q1",
+        "period_start": "2021-01-01", "period_end": "2021-03-31", "estimate": 0.5,
+        "lower": 0.4, "upper": 0.6, "std_err": 0.05, "n": 100, "n_event": 50, "n_risk": 40,
+        "horizon": [s.horizon for s in specs],
+        "status": (["mature", "immature", "not_observed"] * 4)[: len(specs)],
+        "target": 0.7, "on_target": False, "kind": [s.kind for s in specs],
+        "unit": ["days" if s.kind == "median" else "share" for s in specs],
+        "withheld": False})
+    signals = ["above 99.8% limit", "below 99.8% limit", "above 95% limit", "below 95% limit"]
+    funnel = pd.DataFrame({"group": ["5339"] * 4, "n": 100, "n_eff": 100.0, "observed": 0.6,
+                           "expected": 0.5, "ratio": 1.2, "z": 2.0, "lower_95": 0.9,
+                           "upper_95": 1.1, "lower_998": 0.8, "upper_998": 1.2,
+                           "signal": signals})
+    cusum = pd.DataFrame({"group": ["5339"], "threshold": 5.0, "arl0": 2000.0,
+                          "arl0_censored_share": 0.5, "alarm_date": "2023-07-20",
+                          "run_start": "2023-06-14", "n": 4563})
+    terms = ["ATT", "ATT, cells variance", "ATT, cases open at the start excluded",
+             "hazard ratio", "pre-trend"]
+    evaluation = pd.DataFrame({"term": terms, "estimate": 0.01, "lower": -0.01, "upper": 0.03,
+                               "p": 0.4, "estimand": "difference in cumulative incidence",
+                               "inference": "cluster bootstrap by zone", "n": 1826})
+    return {"rules": rules_frame(list(rules.values()), {}), "indicators": indicators,
+            "funnel": funnel, "cusum": cusum, "evaluation": evaluation}
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_french_and_dutch_tables_show_labels_never_snake_case_codes(lang: str) -> None:
+    """Headers and label columns of the rules, indicators and monitoring tables are
+    words of the page's language: no ``snake_case`` code, no English text left in them."""
+    for name, table in _code_tables().items():
+        shown = display_frame(table, lang=lang, k=5)
+        english = display_frame(table, lang="en", k=5)
+        for title in shown.columns:
+            assert not _SNAKE_CODE.search(title), (name, title)
+        for column in shown.columns:
+            for value in shown[column]:
+                assert not _SNAKE_CODE.search(value), (name, column, value)
+        for column in ("Règle", "Regel", "Action", "Actie", "Indicateur", "Indicator",
+                       "Statut", "Status", "Type", "Soort", "Signal", "Signaal"):
+            if column in shown.columns and column in english.columns:
+                assert not set(shown[column]) & set(english[column]), (name, column)
+        assert "Description" not in shown.columns and "Beschrijving" not in shown.columns
+
+
+def test_indicators_table_fits_the_page_and_rules_keep_their_codes_in_the_csv() -> None:
+    tables = _code_tables()
+    shown = display_frame(tables["indicators"], lang="fr", k=5)
+    assert list(shown.columns) == ["Indicateur", "Période", "Estimation (IC 95 %)", "Dossiers",
+                                   "Événements", "Statut", "Cible", "Cible atteinte", "Type"]
+    assert shown.iloc[0, 0] == "Transmis au parquet en 30 jours"
+    assert shown["Statut"].tolist()[:3] == ["Définitif", "Provisoire (suivi trop court)",
+                                            "Non observé"]
+    rules = display_frame(tables["rules"], lang="en", k=5)
+    assert rules.iloc[0].tolist()[:3] == ["No dated origin event: no time zero", "0",
+                                          "Excluded"]
+    assert "Description" in rules.columns  # the English page keeps the rule's text
+    assert tables["rules"]["rule"].iloc[0] == "missing_origin"  # the CSV keeps the code
+    french = display_frame(tables["rules"], lang="fr", k=5)
+    assert french.iloc[0, 0] == "Aucun événement d'origine daté\u00a0: pas de temps zéro"
+    funnel = display_frame(tables["funnel"], lang="fr", k=5)
+    assert list(funnel.columns) == ["Groupe", "Dossiers", "Observés", "Attendus",
+                                    "Observé / attendu", "Limite inférieure 99,8 %",
+                                    "Limite supérieure 99,8 %", "Signal"]
+    assert funnel["Signal"].iloc[0] == "Au-dessus de la limite à 99,8 %"

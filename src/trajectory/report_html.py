@@ -427,7 +427,11 @@ def _provenance(facts: Facts) -> str:
         ("provenance.python", p.get("python")),
     ]
     inputs = p.get("inputs") or {}
-    hashes = "; ".join(f"{k}: {str(v.get('sha256'))[:16]}…" for k, v in inputs.items())
+    from .plotting.words import colon, join_notes
+
+    hashes = join_notes([message_or(f"kind.{k}", lang, str(k).replace("_", " "))
+                         + colon(lang) + f"{str(v.get('sha256'))[:16]}…"
+                         for k, v in inputs.items()], lang)
     rows.append(("provenance.inputs", hashes or unknown))
     facts_html = "".join(f"<dt>{_esc(message(k, lang))}</dt><dd>{_esc(v)}</dd>" for k, v in rows)
     return (f"<p>{_esc(message('provenance.intro', lang))}</p>"

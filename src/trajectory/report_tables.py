@@ -56,7 +56,32 @@ _DROP = {"std_err", "order", "events", "threshold", "direction", "test", "adjust
 _CODED = {"group", "state", "outcome", "stage", "offence_group", "police_code", "parquet_code",
           "code", "zone", "division", "source", "from_state", "to_state", "flag", "subgroup",
           "lens", "channel", "victim_sex", "age_band", "metric", "reason", "field", "by",
-          "measure", "severity", "kind"}
+          "measure", "severity", "kind", "indicator", "rule", "action", "status", "unit",
+          "signal"}
+#: Coded columns labelled from sections of the message catalogue, tried in order (the
+#: other coded columns go through the project vocabularies, ``display_label``).
+_SECTIONS: dict[str, tuple[str, ...]] = {
+    "flag": ("flag_name",), "by": ("dimension",), "kind": ("dimension", "value"),
+    "metric": ("value",), "measure": ("value",), "severity": ("value",),
+    "reason": ("value",), "lens": ("value",), "field": ("column",), "indicator": ("indicator",),
+    "rule": ("rule",), "action": ("value",), "status": ("value",), "unit": ("value",),
+    "signal": ("signal",),
+}
+#: Where a code found in a free-text column is looked up (the last resort before words).
+_ANY_SECTION = ("value", "dimension", "indicator", "rule", "flag_name", "kind", "column")
+#: A code as the pipeline writes it (``not_observed``, ``transmitted_30d``).
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+#: Free-text columns written in English by the code (a rule's description, a model's
+#: estimand): shown on the English page only; the label column carries the meaning in
+#: every language.
+_ENGLISH_TEXT = {"description", "estimand", "inference"}
+#: Detail columns kept in the CSV and the workbook only, by a column that marks the table:
+#: the HTML summary has to fit a page (an indicator's period names its dates and its label
+#: the horizon; a funnel's signal says which limit a zone crosses).
+_DETAIL: dict[str, tuple[str, ...]] = {
+    "indicator": ("period_start", "period_end", "n_risk", "horizon", "unit"),
+    "signal": ("n_eff", "z", "lower_95", "upper_95"),
+}
 #: Columns labelled when they hold codes (a flow's target) and read as numbers otherwise
 #: (an indicator's target share).
 _CODED_TEXT = {"target"}
@@ -117,14 +142,8 @@ def _label(column: str, value: Any, lang: str) -> str:
     if isinstance(value, (bool, np.bool_)):
         return TRUE_MARK if value else FALSE_MARK  # explained under the table
     text = str(value)
-    if column == "flag":
-        return message_or(f"flag_name.{text}", lang, text.replace("_", " "))
-    if column == "by" or column == "kind":
-        return message_or(f"dimension.{text}", lang, text.replace("_", " "))
-    if column in ("metric", "measure", "severity", "reason", "lens"):
-        return message_or(f"value.{text}", lang, text.replace("_", " "))
-    if column == "field":
-        return message_or(f"column.{text}", lang, text.replace("_", " "))
+    if column in _SECTIONS:
+        return _catalogued(text, _SECTIONS[column], lang)
     if column == "source":  # a source system, or the origin of a flow (a code)
         from .plotting.theme import display_label as code_label
 
@@ -142,17 +161,36 @@ def _label(column: str, value: Any, lang: str) -> str:
     return display_label(text, lang)
 
 
+def _catalogued(code: str, sections: tuple[str, ...], lang: str) -> str:
+    """The label of ``code`` from the first catalogue section that has it.
+
+    A code no section knows goes through the project vocabularies, and is shown as
+    words (never ``snake_case``) when they do not know it either.
+    """
+    for section in sections:
+        found = message_or(f"{section}.{code}", lang, "")
+        if found:
+            return found
+    from .plotting.theme import display_label
+
+    shown = display_label(code, lang)
+    return shown.replace("_", " ") if _SNAKE.match(shown) else shown
+
+
 def term_text(term: str, lang: str) -> str:
     """A model term as words: ``C(division, Treatment('FR'))[T.NL]`` -> ``Division: NL``."""
     from .plotting.forest import term_label
 
+    named = message_or(f"model_term.{term}", lang, "")
+    if named:  # a row named in words by the code that wrote it (an evaluation's ATT)
+        return named
     plain = _FORMULA_FACTOR.sub(lambda m: f"{m['var']}[", str(term))
     match = re.match(r"^(?P<var>[^\[]+)\[T\.(?P<level>.+)\]$", plain)
     if match:
-        from .plotting.theme import display_label
+        from .plotting.theme import colon, display_label
 
         var = message_or(f"dimension.{match['var']}", lang, match["var"].replace("_", " "))
-        return f"{var}: {display_label(match['level'], lang)}"
+        return var + colon(lang) + display_label(match["level"], lang)
     return term_label(plain, lang)
 
 
@@ -277,6 +315,7 @@ def display_frame(table: pd.DataFrame, *, lang: str = "en", k: int = 5,
             t = t.sort_values("q", kind="stable")
         t = t.drop(columns=[c for c in ("value", "reference", "p", "flagged", "n_group",
                                         "n_rest") if c in t.columns])
+    t = _page_columns(t, lang)
     secondary = set((audit or {}).get("secondary", []))
     hidden = pd.Series(False, index=t.index)
     for flag in _FLAG_COLUMNS:
@@ -328,9 +367,35 @@ def display_frame(table: pd.DataFrame, *, lang: str = "en", k: int = 5,
         if _is_boolean(t[column]):
             marked.append(title)
     out = out.reset_index(drop=True)
+    out = _typeset(out, lang)
     if marked:
         out.attrs["legend"] = message("table.booleans", lang, columns=", ".join(marked))
     return out
+
+
+def _page_columns(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The columns a page shows.
+
+    Without the detail columns of the CSV (:data:`_DETAIL`), nor English free text on a
+    French or Dutch page (:data:`_ENGLISH_TEXT`).
+    """
+    drop = {c for marker, detail in _DETAIL.items() if marker in table.columns for c in detail}
+    if lang != "en":
+        drop |= _ENGLISH_TEXT
+    return table.drop(columns=[c for c in table.columns if c in drop])
+
+
+def _typeset(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """French spacing in titles and cells; other languages unchanged.
+
+    A no-break space before ``; : ! ?``, as in the figures' notes.
+    """
+    if lang != "fr":
+        return frame
+    from .plotting.words import french_spacing
+
+    out = frame.rename(columns=lambda c: french_spacing(str(c), lang))
+    return out.map(lambda v: french_spacing(v, lang) if isinstance(v, str) else v)
 
 
 def _cell_text(name: str, value: Any, pos: int, lang: str, *, k: int,
@@ -344,7 +409,8 @@ def _cell_text(name: str, value: Any, pos: int, lang: str, *, k: int,
     if isinstance(value, str) and name in _CODED_TEXT:
         return _label(name, value, lang)
     if isinstance(value, str) and name not in _CODED:
-        return value
+        # a code in a column of free text reads as its label, never as snake_case
+        return _catalogued(value, _ANY_SECTION, lang) if _SNAKE.match(value) else value
     if name in _CODED or isinstance(value, (bool, np.bool_)):
         return _label(name, value, lang)
     if name in _PROBABILITY:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -261,3 +262,21 @@ def test_small_multiples_keep_no_empty_panel_and_label_time_under_the_curves():
     first_count = min(first_row.texts, key=lambda t: t.get_position()[0])
     gap = first_count.get_window_extent(renderer).x0 - name.get_window_extent(renderer).x1
     assert gap > 4  # pixels at 100 dpi: the name never touches "7 000"
+
+
+def test_french_notes_set_a_no_break_space_before_high_signs():
+    """Small multiples in French: "gris : les autres groupes ; IC 95 % : bande" with the
+    narrow no-break space before ";" and the no-break space before ":" in the note, as in
+    the alt text; English keeps the plain "; ".
+    """
+    groups = ["hate", "harassment", "partner_violence", "sexual", "discrimination",
+              "cyber_harassment", "other_ifv"]
+    table = pd.concat([km_by_hand([t + i for t in TIME_A], EVENT_A, g)
+                       for i, g in enumerate(groups)], ignore_index=True)
+    fig = plot_curves(table, lang="fr").get_figure(root=True)
+    note = fig.get_suptitle()
+    assert "gris\u00a0: les autres groupes\u202f; " in note
+    assert not re.search(r"\w ?[;:!?](\s|$)", note)
+    assert not re.search(r"\w ?[;:!?](\s|$)", figure_alt(fig))
+    english = plot_curves(table, lang="en").get_figure(root=True).get_suptitle()
+    assert "grey: the other groups; " in english and "\u202f" not in english

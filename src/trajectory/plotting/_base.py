@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 
 from ..errors import SchemaError
 from .formatting import localise_figure
+from .words import french_spacing
 
 #: Keys of ``TidyResult.notes`` that may hold the disclosure threshold k.
 _THRESHOLD_KEYS = ("min_count", "threshold", "k", "min_cell")
@@ -122,7 +123,29 @@ def finish(target: Any, alt: str, lang: str) -> str:
     returns the alt text.
     """
     localise_figure(target, lang)
+    if lang == "fr":
+        _french_spacing_in_figure(target)
+        alt = french_spacing(str(alt), lang)
     return set_alt(target, alt)
+
+
+def _french_spacing_in_figure(target: Any) -> None:
+    """French spacing before ``; : ! ?`` in every text of the figure (titles, notes, legends).
+
+    The one place that sets it, so that a note joined with a plain ``"; "`` anywhere
+    still reads as French typography. Mathtext (``$...$``) is left alone.
+    """
+    from matplotlib.text import Text
+
+    figure = target.get_figure(root=True) if hasattr(target, "get_figure") else target
+    if figure is None or not hasattr(figure, "findobj"):
+        return
+    for artist in figure.findobj(Text):
+        value = artist.get_text()
+        if value and "$" not in value and any(sign in value for sign in ";:!?"):
+            spaced = french_spacing(value, "fr")
+            if spaced != value:
+                artist.set_text(spaced)
 
 
 def get_alt(target: Any) -> str:

@@ -54,6 +54,7 @@ from .risk_table import risk_table as draw_risk_table
 from .theme import (
     SUPPRESSED_COLOUR,
     SUPPRESSED_HATCH,
+    colon,
     colours_for,
     display_label,
     format_decimal,
@@ -63,6 +64,7 @@ from .theme import (
     theme_context,
     time_label,
 )
+from .words import join_notes
 
 __all__ = ["plot_curves", "numbers_at_risk", "comparison_caption"]
 
@@ -568,13 +570,13 @@ def _plot_facets(
         heading = [h for h in (title, caption) if h]
         notes = [text("others_grey", lang)]
         if bands and {"lower", "upper"} <= set(table.columns):
-            notes.append(text("ci", lang, level=level_of(source.alpha)) + ": "
+            notes.append(text("ci", lang, level=level_of(source.alpha)) + colon(lang)
                          + text("band", lang))
         if censor_marks and "n_censor" in table.columns:
             notes.append("| " + text("censor_mark", lang))
         if risk_table and base:
             notes.append(text("at_risk_note", lang, base=base))
-        heading.append("; ".join(notes))
+        heading.append(join_notes(notes, lang))
         fig.suptitle("\n".join(heading), x=0.01, ha="left", fontsize=9, fontweight="normal")
         fig.tight_layout(h_pad=2.6 if risk_table else 1.0)
         if risk_table:

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..errors import ConfigError
@@ -376,6 +377,42 @@ def colon(lang: str) -> str:
     'Tribunal\xa0: 8 %'
     """
     return "\u00a0: " if lang == "fr" else ": "
+
+
+def join_notes(parts: Any, lang: str = "en") -> str:
+    r"""Notes joined by semicolons, set as ``lang`` sets them.
+
+    French puts a narrow no-break space before ``;`` (and the other high signs ``: ! ?``,
+    see :func:`french_spacing`); English and Dutch do not. Every figure note and alt text
+    that lists parts joins them here.
+
+    Examples
+    --------
+    >>> join_notes(["gris : les autres groupes", "IC 95 %"], "fr")
+    'gris\xa0: les autres groupes\u202f; IC 95 %'
+    >>> join_notes(["grey: the other groups", "95% CI"], "en")
+    'grey: the other groups; 95% CI'
+    """
+    separator = "\u202f; " if lang == "fr" else "; "
+    return french_spacing(separator.join(str(p) for p in parts), lang)
+
+
+def french_spacing(value: str, lang: str) -> str:
+    r"""French spacing before ``; : ! ?`` (a no-break space; none for other languages).
+
+    A plain or missing space between a word (or a closing bracket, quote or ``%``) and
+    the sign becomes a no-break one (narrow before ``; ! ?``, full before ``:``); a colon
+    inside a time (``10:30``) or a sign standing alone (``? cases``) is left alone.
+
+    Examples
+    --------
+    >>> french_spacing("gris : groupes; IC", "fr")
+    'gris\xa0: groupes\u202f; IC'
+    """
+    if lang != "fr":
+        return value
+    value = re.sub(r"(?<=[^\W\d]|[)\]»%’'])[ ]?([;!?])(?=\s|$)", "\u202f\\1", value)
+    return re.sub(r"(?<=[^\W\d]|[)\]»%’'])[ ]?:(?=\s|$)", "\u00a0:", value)
 
 
 def time_label(unit: str, lang: str = "en") -> str:
