@@ -98,6 +98,19 @@ class AttritionResult(TidyResult):
         "derived": {"estimate": ["n_reached"], "lower": ["n_reached"], "upper": ["n_reached"]},
     }
     figure: ClassVar[Mapping[str, Any]] = {"kind": "funnel"}
+    #: Identities with other published tables, read by the release audit
+    #: (trajectory.privacy.identities): the Aalen-Johansen base is every case of the
+    #: cohort, as the cohort's counts by offence group add up to.
+    identities: ClassVar[tuple[Mapping[str, Any], ...]] = (
+        {"parts": {"source": "cohort.cases", "column": "n"},
+         "whole": {"source": "attrition.table", "column": "n_base",
+                   "where": {"group": ["all"], "stage": ["complaint"],
+                             "measure": ["cumulative_aj"]}}},
+    )
+
+    def __post_init__(self) -> None:
+        """Name the table's source, as :attr:`identities` refers to it."""
+        self.table.attrs["source"] = "attrition.table"
 
     def summary(self) -> pd.DataFrame:
         """Wide table: one row a group x stage with the three measures side by side."""

@@ -155,6 +155,23 @@ def test_after_the_gate_no_intruder_narrows_a_group_below_k(sizes: list[int]) ->
         assert high - low >= K
 
 
+def test_cached_bounds_give_the_same_audit_and_follow_changed_values() -> None:
+    table = pd.DataFrame({"by": ["all", "z", "z", "z", "z"], "group": ["all", "a", "b", "c", "d"],
+                          "n": [60.0, 20.0, np.nan, np.nan, 36.0]})
+    cache: dict = {}
+    fresh = audit_release({"t": table}, k=K)
+    first = audit_release({"t": table}, k=K, cache=cache)
+    assert len(cache) == 1 and first.table.equals(fresh.table)
+    assert first.counts()["narrow"] == 2  # b + c = 4: each within 0 .. 4
+    again = audit_release({"t": table}, k=K, cache=cache)
+    assert len(cache) == 1 and again.table.equals(first.table)
+    # a shown value the programme reads is part of the key: 20 -> 10 widens b and c
+    wider = audit_release({"t": table.assign(n=[60.0, 10.0, np.nan, np.nan, 36.0])}, k=K,
+                          cache=cache)
+    assert len(cache) == 2 and wider.passed
+    assert first.relations and list(first.relations) == release_relations({"t": table})
+
+
 @pytest.mark.parametrize("rows", [3, 6])
 def test_two_way_margins_with_all_rows_pass_after_the_gate(rows: int) -> None:
     rng = np.random.default_rng(rows)

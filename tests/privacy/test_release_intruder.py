@@ -19,6 +19,10 @@ import pandas as pd
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from trajectory.attrition import AttritionResult
+from trajectory.bottlenecks.nomenclature import NomenclatureResult
+from trajectory.bottlenecks.reception import ReceptionResult
+from trajectory.bottlenecks.sanctioning import SanctioningResult
 from trajectory.privacy.audit import audit_release, count_columns
 from trajectory.privacy.release import _notebook_outputs, displayed_numbers, ungated_displays
 from trajectory.report import notebook_paths, run_demo
@@ -214,6 +218,102 @@ def _cross_table_attack(frames: dict[str, pd.DataFrame]) -> tuple[list[float], l
     return widths, gaps
 
 
+#: the same population counted in two tables (issue #20 class 3, the other lenses):
+#: (parts table, column, filter, per) adding up to (whole table, column, filter, per)
+SAME_POPULATION = (
+    (("reception_support", "n", {"metric": "referral_rate"}, "group"),
+     ("reception_delays", "n", {"stage": "reporting", "q": 0.5}, "group")),
+    (("quickstart_cases", "n", {}, None),
+     ("reception_delays", "n", {"stage": "reporting", "q": 0.5, "by": "all"}, None)),
+    (("quickstart_outcomes", "n", {}, None),
+     ("reception_delays", "n", {"stage": "reporting", "q": 0.5, "by": "all"}, None)),
+    (("nomenclature_crosswalk", "n", {}, "police_code"),
+     ("nomenclature_requalification", "n", {}, "police_code")),
+    (("nomenclature_agreement", "n", {}, "group"), ("sanctioning_outcomes", "n", {}, "group")),
+    (("quickstart_cases", "n", {}, None),
+     ("attrition", "n_base", {"group": "all", "stage": "complaint", "measure": "cumulative_aj"},
+      None)),
+)
+
+#: what each demo table is, as the result classes' identities name it
+SOURCES = {"quickstart_cases": "cohort.cases", "quickstart_outcomes": "cohort.outcomes",
+           "reception_delays": "reception.table", "reception_support": "reception.support",
+           "nomenclature_crosswalk": "nomenclature.table",
+           "nomenclature_agreement": "nomenclature.agreement",
+           "nomenclature_requalification": "nomenclature.requalification",
+           "sanctioning_outcomes": "sanctioning.table",
+           "sanctioning_details": "sanctioning.details",
+           "sanctioning_judgment_delay": "sanctioning.judgment_delay",
+           "attrition": "attrition.table"}
+
+
+def _side(frames: dict[str, pd.DataFrame], spec: tuple) -> dict[str, list[tuple[str, int]]]:
+    """Rows of one side of an equality, by group (one key without ``per``)."""
+    name, column, where, per = spec
+    frame = frames.get(name)
+    if frame is None or column not in frame.columns or (per and per not in frame.columns):
+        return {}
+    keep = pd.Series(True, index=frame.index)
+    for c, v in where.items():
+        if c not in frame.columns:
+            return {}
+        keep &= frame[c].astype(str) == str(v) if isinstance(v, str) else frame[c] == v
+    out: dict[str, list[tuple[str, int]]] = {}
+    for i in np.flatnonzero(keep.to_numpy()):
+        out.setdefault(str(frame[per].iloc[i]) if per else "", []).append((name, int(i)))
+    return out
+
+
+def _same_population_attack(frames: dict[str, pd.DataFrame]) -> tuple[list[float], list[float]]:
+    """Bound the hidden counts the equalities of :data:`SAME_POPULATION` reach.
+
+    Returns the width of every hidden count reached, and the gap of every equality
+    whose cells are all shown (0 where the equality holds).
+    """
+    equalities = []
+    for parts_spec, whole_spec in SAME_POPULATION:
+        parts, wholes = _side(frames, parts_spec), _side(frames, whole_spec)
+        for group, rows in wholes.items():
+            if group in parts:
+                equalities.append(([(*c, parts_spec[1]) for c in parts[group]],
+                                   (*rows[0], whole_spec[1])))
+    value = {}
+    for cells, whole in equalities:
+        for t, i, c in [*cells, whole]:
+            value[(t, i, c)] = float(pd.to_numeric(frames[t][c], errors="coerce").iloc[i])
+    hidden = sorted(c for c, v in value.items() if np.isnan(v))
+    index = {c: j for j, c in enumerate(hidden)}
+    rows, rhs, gaps = [], [], []
+    for cells, whole in equalities:
+        coef, const = np.zeros(len(hidden)), 0.0
+        for cell, sign in [*[(c, 1.0) for c in cells], (whole, -1.0)]:
+            if cell in index:
+                coef[index[cell]] += sign
+            else:
+                const += sign * value[cell]
+        if coef.any():
+            rows.append(coef)
+            rhs.append(-const)
+        else:
+            gaps.append(const)
+    widths = []
+    if rows:
+        a = np.vstack(rows)
+        for j in range(len(hidden)):
+            if not a[:, j].any():
+                continue
+            ends = []
+            for sign in (1.0, -1.0):
+                c = np.zeros(len(hidden))
+                c[j] = sign
+                res = milp(c, constraints=LinearConstraint(a, rhs, rhs),
+                           integrality=np.ones(len(hidden)), bounds=Bounds(0, 1e6))
+                ends.append(np.nan if res.x is None else res.x[j])
+            if not np.isnan(ends).any():
+                widths.append(float(ends[1] - ends[0]))
+    return widths, gaps
+
+
 def _html_table_numbers(html: str) -> list[float]:
     numbers = []
     for table in re.findall(r"<table.*?</table>", html, flags=re.S):
@@ -226,6 +326,11 @@ def _check(folder: Path) -> None:
     assert len(frames) >= 10
     # the package's own audit over every relation it knows
     audit = audit_release(frames, k=K)
+    assert audit.counts() == {"exact": 0, "narrow": 0, "derived": 0}, audit.message()
+    # ... and with the identities across tables the result classes declare
+    declared = [*ReceptionResult.identities, *NomenclatureResult.identities,
+                *SanctioningResult.identities, *AttritionResult.identities]
+    audit = audit_release(frames, k=K, sources=SOURCES, identities=declared)
     assert audit.counts() == {"exact": 0, "narrow": 0, "derived": 0}, audit.message()
     # an intruder written apart: all rows, complements, horizons, small shown counts
     attacked = 0
@@ -241,6 +346,10 @@ def _check(folder: Path) -> None:
     widths, gaps = _cross_table_attack(frames)
     assert all(w >= K for w in widths), f"sanctioning_details narrowed to {min(widths)}"
     assert not any(0 < g < K for g in gaps), "a details total minus a horizon count is small"
+    # the same population in two lenses: reception, nomenclature, attrition, the cohort
+    widths, gaps = _same_population_attack(frames)
+    assert all(w >= K for w in widths), f"a count shared by two lenses narrowed to {min(widths)}"
+    assert all(abs(g) < 1e-9 for g in gaps), "a declared identity does not hold on the report"
     # flags: no share beside a rounded group size gives one true size back
     if "flags" in frames:
         assert _sizes_recovered_from_shares(frames["flags"]) == 0
@@ -254,6 +363,19 @@ def _check(folder: Path) -> None:
             re.findall(r"<table.*?</table>", html, flags=re.S)]
     assert page and ungated_displays(page, folder / "tables") == []
     assert len(_html_table_numbers(html)) > 100
+
+
+def test_the_same_population_attack_finds_a_count_hidden_in_one_lens_only() -> None:
+    delays = pd.DataFrame({"stage": ["reporting"] * 2, "by": ["zone"] * 2, "group": ["z1", "z2"],
+                           "q": [0.5, 0.5], "n": [12.0, 40.0]})
+    support = pd.DataFrame({"by": ["zone"] * 2, "group": ["z1", "z2"],
+                            "metric": ["referral_rate"] * 2, "n": [np.nan, 40.0]})
+    widths, gaps = _same_population_attack({"reception_delays": delays,
+                                            "reception_support": support})
+    assert widths == [0.0] and gaps == [0.0]  # z1 read back from the delay table
+    assert audit_release({"reception_delays": delays, "reception_support": support}, k=K,
+                         sources=SOURCES, identities=ReceptionResult.identities
+                         ).counts()["exact"] == 1
 
 
 #: the lenses' notebooks (the monitoring notebooks run in the slow version)

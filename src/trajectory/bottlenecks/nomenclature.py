@@ -95,12 +95,29 @@ class NomenclatureResult(TidyResult):
 
     figure: ClassVar[Mapping[str, Any]] = {"kind": "crosswalk"}
 
+    #: Identities its tables share with other published tables, read by the release
+    #: audit (trajectory.privacy.identities): the crosswalk splits each police code's
+    #: cases by parquet code; the agreement counts the registered cases of each group,
+    #: as the sanctioning table does (its ``n`` repeats on every row of a group).
+    identities: ClassVar[tuple[Mapping[str, Any], ...]] = (
+        {"parts": {"source": "nomenclature.table", "column": "n", "per": "police_code"},
+         "whole": {"source": "nomenclature.requalification", "column": "n",
+                   "per": "police_code"}},
+        {"parts": {"source": "nomenclature.agreement", "column": "n", "per": "group"},
+         "whole": {"source": "sanctioning.table", "column": "n", "per": "group"}},
+    )
+
     agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
     requalification: pd.DataFrame = field(default_factory=pd.DataFrame)
     flags_lost: pd.DataFrame = field(default_factory=pd.DataFrame)
     divisions: pd.DataFrame = field(default_factory=pd.DataFrame)
     outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
     tests: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __post_init__(self) -> None:
+        """Name each table's source, as :attr:`identities` refers to them."""
+        for name in ("table", "agreement", "requalification", "flags_lost"):
+            getattr(self, name).attrs["source"] = f"nomenclature.{name}"
 
 
 def requalification_rows(time: np.ndarray, event: np.ndarray, requal_day: np.ndarray

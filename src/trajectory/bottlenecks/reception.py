@@ -119,10 +119,32 @@ class ReceptionResult(TidyResult):
     disclosure: ClassVar[Mapping[str, Any]] = {"withhold_by": "n"}
     figure: ClassVar[Mapping[str, Any]] = {"kind": "delays"}
 
+    #: Identities its tables share with other published tables, read by the release
+    #: audit (trajectory.privacy.identities): every complaint is counted once in the
+    #: reporting delay, so its ``n`` is the size of each group, as in the support table
+    #: and, for all cases, the cohort's counts by offence group and by outcome.
+    identities: ClassVar[tuple[Mapping[str, Any], ...]] = (
+        {"parts": {"source": "reception.support", "column": "n",
+                   "where": {"metric": ["referral_rate"]}, "per": "group"},
+         "whole": {"source": "reception.table", "column": "n",
+                   "where": {"stage": ["reporting"], "q": ["0.5"]}, "per": "group"}},
+        {"parts": {"source": "cohort.cases", "column": "n"},
+         "whole": {"source": "reception.table", "column": "n",
+                   "where": {"stage": ["reporting"], "q": ["0.5"], "by": ["all"]}}},
+        {"parts": {"source": "cohort.outcomes", "column": "n"},
+         "whole": {"source": "reception.table", "column": "n",
+                   "where": {"stage": ["reporting"], "q": ["0.5"], "by": ["all"]}}},
+    )
+
     missing: pd.DataFrame = field(default_factory=pd.DataFrame)
     support: pd.DataFrame = field(default_factory=pd.DataFrame)
     reached: pd.DataFrame = field(default_factory=pd.DataFrame)
     tests: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __post_init__(self) -> None:
+        """Name each table's source, as :attr:`identities` refers to them."""
+        for name in ("table", "missing", "support", "reached"):
+            getattr(self, name).attrs["source"] = f"reception.{name}"
 
     def plot(self, ax=None, stage: str = "transmission", by: str = "zone", **kwargs):
         """Quartiles of one delay by group (:func:`trajectory.plotting.plot_delays`)."""

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
-__all__ = ["BIG", "Relation", "bounds", "components"]
+__all__ = ["BIG", "Relation", "bounds", "cached_bounds", "components"]
 
 #: an upper bound standing for "no bound" on a count
 BIG = 1e7
@@ -103,3 +103,22 @@ def bounds(relations: list[Relation], unknown: set[Any], value: Any, rounding: f
                 ends.append(float(res.x[j]))
         out[t] = (ends[0], ends[1])
     return out
+
+
+def cached_bounds(rels: list[Relation], unknown: set[Any], value: Any, rounding: float | None,
+                  hidden: list[Any], cache: dict[Any, Any] | None,
+                  ) -> dict[Any, tuple[float, float]]:
+    """:func:`bounds`, reused when the same programme recurs.
+
+    The key holds everything the programme reads: its relations, which cells are
+    unknown, and the value of every shown cell (or rounded shown count) it uses.
+    """
+    if cache is None:
+        return bounds(rels, unknown, value, rounding, hidden)
+    constants = tuple(sorted(((c, value(c)) for r in rels for c, _ in r.terms
+                              if c not in unknown or (isinstance(c, tuple) and c[0] == "shown")),
+                             key=str))
+    key = (tuple(rels), tuple(sorted(unknown, key=str)), constants, rounding)
+    if key not in cache:
+        cache[key] = bounds(rels, unknown, value, rounding, hidden)
+    return dict(cache[key])

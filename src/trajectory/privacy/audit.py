@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 
 from ._milp import BIG as _BIG
-from ._milp import Relation, bounds
+from ._milp import Relation, cached_bounds
 from ._milp import components as components_of
 from .identities import Identity, identities_from, linked_tables
 
@@ -92,6 +92,8 @@ class ReleaseAudit:
     n_hidden: int
     n_relations: int
     relation_kinds: Mapping[str, int] = field(default_factory=dict)
+    #: the relations attacked (what :func:`release_relations` gives for the same call)
+    relations: tuple[Relation, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def passed(self) -> bool:
@@ -189,10 +191,14 @@ class _Collector:
         self.relations: list[Relation] = []
         self.derived: list[tuple[Cell, str, float]] = []
         self._aux = itertools.count()
+        self._columns: dict[tuple[str, str], np.ndarray] = {}  # read once, not per cell
 
     def value(self, cell: Cell) -> float:
         table, row, column = cell
-        return float(self.frames[table][column].iloc[row])
+        values = self._columns.get((table, column))
+        if values is None:
+            values = self._columns[(table, column)] = self.frames[table][column].to_numpy()
+        return float(values[row])
 
     def shown(self, cell: Cell) -> bool:
         return not np.isnan(self.value(cell))
@@ -481,7 +487,7 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
                   focus: Iterable[str] | None = None,
                   sources: Mapping[str, str] | None = None,
                   identities: Iterable[Identity | Mapping[str, Any]] = (),
-                  ) -> ReleaseAudit:
+                  cache: dict[Any, Any] | None = None) -> ReleaseAudit:
     """Attack a release with every relation the package knows; list what gives way.
 
     Parameters
@@ -504,6 +510,10 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
     identities : iterable of Identity or mapping
         Identities across tables declared by the result classes
         (:mod:`~trajectory.privacy.identities`).
+    cache : dict, optional
+        Bounds of components already solved, by component and the values it reads
+        (:func:`~trajectory.privacy.release.protect_release` audits the same release
+        round after round, with a few more cells hidden each time). Filled in place.
 
     Returns
     -------
@@ -553,7 +563,7 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
         if focus_set is not None and not any(c[0] in focus_set for c in hidden):
             continue
         n_hidden += len(hidden)
-        found = bounds(rels, unknown, value, rounding, sorted(hidden, key=str))
+        found = cached_bounds(rels, unknown, value, rounding, sorted(hidden, key=str), cache)
         if all(np.isnan(b).all() for b in found.values()) and not all(
                 r.verified for r in rels):
             # infeasible: an unconfirmed family does not hold; attack without it
@@ -581,4 +591,5 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
     for r in relations:
         families[r.kind] = families.get(r.kind, 0) + 1
     return ReleaseAudit(table=table, k=k, protection=protection, n_hidden=n_hidden,
-                        n_relations=len(relations), relation_kinds=families)
+                        n_relations=len(relations), relation_kinds=families,
+                        relations=tuple(relations))

@@ -42,7 +42,6 @@ from .audit import (
     _keys,
     audit_release,
     count_columns,
-    release_relations,
 )
 from .disclose import restated
 from .identities import Identity, identities_from
@@ -251,13 +250,13 @@ def protect_release(frames: Mapping[str, pd.DataFrame], name: str, *, k: int = 5
     out = _as_frames(frames)
     frame = out[name]
     declared = identities_from(identities)
+    solved: dict[Any, Any] = {}  # components unchanged by a round are not solved again
     for _ in range(max_rounds):
         audit = audit_release(out, k=k, protection=protection, rounding=rounding, focus=[name],
-                              sources=sources, identities=declared)
+                              sources=sources, identities=declared, cache=solved)
         if audit.passed:
             return out
-        relations = release_relations(out, rounding=rounding, focus=[name], sources=sources,
-                                      identities=declared)
+        relations = list(audit.relations)
         pinned = _pinned(out, name, declared, sources or {})
         picks = _candidates(audit, relations, out, name, pinned)
         done = False
