@@ -41,3 +41,26 @@ def test_validate_prints_the_quality_report(capsys: pytest.CaptureFixture[str]) 
 def test_synth_writes_a_study(tmp_path: Path) -> None:
     assert main(["synth", "--n", "200", "--seed", "3", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "study.toml").is_file() and (tmp_path / "police.csv").is_file()
+
+
+def test_report_passes_allow_key_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    import trajectory.report as report
+
+    seen: list[bool] = []
+
+    def fake_report(config, **kwargs):  # records the flag instead of building a report
+        seen.append(kwargs["allow_key_change"])
+        return Path("index.html")
+
+    monkeypatch.setattr(report, "run_study_report", fake_report)
+    assert main(["report", "--config", "study.toml"]) == 0
+    assert main(["report", "--config", "study.toml", "--allow-key-change"]) == 0
+    assert seen == [False, True]
+
+
+def test_demo_extracts_never_go_under_reports(tmp_path: Path) -> None:
+    from trajectory.report import demo_study_folder
+
+    folder = demo_study_folder(tmp_path / "reports" / "demo")
+    assert "reports" not in folder.parts and folder.name == "demo"
+    assert folder.is_relative_to(tmp_path / ".trajectory")

@@ -76,7 +76,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         os.environ["TRAJECTORY_ENGINE"] = args.engine
 
     out = run_study_report(args.config, out=Path(args.out) if args.out else None, progress=True,
-                           lang=args.lang)
+                           lang=args.lang, allow_key_change=args.allow_key_change)
     print(f"report written: {out}")
     return 0
 
@@ -122,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="where count tables are built (default: [engine] kind of the config)")
     rep.add_argument("--lang", choices=("en", "fr", "nl"),
                      help="language of every label and sentence (default: language of the config)")
+    rep.add_argument("--allow-key-change", action="store_true",
+                     help="replace a study store made with another pseudonymisation key (its "
+                          "pseudonyms will not link to the new ones); without it such a store "
+                          "stops the report")
     rep.set_defaults(func=_cmd_report)
     return parser
 

@@ -13,7 +13,8 @@ the repository's top-level ``notebooks/``) with papermill (each gets the same
   and all of them in one workbook ``tables/tables.xlsx`` with a sheet explaining the
   columns;
 * ``notebooks/``: the executed notebooks (machine paths replaced by names);
-* ``quality.csv``: per-source counts of the ingest, banded below the threshold;
+* ``quality.csv``: per-source counts of the ingest, through the disclosure gate
+  (:func:`published_quality`: ``<k`` below the threshold, ``‡`` hidden to protect one);
 * ``provenance.json``: config, input file hashes, package versions, lock-file hash, git
   commit, seed, timings; no machine path.
 
@@ -41,7 +42,7 @@ import pandas as pd
 
 from .config import StudyConfig, load_config
 from .errors import ConfigError, EstimationError, PrivacyError, TrajectoryError
-from .report_facts import quality_table, write_publication_files
+from .report_facts import write_publication_files
 from .report_provenance import _project_root, provenance
 from .schema import EventLog
 
@@ -75,6 +76,41 @@ def notebook_paths(names: tuple[str, ...] | None = None) -> list[Path]:
             )
         paths = [p for p in paths if p.stem in wanted]
     return paths
+
+
+def published_quality(report: Any, *, k: int, rounding: int | None = None) -> pd.DataFrame:
+    """``quality.csv``: per-source counts of the ingest, through the disclosure gate.
+
+    The counts read, accepted and quarantined of each source pass
+    :func:`~trajectory.privacy.disclose` (a source read fewer than ``k`` times is
+    withheld, counts in ``1 .. k-1`` are hidden) and the release audit (read minus
+    accepted is the quarantined count: hiding only one of them gives nothing). A count
+    hidden because it is below ``k`` reads ``<k``; one hidden to protect another ``‡``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> table = pd.DataFrame({"source": ["police", "parquet"], "format": ["csv", "csv"],
+    ...                       "read": [200, 180], "accepted": [197, 170],
+    ...                       "quarantined": [3, 10]})
+    >>> published_quality(SimpleNamespace(table=table), k=5).to_dict("records")[0]
+    {'source': 'police', 'format': 'csv', 'read': '200', 'accepted': '‡', 'quarantined': '<5'}
+    """
+    from .privacy import disclose
+    from .privacy.release import release_gate
+
+    names = {"read": "n", "accepted": "n_accepted", "quarantined": "n_quarantined"}
+    counts = report.table[["source", "format", *names]].rename(columns=names)
+    counts = counts.reset_index(drop=True)
+    safe = disclose(counts, k=k, rounding=rounding, withhold_by="n")
+    safe = release_gate(safe, "quality", None, k=k, rounding=rounding)
+    out = counts[["source", "format"]].copy()
+    for column, count in names.items():
+        true = pd.to_numeric(counts[count], errors="coerce").to_numpy(float)
+        shown = pd.to_numeric(safe[count], errors="coerce").to_numpy(float)
+        out[column] = [str(int(s)) if s == s else (f"<{k}" if t < k else "‡")
+                       for s, t in zip(shown, true, strict=True)]
+    return out
 
 
 def _notebook_folder() -> Path:
@@ -190,7 +226,7 @@ class StudyContext:
         return self.publish(result, name)
 
     def publish(self, obj: Any, name: str, *, caption: str | None = None,
-                **disclose_options: Any) -> Any:
+                source: str | None = None, **disclose_options: Any) -> Any:
         """Pass ``obj`` through the disclosure gate, save its table as CSV, return it.
 
         Parameters
@@ -202,6 +238,11 @@ class StudyContext:
         caption : str, optional
             The table's caption in the report when the message catalogue has none for
             ``name`` (the catalogue's ``item.<name>.caption`` wins: it is translated).
+        source : str, optional
+            What the table is, as the identities across tables name it (e.g.
+            ``"cohort.outcomes"``); default the ``source`` a result's table carries in
+            its ``attrs``. The result class's ``identities`` are recorded with it, and
+            the release audit reads both (:mod:`trajectory.privacy.identities`).
         """
         from .privacy import disclose
         from .privacy.release import release_gate
@@ -214,9 +255,13 @@ class StudyContext:
             safe = _readable(safe)
         elif hasattr(safe, "replace") and isinstance(getattr(safe, "table", None), pd.DataFrame):
             safe = safe.replace(table=_readable(safe.table))
+        table = obj if isinstance(obj, pd.DataFrame) else getattr(obj, "table", None)
+        source = source or (table.attrs.get("source") if isinstance(table, pd.DataFrame)
+                            else None)
+        identities = list(getattr(type(obj), "identities", ()) or ())
         try:  # the release audit: this table read together with every table released so far
             safe = release_gate(safe, name, self.tables_dir, k=self.threshold,
-                                rounding=self.rounding)
+                                rounding=self.rounding, source=source, identities=identities)
         except PrivacyError as exc:
             return self._withhold(name, f"not published: {exc}")
         table = safe.to_frame() if hasattr(safe, "to_frame") else safe
@@ -225,6 +270,7 @@ class StudyContext:
             table.to_csv(self.tables_dir / f"{name}.csv", index=False)
         self.published.append(name)
         self._record({"name": name, "kind": "table", "caption": caption,
+                      "source": source, "identities": identities,
                       "alpha": getattr(safe, "alpha", None),
                       "audit": _audit_summary(safe, table)})
         return safe
@@ -497,6 +543,7 @@ def run_study_report(
     progress: bool = False,
     notebooks: tuple[str, ...] | None = None,
     lang: str | None = None,
+    allow_key_change: bool = False,
 ) -> Path:
     """Build the study report for a config; return the path of ``index.html``.
 
@@ -513,10 +560,13 @@ def run_study_report(
         Stems of the notebooks to run (default: all, or ``[report] notebooks``).
     lang : {"en", "fr", "nl"}, optional
         Language of every label and sentence (default: ``language`` of the config).
+    allow_key_change : bool
+        Replace a study store made with another pseudonymisation key (its pseudonyms
+        will not link); by default such a store stops the report
+        (:func:`trajectory.store.ingest_study`).
     """
-    from .io import read_study
     from .messages import LANGUAGES
-    from .store import StudyStore, study_store_path
+    from .store import ingest_study, study_store_path
 
     steps = _Progress(progress)
     with steps.step("load config"):
@@ -529,15 +579,14 @@ def run_study_report(
         for sub in ("notebooks", "tables", "figures"):
             shutil.rmtree(out_dir / sub, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with steps.step("read and validate extracts"):
-        ingest = read_study(config)
-        quality_table(ingest.report, int(config.privacy.threshold)).to_csv(
-            out_dir / "quality.csv", index=False)
     store_path = study_store_path(config, report_dir=out_dir)  # working folder, not the report
-    with steps.step("store in DuckDB"):
-        if store_path.exists():
-            store_path.unlink()
-        StudyStore(store_path).save(ingest)
+    with steps.step("read, validate and store the extracts"):
+        # refuses a change of key before anything is read (unless allow_key_change)
+        ingest = ingest_study(config, path=store_path, report_dir=out_dir,
+                              allow_key_change=allow_key_change)
+        published_quality(ingest.report, k=int(config.privacy.threshold),
+                          rounding=config.privacy.rounding).to_csv(
+            out_dir / "quality.csv", index=False)
     # the detailed ingest report quotes rejected values: it stays beside the store
     store_path.with_name("quality.txt").write_text(ingest.report.summary() + "\n",
                                                    encoding="utf-8")
@@ -585,20 +634,51 @@ def run_demo(
     progress: bool = False,
     notebooks: tuple[str, ...] | None = None,
     lang: str | None = None,
+    work: Path | None = None,
 ) -> Path:
     """The main job on the embedded default: synthetic extracts → DuckDB → full report.
 
-    Writes the synthetic extracts and their study config in a working folder beside the
-    report folder (``<out>.work/data/``: case-level files never go into the report),
-    then runs :func:`run_study_report` on them. Returns the path of ``index.html``.
+    Writes the synthetic extracts and their study config in a working folder outside
+    the report folder (``work``; default :func:`demo_study_folder`: case-level files
+    never go under ``reports/``), then runs :func:`run_study_report` on them; the store
+    lies in that study's own working folder. Returns the path of ``index.html``.
     """
     from .synth import make_study, write_extracts
 
     steps = _Progress(progress)
     out = Path(out)
-    work = out.with_name(out.name + ".work")
+    work = Path(work) if work is not None else demo_study_folder(out)
+    if "reports" in work.resolve().parts:
+        raise ConfigError("run_demo: the demo's extracts would lie under a reports/ folder; "
+                          "case-level files never go there: pass work= outside it")
     with steps.step(f"generate {n_cases:,} synthetic cases"):
         study = make_study(n_cases, seed=seed, scenario=scenario)
-        config_path = write_extracts(study, work / "data")
+        config_path = write_extracts(study, work)
+    ignore = work / ".gitignore"  # case-level files: kept out of git
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
     return run_study_report(config_path, out=out, progress=progress, notebooks=notebooks,
                             lang=lang)
+
+
+def demo_study_folder(out: Path) -> Path:
+    """The demo study's folder (extracts, config, store) for the report folder ``out``.
+
+    ``.trajectory/demo/<name>`` (the working-folder name of
+    :data:`trajectory.store.WORKING_FOLDER`) beside the top-most ``reports`` folder
+    above ``out``, else beside ``out``: never under ``reports/``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> demo_study_folder(Path("/data/reports/demo")).as_posix()
+    '/data/.trajectory/demo/demo'
+    >>> demo_study_folder(Path("/tmp/x/out")).as_posix()
+    '/tmp/x/.trajectory/demo/out'
+    """
+    from .store import WORKING_FOLDER
+
+    out = Path(out).resolve()
+    parts = out.parts
+    base = (Path(*parts[:parts.index("reports")]) if "reports" in parts else out.parent)
+    return base / WORKING_FOLDER / "demo" / out.name

@@ -107,3 +107,22 @@ def test_generated_extracts_pass_under_the_demo_key_until_edited(tmp_path):
     assert not generated(police)
     with pytest.raises(PrivacyError, match="'police'"):
         read_study(config, environ={})
+
+
+def test_the_report_runner_refuses_a_change_of_key_and_keeps_the_store(
+        study, tmp_path, monkeypatch, capsys):
+    """`trajectory report` ingests through ingest_study: another key stops it, store kept."""
+    from trajectory.cli import main
+
+    config = load_config(study)
+    first = ingest_study(config, environ=KEY)
+    path = study_store_path(config)
+    before = path.stat().st_mtime_ns
+    monkeypatch.setenv("TRAJECTORY_KEY", OTHER["TRAJECTORY_KEY"])
+    out = tmp_path / "reports" / "t"
+    assert main(["report", "--config", str(study), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "fingerprints differ" in err and OTHER["TRAJECTORY_KEY"] not in err
+    assert path.stat().st_mtime_ns == before  # the store was neither deleted nor rewritten
+    with StudyStore(path, read_only=True) as store:
+        assert store.key_fingerprint() == first.log.metadata["key_fingerprint"]
