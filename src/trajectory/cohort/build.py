@@ -168,6 +168,47 @@ def stage_endpoints(
 # public functions
 
 
+
+def _entry_codes(src: Any, entry_event: str | Mapping[str, str] | None
+                 ) -> tuple[list[str], np.ndarray | None]:
+    """The delayed-entry event codes, and each case's code when it depends on its source."""
+    if entry_event is None:
+        return [], None
+    if isinstance(entry_event, str):
+        return [entry_event], None
+    source = src.covariates(["source"])["source"].astype(object).to_numpy()
+    case_entry = pd.Series(source).map(dict(entry_event)).to_numpy(dtype=object)
+    return list(dict.fromkeys(entry_event.values())), case_entry
+
+
+def _delayed_entry(res: Any, n: int, entry_codes: list[str], case_entry: np.ndarray | None,
+                   time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Entry days after the origin, and which cases enter late.
+
+    The rules ``no_entry_event`` and ``entry_after_exit`` are counted in ``res.counts``
+    and applied to ``res.excluded``.
+    """
+    entry = np.zeros(n, dtype=np.int64)
+    late = np.zeros(n, dtype=bool)
+    if not entry_codes:
+        return entry, late
+    if case_entry is None:
+        entry_day = res.first[:, res.col[entry_codes[0]]]
+        late[:] = True
+    else:
+        entry_day = np.full(n, M, dtype=np.int64)
+        for code in entry_codes:
+            rows = case_entry == code
+            entry_day[rows] = res.first[rows, res.col[code]]
+            late |= rows
+    entry = np.where(late & (entry_day < M), np.maximum(entry_day - res.origin_day, 0), 0)
+    ex = res.excluded
+    for name, hit in (("no_entry_event", late & (entry_day >= M)),
+                      ("entry_after_exit", late & (entry_day < M) & (entry > time))):
+        res.counts[name] = int((hit & ~ex).sum())
+        ex |= hit
+    return entry, late
+
 def build_cohort(
     log: EventLog | None = None,
     *,
@@ -280,38 +321,14 @@ def build_cohort(
                             entry_event=entry_event, covariates=covariates)
     src = open_source(log, engine, con, config)
     try:
-        entry_codes: list[str] = []
-        case_entry = None
-        if isinstance(entry_event, str):
-            entry_codes = [entry_event]
-        elif entry_event is not None:
-            entry_codes = list(dict.fromkeys(entry_event.values()))
-            source = src.covariates(["source"])["source"].astype(object).to_numpy()
-            case_entry = pd.Series(source).map(dict(entry_event)).to_numpy(dtype=object)
+        entry_codes, case_entry = _entry_codes(src, entry_event)
         res = cr.resolve_cohort(src, origin=origin, origin_fallback=origin_fallback, endpoints=ends,
                        censor_at=censor_at, window=window, horizon=horizon,
                        extra_codes=entry_codes)
         has_dec = res.dec.day < M
         exit_day = np.where(has_dec, res.dec.day, res.censor_day)
         time = exit_day - res.origin_day
-        entry = np.zeros(src.n, dtype=np.int64)
-        late = np.zeros(src.n, dtype=bool)
-        if entry_codes:
-            if case_entry is None:
-                entry_day = res.first[:, res.col[entry_codes[0]]]
-                late[:] = True
-            else:
-                entry_day = np.full(src.n, M, dtype=np.int64)
-                for code in entry_codes:
-                    rows = case_entry == code
-                    entry_day[rows] = res.first[rows, res.col[code]]
-                    late |= rows
-            entry = np.where(late & (entry_day < M), np.maximum(entry_day - res.origin_day, 0), 0)
-            ex = res.excluded
-            for name, hit in (("no_entry_event", late & (entry_day >= M)),
-                              ("entry_after_exit", late & (entry_day < M) & (entry > time))):
-                res.counts[name] = int((hit & ~ex).sum())
-                ex |= hit
+        entry, late = _delayed_entry(res, src.n, entry_codes, case_entry, time)
         keep = ~res.excluded
         counts = {**res.counts, **cr.flag_counts(res, keep, src)}
         counts["exit_on_entry_day"] = int((keep & late & (entry == time)).sum())
