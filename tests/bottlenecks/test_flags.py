@@ -253,12 +253,16 @@ def test_published_group_sizes_are_rounded_and_sentences_agree():
     t = disclose(flags(_result([small, ROWS[1]])), k=5).table.set_index("group")
     assert flags(_result([small, ROWS[1]])).table.set_index("group").loc["5340", "flagged"]
     assert np.isnan(t.loc["5340", "effect"]) and t.loc["5340", "sentence"] == ""
-    # the release gate hides the share that gives a count away (0.1 x 40 = 4): the
-    # sentence stating it goes too
+    # a share that would give a count away (0.1 x 40 = 4) is shown on the grid of the
+    # shown size (multiples of k / 40), so share x size is a multiple of k; the sentence
+    # states the shown share
     fr = dict(ROWS[-1], n_group=41, n_rest=62, value=0.1)
     safe = release_gate(disclose(flags(_result([ROWS[0], fr])), k=5), "flags", None, k=5)
     t = safe.table.set_index("group")
-    assert np.isnan(t.loc["FR", "value"]) and t.loc["FR", "sentence"] == ""
+    share, size = t.loc["FR", "value"], t.loc["FR", "n_group"]
+    assert size == 40 and share != 0.1
+    assert abs(share * size / 5 - round(share * size / 5)) < 1e-9
+    assert f"{share:.0%}" in t.loc["FR", "sentence"]
     assert "about 500 cases compared" in t.loc["5340", "sentence"]
     # the language of the sentences is kept
     french = disclose(flags(_result(rows), lang="fr"), k=5).table.set_index("group")
