@@ -11,7 +11,7 @@ import pytest
 from _support.studies import TEST_KEY
 from trajectory.config import from_dict, load_config
 from trajectory.errors import IngestError
-from trajectory.io import read_study
+from trajectory.io import parallel, read_study
 from trajectory.io.parallel import PARALLEL_BYTES, default_workers
 from trajectory.store import StudyStore, ingest_study
 
@@ -69,7 +69,7 @@ def test_a_worker_refuses_a_file_as_the_main_process_does(tmp_path, workers):
     assert refused.value.column == "act_date"
 
 
-def test_default_workers_only_for_large_studies(tmp_path):
+def test_default_workers_only_for_large_studies(tmp_path, monkeypatch):
     config = _two_files(tmp_path, "pv;act;act_date")
     assert default_workers(config.sources) == 0
     with open(tmp_path / "court.csv", "ab") as handle:
@@ -77,6 +77,9 @@ def test_default_workers_only_for_large_studies(tmp_path):
     cores = os.cpu_count() or 1
     assert default_workers(config.sources) == (2 if cores >= 2 else 0)
     assert default_workers(config.sources[:1]) == 0  # one file: nothing to share
+    # a very large study is read in one process (memory), however many cores
+    monkeypatch.setattr(parallel, "PARALLEL_MAX_BYTES", PARALLEL_BYTES - 1)
+    assert default_workers(config.sources) == 0
 
 
 def test_a_script_without_main_guard_is_not_run_again_by_the_workers(tmp_path):

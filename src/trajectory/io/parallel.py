@@ -37,11 +37,17 @@ from .mapping import check_header, map_chunk
 from .readers import SourceReader
 from .staging import ChunkTables, ReadSummary, Staging, chunk_tables
 
-__all__ = ["PARALLEL_BYTES", "MapOptions", "load_sources", "map_file", "default_workers"]
+__all__ = ["PARALLEL_BYTES", "PARALLEL_MAX_BYTES", "MapOptions", "load_sources", "map_file",
+           "default_workers"]
 
 #: Below this many bytes of extracts in all, the files are read in the main process
 #: (starting worker processes costs about a second).
 PARALLEL_BYTES = 32 * 2**20
+#: Above this many bytes the files are read in the main process too: each worker holds a
+#: whole file's record scan, so at 10 million cases (1.9 GB of extracts) the main process
+#: (5.6 GB) plus two workers could reach 8.9 GB, past an 8 GiB budget; one process
+#: measured 5.5 GB (docs/ingest.md).
+PARALLEL_MAX_BYTES = 2**30
 
 _QUEUE_CHUNKS = 2  # chunks in flight per worker (bounds the memory of the queue)
 
@@ -57,7 +63,10 @@ class MapOptions:
 
 
 def default_workers(sources: Sequence[SourceConfig]) -> int:
-    """Worker processes for an ingest: 2 for large studies of several files (2+ cores), else 0.
+    """Worker processes for an ingest: 2 for studies of several files (2+ cores), else 0.
+
+    Workers pay off from ``PARALLEL_BYTES`` of extracts; above ``PARALLEL_MAX_BYTES`` the
+    files are read in one process, which bounds the memory of a very large ingest.
 
     Examples
     --------
@@ -71,7 +80,8 @@ def default_workers(sources: Sequence[SourceConfig]) -> int:
         except OSError:  # a missing file is refused by its reader, with a clear message
             return 0
     cores = os.cpu_count() or 1
-    if len(sources) < 2 or size < PARALLEL_BYTES or cores < 2 or mp.current_process().daemon:
+    if (len(sources) < 2 or not PARALLEL_BYTES <= size <= PARALLEL_MAX_BYTES or cores < 2
+            or mp.current_process().daemon):
         return 0  # (a daemonic process, e.g. a pool's worker, cannot start processes)
     return 2
 
