@@ -118,3 +118,25 @@ def test_string_storage_does_not_matter(log):
         cases = log.cases.astype({"case_id": dtype})
         other = build_cohort(EventLog(cases, events, log.extraction_date)).table
         pd.testing.assert_frame_equal(base, other)
+
+
+def test_pushed_cohort_reads_the_study_config_as_build_cohort_does(log, con):
+    """``[cohort]`` and ``[endpoints]`` of a config (stages included) fill push_cohort's
+    defaults exactly as build_cohort's: same table, same rules."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from trajectory.cohort.pushdown import push_cohort
+
+    cohort = SimpleNamespace(origin="E12", follow_up_days=365, covariates=["offence_group"],
+                             entry_window=(dt.date(2023, 1, 1), dt.date(2024, 3, 31)))
+    config = SimpleNamespace(cohort=cohort, endpoints={"transmitted": "pv_to_transmission",
+                                                       "court": ["E45", "E46"]})
+    expected = build_cohort(log, config=config)
+    pushed = push_cohort(engine="duckdb", con=con, config=config, name="from_config")
+    got = pushed.to_cohort()
+    pushed.drop()
+    assert list(expected.endpoints) == ["transmitted", "court"]
+    assert expected.table["origin_event"].eq("E12").mean() > 0.5
+    pd.testing.assert_frame_equal(expected.table, got.table)
+    pd.testing.assert_frame_equal(expected.rules, got.rules)

@@ -209,6 +209,42 @@ def _delayed_entry(res: Any, n: int, entry_codes: list[str], case_entry: np.ndar
         ex |= hit
     return entry, late
 
+
+def cohort_arguments(
+    config: Any,
+    *,
+    origin: str,
+    window: tuple[Any, Any] | None,
+    horizon: int | None,
+    covariates: Sequence[str] | None,
+    endpoints: Mapping[str, Any] | None,
+) -> tuple[str, tuple[Any, Any] | None, int | None, Sequence[str] | None,
+           dict[str, tuple[str, ...]]]:
+    """Cohort arguments with a study config's ``[cohort]`` and ``[endpoints]`` filled in.
+
+    An argument left at its default takes the config's value (an explicit one wins);
+    endpoints are resolved (stages to event codes) and checked. A config without a
+    ``cohort`` section (e.g. an engine config) changes nothing. Both engines of
+    :func:`build_cohort` and :func:`~trajectory.cohort.pushdown.push_cohort` read their
+    arguments through here.
+
+    Examples
+    --------
+    >>> cohort_arguments(None, origin="E11", window=None, horizon=None, covariates=None,
+    ...                  endpoints={"court": ["E45"]})[4]
+    {'court': ('E45',)}
+    """
+    c = getattr(config, "cohort", None)
+    if c is not None:
+        origin = c.origin if origin == "E11" else origin
+        window = window if window is not None else c.entry_window
+        horizon = horizon if horizon is not None else c.follow_up_days
+        covariates = covariates if covariates is not None else c.covariates
+        endpoints = endpoints if endpoints is not None else config.endpoints
+    ends = cr.check_endpoints(stage_endpoints(endpoints))
+    return origin, window, horizon, covariates, ends
+
+
 def build_cohort(
     log: EventLog | None = None,
     *,
@@ -304,14 +340,9 @@ def build_cohort(
     origin_fallback    1
     Name: n_cases, dtype: int64
     """
-    if config is not None:
-        c = config.cohort
-        origin = c.origin if origin == "E11" else origin
-        window = window if window is not None else c.entry_window
-        horizon = horizon if horizon is not None else c.follow_up_days
-        covariates = covariates if covariates is not None else c.covariates
-        endpoints = endpoints if endpoints is not None else config.endpoints
-    ends = cr.check_endpoints(stage_endpoints(endpoints))
+    origin, window, horizon, covariates, ends = cohort_arguments(
+        config, origin=origin, window=window, horizon=horizon, covariates=covariates,
+        endpoints=endpoints)
     if engine in ("duckdb", "spark"):
         from .pushdown import fetch_cohort
 

@@ -37,6 +37,7 @@ import pandas as pd
 from ..errors import ConfigError, SchemaError
 from ..schema import EventLog
 from . import rules as cr
+from .build import cohort_arguments
 from .query import OUTPUT_COLUMNS, CohortSpec, cohort_sql, kept_sql, rescan_sql, rules_sql
 
 __all__ = ["EngineCohort", "cohort_spec", "fetch_cohort", "push_cohort"]
@@ -296,7 +297,9 @@ def push_cohort(
         Holding tables or views ``cases`` and ``events`` (e.g. views over the Parquet
         export of :meth:`trajectory.store.StudyStore.export_parquet`).
     config : StudyConfig or EngineConfig, optional
-        Memory limit, spill folder, threads or Spark master for a connection opened here.
+        Memory limit, spill folder, threads or Spark master for a connection opened here;
+        a study config's ``[cohort]`` and ``[endpoints]`` also fill the arguments left at
+        their defaults, as in :func:`~trajectory.cohort.build_cohort`.
     name : str
         Name of the cohort table (DuckDB) or temporary view (Spark); ``{name}_cases``
         and ``{name}_all`` hold the intermediate per-case rows.
@@ -310,7 +313,9 @@ def push_cohort(
     """
     if engine not in PUSH_ENGINES:
         raise ConfigError(f"engine={engine!r} is not allowed; use 'duckdb' or 'spark'")
-    ends = cr.check_endpoints(endpoints)
+    origin, window, horizon, covariates, ends = cohort_arguments(
+        config, origin=origin, window=window, horizon=horizon, covariates=covariates,
+        endpoints=endpoints)
     handle = _open(log, engine, con, config)
     run = _Runner(engine, handle)
     cols, default, latest = _checks(run, log)
