@@ -174,14 +174,7 @@ def cohort_spec(
     max_extraction: int | None = None,
 ) -> CohortSpec:
     """Check and resolve :func:`push_cohort`'s options into a :class:`CohortSpec`."""
-    if origin == cr.DECISION_ORIGIN:
-        from ..schema import default_endpoints
-
-        codes = tuple(dict.fromkeys(c for v in default_endpoints().values() for c in v))
-    else:
-        fallback = cr.DEFAULT_ORIGIN_FALLBACK.get(origin, ()) if origin_fallback is None else (
-            tuple(origin_fallback))
-        codes = (origin, *[c for c in fallback if c != origin])
+    codes = cr.origin_events(origin, origin_fallback)
     if horizon is not None and int(horizon) < 0:
         raise ConfigError(f"horizon={horizon!r} must be a number of days >= 0")
     win = None

@@ -430,6 +430,26 @@ class Resolved:
     earliest: bool = False  #: origin = earliest of ``origin_codes`` (no fallback order)
 
 
+def origin_events(origin: str, origin_fallback: Sequence[str] | None) -> tuple[str, ...]:
+    """Event codes that give a case's time zero, in priority order.
+
+    ``"decision"``: every default endpoint code (the origin is the earliest of them);
+    otherwise ``origin`` then its fallbacks (default :data:`DEFAULT_ORIGIN_FALLBACK`).
+
+    Examples
+    --------
+    >>> origin_events("E11", None)
+    ('E11', 'E12', 'E10', 'E20')
+    >>> origin_events("E30", ["E30", "E23"])
+    ('E30', 'E23')
+    """
+    if origin == DECISION_ORIGIN:
+        return tuple(dict.fromkeys(c for v in default_endpoints().values() for c in v))
+    fallback = DEFAULT_ORIGIN_FALLBACK.get(origin, ()) if origin_fallback is None else (
+        tuple(origin_fallback))
+    return (origin, *[c for c in fallback if c != origin])
+
+
 def resolve_cohort(
     src: Any,
     *,
@@ -442,17 +462,12 @@ def resolve_cohort(
     extra_codes: Sequence[str] = (),
 ) -> Resolved:
     """Origin, censoring day, first decision and exclusions of every case of ``src``."""
-    if origin == DECISION_ORIGIN:
-        # time zero = the case's first decision (earliest event of any default endpoint)
-        origin_codes = tuple(dict.fromkeys(c for v in default_endpoints().values() for c in v))
-        f0, _ = src.first_last(origin_codes, None, want_last=False)
+    origin_codes = origin_events(origin, origin_fallback)
+    f0, _ = src.first_last(origin_codes, None, want_last=False)
+    if origin == DECISION_ORIGIN:  # time zero = the earliest of any default endpoint
         origin_day = f0.min(axis=1)
         used = np.where(origin_day < MISSING, f0.argmin(axis=1), -1)
     else:
-        fallback = DEFAULT_ORIGIN_FALLBACK.get(origin, ()) if origin_fallback is None else (
-            tuple(origin_fallback))
-        origin_codes = (origin, *[c for c in fallback if c != origin])
-        f0, _ = src.first_last(origin_codes, None, want_last=False)
         origin_day, used = resolve_origin(f0, origin_codes)
     has_origin = used >= 0
     censor = src.extraction.copy()
