@@ -192,7 +192,7 @@ def ingest_study(
     >>> key = "0123456789abcdef" * 2
     >>> ingest_study(cfg, environ={"TRAJECTORY_KEY": key}).log.n_cases
     1
-    >>> from trajectory.privacy.pseudonymise import PseudonymKey
+    >>> from trajectory.pseudonymise import PseudonymKey
     >>> with StudyStore(study_store_path(cfg), read_only=True) as store:
     ...     store.key_fingerprint() == PseudonymKey(key.encode(), source="env").fingerprint
     True

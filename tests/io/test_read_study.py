@@ -16,7 +16,7 @@ from trajectory.config import from_dict, load_config
 from trajectory.errors import IngestError, PrivacyError
 from trajectory.io import QUARANTINE_COLUMNS, read_study, validate_study
 from trajectory.privacy import pseudonymise
-from trajectory.privacy.pseudonymise import DEMO_KEY, PseudonymKey
+from trajectory.pseudonymise import DEMO_KEY, PseudonymKey
 from trajectory.schema import validate_eventlog
 from trajectory.store import StudyStore
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from ..config import SourceConfig
 from ..errors import IngestError
-from ..privacy.pseudonymise import PseudonymKey, pseudonymise
+from ..pseudonymise import PseudonymKey, pseudonymise
 from ..schema import vocabulary
 from .parsing import detail_vocabulary, map_values, normalise_codes, parse_dates
 from .readers import Chunk, row_hashes
@@ -119,16 +119,48 @@ class _Problems:
         self.reason = np.full(n, None, dtype=object)
         self.column = np.full(n, None, dtype=object)
         self.value = np.full(n, None, dtype=object)
+        self.clean = np.ones(n, dtype=np.bool_)  # no problem found yet
 
     def add(self, mask: pd.Series | np.ndarray, reason: str, column: str,
             values: pd.Series | None) -> None:
-        mask = np.asarray(mask, dtype=bool) & (self.reason == None)  # noqa: E711
+        mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
+        mask = mask & self.clean
+        if not mask.any():
+            return
+        self.clean[mask] = False
         self.reason[mask] = reason
         self.column[mask] = column
         if values is not None:
             self.value[mask] = np.asarray(values.astype(object))[mask]
+
+
+@dataclass(frozen=True)
+class _Distinct:
+    """A column as its distinct values (missing included) and each record's position there.
+
+    The parsing and mapping of a column then runs once a distinct value: a column of a
+    few thousand dates or codes costs a few thousand parses, not one a record. A
+    column whose values are not all strings (a caller's typed frame) is kept whole.
+    """
+
+    values: pd.Series
+    codes: np.ndarray | None  # None: ``values`` is the column itself
+
+    @classmethod
+    def of(cls, raw: pd.Series) -> _Distinct:
+        codes, uniques = pd.factorize(raw, use_na_sentinel=False)
+        distinct = pd.Series(uniques.to_numpy(dtype=object), dtype=object)
+        distinct = distinct.where(distinct.notna(), None)
+        if not all(isinstance(v, str) for v in distinct if v is not None):
+            return cls(raw.reset_index(drop=True), None)  # 1 == 1.0 == True for a hash
+        return cls(distinct, codes)
+
+    def expand(self, per_value: pd.Series, index: pd.Index) -> pd.Series:
+        """A result computed on :attr:`values`, one entry a record again."""
+        array = per_value.to_numpy()
+        return pd.Series(array if self.codes is None else array[self.codes], index=index)
 
 
 def _tally(source: str, contract: str, column: str, raw: pd.Series, bad: pd.Series) -> pd.DataFrame:
@@ -150,12 +182,21 @@ class _Mapping:
     hi: pd.Timestamp
     typed: bool
     unmapped: list[pd.DataFrame]
+    _distinct: dict[str, _Distinct] = field(default_factory=dict)
+
+    def distinct(self, col: str) -> _Distinct:
+        """The distinct values of an extract column (computed once a chunk)."""
+        if col not in self._distinct:
+            self._distinct[col] = _Distinct.of(self.frame[col])
+        return self._distinct[col]
 
     def dates(self, col: str) -> pd.Series:
         """Parsed dates of a column; bad and out-of-range cells become problems."""
         raw = self.frame[col]
-        dates, bad = parse_dates(raw, date_format=self.src.date_format,
-                                 decimal=self.src.decimal, typed=self.typed)
+        distinct = self.distinct(col)
+        dates, bad = (distinct.expand(part, raw.index) for part in parse_dates(
+            distinct.values, date_format=self.src.date_format, decimal=self.src.decimal,
+            typed=self.typed))
         self.problems.add(bad, "bad_date", col, raw)
         out = dates.notna() & ((dates < self.lo) | (dates > self.hi))
         self.problems.add(out, "date_out_of_range", col, raw)
@@ -167,13 +208,14 @@ class _Mapping:
         if col is None:
             return pd.Series(None, index=frame.index, dtype=object)
         raw = frame[col]
+        distinct = self.distinct(col)
+        raw_codes = distinct.values
         code_map = dict(self.src.values.get("code", {}))
         if code_map:
-            mapped = raw.map(code_map)
-            raw_codes = mapped.where(mapped.notna(), raw)
-        else:
-            raw_codes = raw
-        codes = normalise_codes(raw_codes, decimal=self.src.decimal)
+            mapped = raw_codes.map(code_map)
+            raw_codes = mapped.where(mapped.notna(), raw_codes)
+        codes = distinct.expand(normalise_codes(raw_codes, decimal=self.src.decimal),
+                                raw.index)
         bad = pd.Series(False, index=frame.index)
         for event in pd.unique(events[has & codes.notna()]):
             allowed = detail_vocabulary(str(event))
@@ -220,6 +262,8 @@ def map_chunk(
     frame = chunk.frame
     step = _Mapping(frame, src, _Problems(len(frame)), pd.Timestamp(min_date),
                     pd.Timestamp(max_date), typed, [])
+    for col, (values, codes) in (chunk.distinct or {}).items():  # the reader's encoding
+        step._distinct[col] = _Distinct(pd.Series(values, dtype=object), codes)
     ids, spellings = _identifiers(step, key, normalise_pv)
     attrs = _case_columns(step)
     events = _wide_events(step) if src.long is None else _long_events(step)
@@ -264,8 +308,10 @@ def _case_columns(step: _Mapping) -> pd.DataFrame:
     attrs = {}
     for contract, col in src.columns.items():
         raw = frame[col]
-        values, bad = map_values(raw, contract, dict(src.values.get(contract, {})),
-                                 decimal=src.decimal)
+        distinct = step.distinct(col)
+        values, bad = (distinct.expand(part, raw.index) for part in map_values(
+            distinct.values, contract, dict(src.values.get(contract, {})),
+            decimal=src.decimal))
         if bad.any():
             step.problems.add(bad, "unknown_code", col, raw)
             step.unmapped.append(_tally(src.name, contract, col, raw, bad))
@@ -299,13 +345,15 @@ def _long_events(step: _Mapping) -> pd.DataFrame:
     long = src.long
     assert long is not None
     raw = frame[long.event]
+    distinct = step.distinct(long.event)
     event_map = dict(src.values.get("event", {}))
-    events = raw.map(event_map) if event_map else pd.Series(None, index=frame.index,
-                                                             dtype=object)
-    events = events.where(events.notna(), raw)
-    problems.add(raw.isna(), "missing_value", long.event, raw)
+    labels = distinct.values
+    mapped = labels.map(event_map) if event_map else labels
+    mapped = mapped.where(mapped.notna(), labels)
     known = set(vocabulary("events")["code"])
-    bad = raw.notna() & ~events.isin(known)
+    events = distinct.expand(mapped, raw.index)
+    bad = distinct.expand(labels.notna() & ~mapped.isin(known), raw.index).astype(bool)
+    problems.add(raw.isna(), "missing_value", long.event, raw)
     if bad.any():
         problems.add(bad, "unknown_code", long.event, raw)
         step.unmapped.append(_tally(src.name, "event", long.event, raw, bad))

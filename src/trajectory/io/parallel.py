@@ -32,7 +32,7 @@ from typing import Any
 
 from ..config import SourceConfig
 from ..errors import TrajectoryError
-from ..privacy.pseudonymise import PseudonymKey
+from ..pseudonymise import PseudonymKey
 from .mapping import check_header, map_chunk
 from .readers import SourceReader
 from .staging import ChunkTables, ReadSummary, Staging, chunk_tables

@@ -58,11 +58,15 @@ class Chunk:
 
     ``row_hash``, when the reader has it, is :func:`row_hashes` of ``frame`` (computed
     from the columns' dictionary encodings, cheaper than hashing every cell).
+    ``distinct``, when the reader has it, gives for each column its distinct values
+    (``None`` last) and each record's position among them: ``values[codes]`` is the
+    column.
     """
 
     frame: pd.DataFrame
     rows: np.ndarray
     row_hash: np.ndarray | None = None
+    distinct: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
@@ -269,11 +273,11 @@ class SourceReader:
                     if n < 0 or not found.unclosed_last:
                         raise self._disagree(found, emitted)
                     batch = batch.slice(0, n)
-                frame, blank, hashes = _arrow_strings(batch)
+                frame, blank, hashes, distinct = _arrow_strings(batch)
                 frame.columns = self.columns
                 rows = found.rows[emitted:emitted + n]
                 emitted += n
-                yield self._clean(frame, rows, blank, hashes)
+                yield self._clean(frame, rows, blank, hashes, distinct)
         except pa.ArrowInvalid as exc:
             line = int(found.rows[min(emitted, expected - 1)]) if expected else 2
             raise IngestError(
@@ -311,14 +315,17 @@ class SourceReader:
                 file=str(self.path))
 
     def _clean(self, frame: pd.DataFrame, rows: np.ndarray, blank: np.ndarray,
-               hashes: np.ndarray | None = None) -> Chunk:
+               hashes: np.ndarray | None = None,
+               distinct: list[tuple[np.ndarray, np.ndarray]] | None = None) -> Chunk:
         """Drop the records whose every cell is empty (``blank``), counting them."""
         if blank.any():
             self.blank_records += int(blank.sum())
             frame = frame.loc[~blank].reset_index(drop=True)
             rows = rows[~blank]
             hashes = None if hashes is None else hashes[~blank]
-        return Chunk(frame, np.asarray(rows, dtype=np.int64), hashes)
+            distinct = None if distinct is None else [(u, c[~blank]) for u, c in distinct]
+        named = None if distinct is None else dict(zip(frame.columns, distinct, strict=True))
+        return Chunk(frame, np.asarray(rows, dtype=np.int64), hashes, named)
 
     # ------------------------------------------------------------- Parquet
     def _open_parquet(self) -> None:
@@ -347,11 +354,11 @@ class SourceReader:
                 elif not pa.types.is_string(array.type):
                     array = array.cast(pa.string())
                 arrays.append(array)
-            frame, blank, hashes = _arrow_strings(
+            frame, blank, hashes, distinct = _arrow_strings(
                 pa.RecordBatch.from_arrays(arrays, names=batch.schema.names))
             rows = np.arange(start, start + len(frame), dtype=np.int64)
             start += len(frame)
-            yield self._clean(frame, rows, blank, hashes)
+            yield self._clean(frame, rows, blank, hashes, distinct)
         self.tally.blank = self.blank_records
         self.tally.records = self.lines - self.blank_records
 
@@ -469,19 +476,23 @@ class SourceReader:
             yield from self._excel_chunks()
 
 
-def _arrow_strings(batch: object) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Stripped strings of a record batch (empty strings become None), blank records, hashes.
+def _arrow_strings(batch: object) -> tuple[pd.DataFrame, np.ndarray, np.ndarray,
+                                           list[tuple[np.ndarray, np.ndarray]]]:
+    """Stripped strings, blank records, row hashes and distinct values of a record batch.
 
-    Equal values share one Python string (through a dictionary encoding), so a column
-    of a few thousand distinct dates or codes holds a few thousand strings, not one a
-    row. The row hashes (:func:`row_hashes`) come from the same encoding: each distinct
-    value of a column is hashed once.
+    Empty strings become None. The distinct values of each column, with each record's
+    code among them, are :attr:`Chunk.distinct`. Equal values share one Python string
+    (through a dictionary encoding), so a column of a few thousand distinct dates or
+    codes holds a few thousand strings, not one a row. The row hashes
+    (:func:`row_hashes`) come from the same encoding: each distinct value of a column
+    is hashed once.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     cols = {}
     hashes = []
+    distinct = []
     n_rows: int = batch.num_rows  # type: ignore[attr-defined]
     blank: np.ndarray = np.ones(n_rows, dtype=np.bool_)
     for name, array in zip(batch.schema.names, batch.columns, strict=True):  # type: ignore[attr-defined]
@@ -495,11 +506,12 @@ def _arrow_strings(batch: object) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]
                             np.array([None], dtype=object))
         codes = encoded.indices.fill_null(len(uniques) - 1).to_numpy(zero_copy_only=False)
         cols[name] = uniques[codes]
+        distinct.append((uniques, codes))
         # as pandas hashes an object column: its distinct values, missing ones as u8max
         hashed = np.append(pd.util.hash_array(uniques[:-1], categorize=False),
                            np.uint64(np.iinfo(np.uint64).max))
         hashes.append(hashed[codes])
-    return pd.DataFrame(cols), blank, _combine_hashes(hashes, n_rows)
+    return pd.DataFrame(cols), blank, _combine_hashes(hashes, n_rows), distinct
 
 
 def _excel_text(value: object) -> str | None:

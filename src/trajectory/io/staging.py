@@ -149,17 +149,17 @@ def chunk_tables(part: MappedChunk, id_kinds: list[str], attr_columns: list[str]
     for kind in id_kinds:
         columns[f"id_{kind}"] = _text(part.ids[kind].to_numpy(dtype=object))
     for col in attr_columns:
-        columns[f"a_{col}"] = _text(part.attrs[col].to_numpy(dtype=object))
+        columns[f"a_{col}"] = _few_texts(part.attrs[col].to_numpy(dtype=object))
     ev = part.events
     m = len(ev)
     dates = ev["date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
     events = pa.table({
         "pos": pa.array(ev["pos"].to_numpy(dtype=np.int64) + first_row),
         "seq": pa.array(np.arange(first_event, first_event + m, dtype=np.int64)),
-        "event": _text(ev["event"].to_numpy(dtype=object)),
+        "event": _few_texts(ev["event"].to_numpy(dtype=object)),
         "date": pa.array(dates, type=pa.date32(), mask=np.isnat(dates)),
-        "code": _text(ev["code"].to_numpy(dtype=object)),
-        "col": _text(ev["column"].to_numpy(dtype=object)),
+        "code": _few_texts(ev["code"].to_numpy(dtype=object)),
+        "col": _few_texts(ev["column"].to_numpy(dtype=object)),
     })
     spellings = pa.table({
         "spelling": pa.array(part.spellings["spelling"].to_numpy(dtype=np.uint64)),
@@ -235,3 +235,19 @@ def _text(values: np.ndarray | pd.Series) -> pa.Array:
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         text = pd.Series(array).astype(str).where(pd.notna(array), None)
         return pa.array(text.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+
+
+def _few_texts(values: np.ndarray) -> pa.Array:
+    """:func:`_text` for a column of few distinct values (codes, event labels).
+
+    A dictionary array: each distinct value is converted once, and the chunk travels
+    from a worker process and into DuckDB (which reads it as text) as small integers.
+    Values that are not all strings are converted one by one (a hash takes
+    1 == 1.0 == True).
+    """
+    codes, uniques = pd.factorize(values)
+    distinct = np.asarray(uniques, dtype=object)
+    if not all(isinstance(v, str) for v in distinct):
+        return _text(values)
+    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+    return pa.DictionaryArray.from_arrays(indices, _text(distinct))

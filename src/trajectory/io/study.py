@@ -50,7 +50,7 @@ import pandas as pd
 
 from ..config import SourceConfig, StudyConfig
 from ..errors import PrivacyError
-from ..privacy.pseudonymise import PseudonymKey, load_key
+from ..pseudonymise import PseudonymKey, load_key
 from ..schema import EventLog, coerce
 from .assemble import build_tables, display_path, file_rows, quarantine_frame
 from .linking import (
@@ -318,7 +318,7 @@ def check_fingerprint(key: PseudonymKey, expected: str | None) -> None:
 
     Examples
     --------
-    >>> from trajectory.privacy.pseudonymise import PseudonymKey
+    >>> from trajectory.pseudonymise import PseudonymKey
     >>> key = PseudonymKey(b"0123456789abcdef0123456789abcdef", source="test")
     >>> check_fingerprint(key, key.fingerprint)
     >>> check_fingerprint(key, None)

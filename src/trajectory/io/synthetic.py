@@ -1,7 +1,7 @@
 r"""Which extracts the package generated: the marker that lets ``synthetic = true`` in.
 
 Synthetic studies may be pseudonymised with the public demo key
-(:data:`trajectory.privacy.pseudonymise.DEMO_KEY`), which protects nothing. So that
+(:data:`trajectory.pseudonymise.DEMO_KEY`), which protects nothing. So that
 real extracts cannot come in under it by a config that says ``synthetic = true``, the
 generator (:func:`trajectory.synth.write_extracts`) writes a marker file,
 :data:`MARKER`, beside the extracts with the SHA-256 of each; an ingest that would use

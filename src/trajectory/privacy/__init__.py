@@ -9,10 +9,10 @@ knows); ``release.release_gate`` and ``release.check_release`` are what reports 
 The rules and the practice they follow are in ``docs/privacy.md``.
 """
 
+from ..pseudonymise import DEMO_KEY, PseudonymKey, load_key, pseudonymise
 from .audit import ReleaseAudit, audit_release
 from .disclose import COUNT_NAMES, disclose, disclosure_audit
 from .kanon import DEFAULT_QUASI_IDENTIFIERS, KAnonymityResult, k_anonymity
-from .pseudonymise import DEMO_KEY, PseudonymKey, load_key, pseudonymise
 from .suppression import SuppressionPattern, margin_sums, rounded_to_base, suppression_pattern
 
 __all__ = [

@@ -44,8 +44,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..config import PrivacyConfig
-from ..errors import PrivacyError
+from .config import PrivacyConfig
+from .errors import PrivacyError
 
 __all__ = [
     "PSEUDONYM_LENGTH",

@@ -10,7 +10,7 @@ import pytest
 
 from trajectory.config import PrivacyConfig
 from trajectory.errors import PrivacyError
-from trajectory.privacy.pseudonymise import (
+from trajectory.pseudonymise import (
     DEMO_KEY,
     PSEUDONYM_LENGTH,
     PseudonymKey,
@@ -149,3 +149,16 @@ def test_key_pasted_into_key_env_or_key_file_is_never_shown(tmp_path):
     with pytest.raises(PrivacyError) as info:
         load_key(cfg.privacy, synthetic=False, environ={})
     assert HEX_KEY not in str(info.value)
+
+
+def test_ingest_does_not_load_the_publication_gate():
+    """Ingest (and each of its worker processes) imports no disclosure code nor scipy."""
+    import subprocess
+    import sys
+
+    code = ("import sys, trajectory.store, trajectory.io.study, trajectory.io.parallel; "
+            "print(sorted(m for m in sys.modules if m.startswith(('trajectory.privacy', "
+            "'scipy'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
