@@ -97,11 +97,16 @@ class NomenclatureResult(TidyResult):
 
     #: Identities its tables share with other published tables, read by the release
     #: audit (trajectory.privacy.identities): the crosswalk splits each police code's
-    #: cases by parquet code; the agreement counts the registered cases of each group,
-    #: as the sanctioning table does (its ``n`` repeats on every row of a group).
+    #: cases by parquet code, and its off-diagonal cells (another parquet code) the
+    #: cases recoded (``n_differs``); the agreement counts the registered cases of each
+    #: group, as the sanctioning table does (its ``n`` repeats on every row of a group).
     identities: ClassVar[tuple[Mapping[str, Any], ...]] = (
         {"parts": {"source": "nomenclature.table", "column": "n", "per": "police_code"},
          "whole": {"source": "nomenclature.requalification", "column": "n",
+                   "per": "police_code"}},
+        {"parts": {"source": "nomenclature.table", "column": "n", "per": "police_code",
+                   "differ": [["parquet_code", "police_code"]]},
+         "whole": {"source": "nomenclature.requalification", "column": "n_differs",
                    "per": "police_code"}},
         {"parts": {"source": "nomenclature.agreement", "column": "n", "per": "group"},
          "whole": {"source": "sanctioning.table", "column": "n", "per": "group"}},

@@ -77,6 +77,27 @@ class LogrankResult(ComparisonResult):
         "counts": ["n", "observed"], "dims": ["group"],
         "derived": {"expected": ["n", "observed"]}}
 
+    #: Identities its table shares with other published tables, read by the release
+    #: audit (trajectory.privacy.identities), for a test of the study's cohort: a
+    #: group's ``n`` is at most its cases in the cohort's counts by offence group (as
+    #: many when no case was excluded: the audit adopts the equality only where the
+    #: shown cells confirm it); the groups' ``n`` add up to the cohort's outcome counts
+    #: and their events (unweighted ``observed``) to its decided cases.
+    identities: ClassVar[tuple[Mapping[str, Any], ...]] = (
+        *({"parts": {"source": "cohort.cases", "column": "n", "per": "offence_group"},
+           "whole": {"source": "comparison.logrank", "column": "n", "per": "group"},
+           "relation": relation} for relation in ("=", ">=")),
+        {"parts": {"source": "cohort.outcomes", "column": "n"},
+         "whole": {"source": "comparison.logrank", "column": "n", "every": True}},
+        {"parts": {"source": "cohort.outcomes", "column": "n",
+                   "exclude": {"outcome": ["censored"]}},
+         "whole": {"source": "comparison.logrank", "column": "observed", "every": True}},
+    )
+
+    def __post_init__(self) -> None:
+        """Name the table's source, as :attr:`identities` refers to it."""
+        self.table.attrs["source"] = "comparison.logrank"
+
 
 def _chisq(score: np.ndarray, var: np.ndarray, keep: np.ndarray) -> tuple[float, int]:
     """R ``survdiff``: drop groups with nothing expected, then the first; solve."""

@@ -53,6 +53,21 @@ class FunnelResult(TidyResult):
     indicator: str = ""
     disclosure: ClassVar[Mapping[str, Any]] = {"withhold_by": "n"}
 
+    #: Identities its table shares with other published tables, read by the release
+    #: audit (trajectory.privacy.identities): a unit's ``n`` counts its cases of the
+    #: periods pooled, at most the unit's cases of the reception table (the size of each
+    #: zone or division there), and as many when every period is pooled (the audit
+    #: adopts the equality only where the shown cells confirm it).
+    identities: ClassVar[tuple[Mapping[str, Any], ...]] = tuple(
+        {"parts": {"source": "reception.table", "column": "n",
+                   "where": {"stage": ["reporting"], "q": ["0.5"]}, "per": "group"},
+         "whole": {"source": "monitoring.funnel", "column": "n", "per": "group"},
+         "relation": relation} for relation in ("=", ">="))
+
+    def __post_init__(self) -> None:
+        """Name the table's source, as :attr:`identities` refers to it."""
+        self.table.attrs["source"] = "monitoring.funnel"
+
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """The funnel (:func:`trajectory.plotting.monitoring.plot_monitor_funnel`)."""
         from ..plotting.monitoring import plot_monitor_funnel

@@ -24,8 +24,9 @@ all shown holds, as an intruder would check):
   that gives an integer is a count;
 * ``funnel``: reached - lost - open at one stage = reached at the next;
 * ``identity``: across tables, the identities the result classes declare
-  (:mod:`~trajectory.privacy.identities`): parts in one table that add up to a count of
-  another, group by group; a shown difference of a ``>=`` identity is itself a count.
+  (:mod:`~trajectory.privacy.identities`): parts in one table that add up to a count (or
+  a sum of counts) of another, group by group; a shown difference of a ``>=`` identity
+  is itself a count.
 
 A hidden count is *protected* when the interval an intruder can compute for it is at
 least ``protection`` wide (default ``k``), as the protection levels of tau-Argus and
@@ -59,7 +60,7 @@ import pandas as pd
 from ._milp import BIG as _BIG
 from ._milp import Relation, cached_bounds
 from ._milp import components as components_of
-from .identities import Identity, identities_from, linked_tables
+from .identities import Identity, identities_from, linked_tables, touches
 
 __all__ = ["Relation", "ReleaseAudit", "audit_release", "release_relations", "count_columns"]
 
@@ -433,9 +434,9 @@ class _Collector:
         """Parts in one table adding up to (``=``) or bounding (``>=``) a count of another."""
         family = []
         usable = {n: f for n, f in self.frames.items() if self.only is None or n in self.only}
-        for parts, whole in identity.instances(usable, self.sources):
-            table = whole[0]
-            terms = tuple([(c, 1.0) for c in parts] + [(whole, -1.0)])
+        for parts, wholes in identity.instances(usable, self.sources):
+            table = wholes[0][0]
+            terms = tuple([(c, 1.0) for c in parts] + [(c, -1.0) for c in wholes])
             upper = 0.0 if identity.relation == "=" else _BIG
             family.append(Relation(terms, 0.0, upper, "identity", table))
         if not self.add_family(family) or identity.relation == "=":
@@ -444,7 +445,7 @@ class _Collector:
             cells = [c for c, _ in r.terms]
             if all(self.shown(c) for c in cells):
                 # blamed on the smallest part, unless only the whole is in the audited tables
-                parts = sorted(cells[:-1], key=self.value)
+                parts = sorted((c for c, a in r.terms if a > 0), key=self.value)
                 cell = next((c for c in parts if self.prefer is None or c[0] in self.prefer),
                             cells[-1])
                 self.derived.append((cell, "identity",
@@ -560,7 +561,7 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
         hidden = [c for c in unknown if isinstance(c, tuple) and len(c) == 3]
         if not hidden:
             continue
-        if focus_set is not None and not any(c[0] in focus_set for c in hidden):
+        if focus_set is not None and not touches(rels, focus_set):
             continue
         n_hidden += len(hidden)
         found = cached_bounds(rels, unknown, value, rounding, sorted(hidden, key=str), cache)

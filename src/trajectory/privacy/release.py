@@ -151,6 +151,14 @@ def _blank(frame: pd.DataFrame, row: int, column: str) -> None:
             frame.loc[frame.index[row], flag] = True
 
 
+def _whole_numbers(values: pd.Series) -> bool:
+    """True for a numeric column whose shown values are all whole numbers."""
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return False
+    shown = values.dropna().to_numpy(dtype=float)
+    return bool(shown.size) and bool(np.all(np.abs(shown - np.round(shown)) < 1e-9))
+
+
 def _repeated(frame: pd.DataFrame, row: int, column: str) -> list[int]:
     """Rows showing the same count as ``row`` (the quantile levels of one group)."""
     level = next((c for c in ("q", "quantile") if c in frame.columns), None)
@@ -175,8 +183,8 @@ def _pinned(frames: Mapping[str, pd.DataFrame], name: str, identities: list[Iden
     for identity in identities:
         if identity.relation != "=":
             continue
-        for parts, whole in identity.instances(frames, sources):
-            cells = [*parts, whole]
+        for parts, wholes in identity.instances(frames, sources):
+            cells = [*parts, *wholes]
             mine = [c for c in cells if c[0] == name]
             rest = [c for c in cells if c[0] != name]
             if len(mine) == 1 and all(not np.isnan(float(frames[t][c].iloc[i]))
@@ -190,7 +198,6 @@ def _candidates(audit: ReleaseAudit, relations: list[Relation],
                 frames: Mapping[str, pd.DataFrame], name: str,
                 pinned: set[tuple[int, str]] | None = None) -> list[tuple[int, str]]:
     """Shown counts of table ``name`` whose hiding can widen a problem cell."""
-    frame = frames[name]
     pinned = pinned or set()
     problem_cells = {(str(t), int(i), str(c)) for t, i, c in audit.table[
         ["table", "row", "column"]].itertuples(index=False)}
@@ -201,24 +208,48 @@ def _candidates(audit: ReleaseAudit, relations: list[Relation],
         picks.append((int(row), str(column)))  # the part, the later horizon, the share
     narrow = [(str(t), int(i), str(c)) for t, i, c in table.loc[
         table["problem"] != "derived", ["table", "row", "column"]].itertuples(index=False)]
+    on: dict[Cell, list[list[Cell]]] = {}  # the relations through each cell
+    for rel in relations:
+        cells = [c for c, _ in rel.terms if isinstance(c, tuple) and len(c) == 3]
+        for c in cells:
+            on.setdefault(c, []).append(cells)
+    values = _ShownValues(frames)
     for target in narrow:
+        reached: set[Cell] = {target}
         linked: dict[Cell, float] = {}
-        for rel in relations:
-            cells = [c for c, _ in rel.terms if isinstance(c, tuple)]
-            if target not in cells:
-                continue
-            for c in cells:
-                if c[0] != name or c in problem_cells or (c[1], c[2]) in pinned:
-                    continue
-                series = pd.to_numeric(frame[str(c[2])], errors="coerce")
-                value = float(series.to_numpy(dtype=float)[int(c[1])])
-                if not np.isnan(value):
-                    linked[c] = float(value)
+        edge = {target}
+        while edge and not linked:  # the target's relations, else the hidden cells they reach
+            more: set[Cell] = set()
+            for cells in (cells for cell in edge for cells in on.get(cell, ())):
+                for c in cells:
+                    value = values(c)
+                    if np.isnan(value):
+                        more.add(c)
+                    elif c[0] == name and c not in problem_cells and (c[1], c[2]) not in pinned:
+                        linked[c] = value
+            edge = more - reached
+            reached |= more
         # the smallest non-zero shown count first, as the line rule of suppression_pattern
         best = sorted(linked.items(), key=lambda kv: (kv[1] == 0, kv[1], kv[0][1]))
         if best:
             picks.append((best[0][0][1], best[0][0][2]))
     return list(dict.fromkeys(picks))
+
+
+class _ShownValues:
+    """The value a cell shows (NaN when hidden, or not a number); columns read once."""
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame]) -> None:
+        self.frames = frames
+        self.columns: dict[tuple[str, str], np.ndarray] = {}
+
+    def __call__(self, cell: Cell) -> float:
+        table, row, column = cell
+        values = self.columns.get((table, column))
+        if values is None:
+            values = pd.to_numeric(self.frames[table][column], errors="coerce").to_numpy(float)
+            self.columns[(table, column)] = values
+        return float(values[row])
 
 
 def protect_release(frames: Mapping[str, pd.DataFrame], name: str, *, k: int = 5,
@@ -267,6 +298,8 @@ def protect_release(frames: Mapping[str, pd.DataFrame], name: str, *, k: int = 5
             if column in counts:  # with its repeats: one count shown on several rows
                 for i in _repeated(frame, row, column):
                     _blank(frame, i, column)
+            elif _whole_numbers(frame[column]):  # a count by another name (observed events)
+                _blank(frame, row, column)
             else:
                 frame.loc[frame.index[row], column] = np.nan
             done = True
