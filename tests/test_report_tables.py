@@ -339,3 +339,110 @@ def test_indicators_table_fits_the_page_and_rules_keep_their_codes_in_the_csv() 
                                     "Observé / attendu", "Limite inférieure 99,8 %",
                                     "Limite supérieure 99,8 %", "Signal"]
     assert funnel["Signal"].iloc[0] == "Au-dessus de la limite à 99,8 %"
+
+
+# ----------------------------------------------------------------------------------------
+# Periods, minus signs and indicator summaries as a reader of each language reads them
+
+_MACHINE_PERIOD = re.compile(r"\b\d{4}Q[1-4]\b|\b\d{4}-\d{2}(-\d{2})?\b")
+#: A hyphen-minus that starts a number (not one inside a date or a code such as E20-E23).
+_HYPHEN_MINUS = re.compile(r"(?<![\w])-\d")
+
+
+def _cells(shown: pd.DataFrame) -> list[str]:
+    return [str(c) for c in shown.columns] + [str(v) for v in shown.to_numpy().ravel()]
+
+
+@pytest.mark.parametrize(("lang", "quarter", "month", "day"), [
+    ("fr", "T3 2021", "janvier 2022", "1er juillet 2023"),
+    ("nl", "K3 2021", "januari 2022", "1 juli 2023"),
+    ("en", "2021 Q3", "January 2022", "1 July 2023"),
+])  # written with no-break spaces: a period never breaks across lines
+def test_periods_and_dates_read_as_the_language_writes_them(
+        tmp_path: Path, lang: str, quarter: str, month: str, day: str) -> None:
+    tables = _code_tables()
+    quarterly = tables["indicators"].assign(period="2021Q3")
+    monthly = tables["indicators"].assign(period="2022-01")
+    alarms = tables["cusum"].assign(alarm_date="2023-07-01")
+    for table, expected, column in ((quarterly, quarter, "period"), (monthly, month, "period"),
+                                    (alarms, day, "alarm_date")):
+        shown = display_frame(table, lang=lang, k=5)
+        title = _column_title(column, lang)
+        assert set(shown[title]) == {expected.replace(" ", "\u00a0")}
+        assert not [c for c in _cells(shown) if _MACHINE_PERIOD.search(c)]
+    # the files keep the machine form
+    quarterly.to_csv(tmp_path / "indicators.csv", index=False)
+    path = write_workbook(tmp_path, {}, lang=lang)
+    book = load_workbook(path, read_only=True)
+    rows = list(book["indicators"].iter_rows(values_only=True))
+    book.close()
+    assert rows[1][rows[0].index("period")] == "2021Q3"
+    assert pd.read_csv(tmp_path / "indicators.csv")["period"].iloc[0] == "2021Q3"
+
+
+def _column_title(column: str, lang: str) -> str:
+    """The title a column takes on the page."""
+    from trajectory.messages import message_or
+
+    return message_or(f"column.{column}", lang, column)
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_negative_numbers_take_the_minus_sign_of_the_figures(lang: str) -> None:
+    from trajectory.plotting.formatting import format_decimal
+
+    evaluation = _code_tables()["evaluation"].assign(lower=-0.0184966, estimate=-0.25)
+    model = pd.DataFrame({"term": ["offence_group[T.hate]"], "estimate": [-0.94],
+                          "std_err": [0.3], "lower": [-1.53], "upper": [-0.35], "p": [0.002]})
+    plain = pd.DataFrame({"group": ["hate"], "observed": [-3.5], "expected": [-12.25]})
+    for table in (evaluation, model, plain):
+        cells = _cells(display_frame(table, lang=lang, k=5))
+        assert not [c for c in cells if _HYPHEN_MINUS.search(c)], cells
+        assert any("\u2212" in c for c in cells)
+    # one formatter for tables and figures
+    for value, digits in ((-0.25, 2), (-12.25, 1), (-1234.0, 0)):
+        assert format_number(value, lang, digits=digits) == format_decimal(
+            value, f",.{digits}f", lang)
+    assert format_number(-0.001, lang) == format_number(0.0, lang)  # never "−0.00"
+
+
+def _indicator_series() -> pd.DataFrame:
+    """Two indicators over four quarters; the second is never mature."""
+    periods = ["2021Q1", "2021Q2", "2021Q3", "2021Q4"]
+    return pd.DataFrame({
+        "indicator": ["transmitted_30d"] * 4 + ["summons_12m"] * 4, "group": "all",
+        "period": periods * 2, "period_start": "2021-01-01", "period_end": "2021-03-31",
+        "estimate": [0.61, 0.66, 0.72, 0.80, 0.10, 0.11, 0.12, None],
+        "lower": [0.55, 0.60, 0.66, 0.70, 0.05, 0.06, 0.07, None],
+        "upper": [0.67, 0.72, 0.78, 0.90, 0.15, 0.16, 0.17, None],
+        "n": 100, "n_event": 50, "n_risk": 40, "horizon": [30] * 4 + [365] * 4,
+        "status": ["mature", "mature", "mature", "immature"]
+        + ["immature", "immature", "immature", "not_observed"],
+        "target": [0.7] * 4 + [None] * 4,
+        "on_target": [False, False, True, True] + [None] * 4,
+        "kind": "incidence", "unit": "share", "withheld": False})
+
+
+def test_indicators_summary_shows_each_indicator_at_its_latest_mature_period(
+        tmp_path: Path) -> None:
+    from trajectory.report_html import Facts, _table_html
+
+    series = _indicator_series()
+    shown = display_frame(series, lang="en", k=5)
+    assert shown["Indicator"].tolist() == ["Transmitted to the parquet within 30 days",
+                                           "Summons within 12 months"]
+    # the latest mature quarter (Q4 is still followed); an indicator never mature shows
+    # its latest estimated quarter, marked provisional
+    assert shown["Period"].tolist() == ["2021\u00a0Q3"] * 2
+    assert shown["Estimate (95% CI)"].tolist() == ["0.72 (0.66–0.78)", "0.12 (0.07–0.17)"]
+    assert shown["Target"].tolist() == ["0.70", "–"]
+    assert shown["On target"].tolist() == [TRUE_MARK, "–"]
+    assert shown["Status"].tolist() == ["Final", "Provisional (follow-up too short)"]
+    # the page says where the other periods are; the CSV keeps them all
+    (tmp_path / "tables").mkdir()
+    series.to_csv(tmp_path / "tables" / "indicators.csv", index=False)
+    page = _table_html({"name": "indicators", "kind": "table"}, tmp_path, "Indicators",
+                       Facts(title="t"), {"indicators": "indicators"})
+    assert page.count("<tr>") == 1 + 2
+    assert "One row per indicator" in page and "tables/indicators.csv" in page
+    assert len(pd.read_csv(tmp_path / "tables" / "indicators.csv")) == 8

@@ -219,6 +219,8 @@ def _table_html(entry: Mapping[str, Any], out_dir: Path, caption: str, facts: Fa
     if len(shown) > MAX_ROWS:
         notes.append(message("table.cut", facts.lang, shown=MAX_ROWS, total=len(shown),
                              name=name, sheet=sheet))
+    elif shown.attrs.get("latest"):  # one row an indicator, every period in the files
+        notes.append(message("table.latest", facts.lang, name=name, sheet=sheet))
     else:
         notes.append(message("table.full", facts.lang, name=name, sheet=sheet))
     cells = set(shown.to_numpy().ravel().tolist())
@@ -297,14 +299,18 @@ def _findings(out_dir: Path, facts: Facts) -> str:
             where = _label("group", row.get("group"), lang)
             if str(row.get("subgroup", "all")) not in ("all", "nan"):
                 where += f" ({_label('subgroup', row['subgroup'], lang)})"
+            from .plotting.flags import effect_text
+
             stage = message_or(f"value.{row.get('stage')}", lang,
                                _label("stage", row.get("stage"), lang))
+            metric = str(row.get("metric"))
+            # the numbers as the flags figure and table write them (points for differences)
+            effect, lower, upper = (effect_text(metric, row.get(c), None, None, lang)
+                                    for c in ("effect", "effect_lower", "effect_upper"))
             text = message(
                 "summary.finding", lang, where=f"{where}, {stage}",
-                metric=message_or(f"value.{row.get('metric')}", lang, str(row.get("metric"))),
-                effect=format_number(row.get("effect"), lang), ci=level,
-                lower=format_number(row.get("effect_lower"), lang),
-                upper=format_number(row.get("effect_upper"), lang),
+                metric=message_or(f"value.{metric}", lang, metric),
+                effect=effect, ci=level, lower=lower, upper=upper,
                 q=("<" + format_number(0.001, lang, digits=3)) if float(row.get("q", 1)) < 0.001
                 else format_number(row.get("q"), lang, digits=3))
         lens = message_or(f"value.{row.get('lens')}", lang, str(row.get("lens", "")))

@@ -4,9 +4,13 @@ The report shows every table that a notebook published (after the disclosure gat
 a form a reader expects from a publication: no row index, labels instead of codes,
 numbers rounded for reading, an estimate and its interval in one cell
 (``0.37 (0.35–0.40)``), ``<k`` where a count below the threshold was suppressed and
-``‡`` where a larger cell was hidden so that a small one cannot be recovered. Long
-tables are cut to their first rows in the HTML; the full table stays in
-``tables/<name>.csv`` and in the workbook ``tables/tables.xlsx`` (:func:`write_workbook`).
+``‡`` where a larger cell was hidden so that a small one cannot be recovered. Numbers
+and periods are written as the figures write them, in the page's language: one number
+formatter (the decimal comma, the minus sign U+2212), periods and dates in words
+(``T1 2021``, ``20 juillet 2023``), a flag's difference of shares in percentage points.
+Long tables are cut to their first rows in the HTML (an indicator series to one row an
+indicator); the full table stays in ``tables/<name>.csv`` and in the workbook
+``tables/tables.xlsx`` (:func:`write_workbook`), in the machine form (``2021Q1``).
 
 Only presentation changes: :func:`display_frame` never alters a published value's
 meaning, it formats it.
@@ -57,7 +61,7 @@ _CODED = {"group", "state", "outcome", "stage", "offence_group", "police_code", 
           "code", "zone", "division", "source", "from_state", "to_state", "flag", "subgroup",
           "lens", "channel", "victim_sex", "age_band", "metric", "reason", "field", "by",
           "measure", "severity", "kind", "indicator", "rule", "action", "status", "unit",
-          "signal"}
+          "signal", "period"}
 #: Coded columns labelled from sections of the message catalogue, tried in order (the
 #: other coded columns go through the project vocabularies, ``display_label``).
 _SECTIONS: dict[str, tuple[str, ...]] = {
@@ -99,12 +103,17 @@ _FORMULA_FACTOR = re.compile(r"C\((?P<var>\w+)[^\[]*\)\[")
 def format_number(value: Any, lang: str = "en", *, digits: int | None = None) -> str:
     """A number for reading: 2 decimals below 10, 1 below 100, else an integer.
 
-    Never scientific notation; thousands separated as the language writes them.
+    Never scientific notation; thousands separated as the language writes them; a
+    negative number takes the minus sign (U+2212), as in the figures: the digits come
+    from :func:`trajectory.plotting.formatting.format_decimal`, the one number
+    formatter of tables and figures.
 
     Examples
     --------
     >>> format_number(1.355250e-20), format_number(2345.6, "fr"), format_number(0.5, "nl")
     ('0.00', '2\u202f346', '0,50')
+    >>> format_number(-0.25, "fr"), format_number(-0.001)
+    ('\u22120,25', '0.00')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -114,21 +123,20 @@ def format_number(value: Any, lang: str = "en", *, digits: int | None = None) ->
     if digits is None:
         whole = v == round(v) and abs(v) > 1  # 30.0 days reads as 30
         digits = 0 if whole else 2 if abs(v) < 10 else (1 if abs(v) < 100 else 0)
-    text = f"{v:,.{digits}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]
-    return _localise(text, lang)
+    from .plotting.formatting import format_decimal
+
+    return format_decimal(v, f",.{digits}f", lang)
 
 
 def _localise(text: str, lang: str) -> str:
-    if lang == "en":
-        return text
-    group = "\u202f" if lang == "fr" else "."
-    return text.replace(",", "\0").replace(".", ",").replace("\0", group)
+    """English number text as ``lang`` writes it (the figures' function)."""
+    from .plotting.formatting import decimal_text
+
+    return decimal_text(text, lang)
 
 
 def _count(value: Any, lang: str) -> str:
-    return _localise(f"{int(round(float(value))):,}", lang)
+    return format_number(round(float(value)), lang, digits=0)
 
 
 def _p_value(value: Any, lang: str) -> str:
@@ -307,15 +315,8 @@ def display_frame(table: pd.DataFrame, *, lang: str = "en", k: int = 5,
     """
     t = _outcomes_named(table.drop(columns=[c for c in table.columns
                                             if _CELL_FLAG.match(str(c))]))
-    if "by" in t.columns and len(t) > MAX_ROWS and (t["by"].astype(str) == "all").sum() > 1:
-        t = t[t["by"].astype(str) == "all"]  # the overall rows; groups are in the full table
-    if "flagged" in t.columns:
-        t = t[t["flagged"].fillna(False).astype(bool)]
-        if "q" in t.columns:
-            t = t.sort_values("q", kind="stable")
-        t = t.drop(columns=[c for c in ("value", "reference", "p", "flagged", "n_group",
-                                        "n_rest") if c in t.columns])
-    t = _page_columns(t, lang)
+    latest = _is_indicator_series(t)
+    t = _page_columns(_page_rows(t), lang)
     secondary = set((audit or {}).get("secondary", []))
     hidden = pd.Series(False, index=t.index)
     for flag in _FLAG_COLUMNS:
@@ -336,9 +337,19 @@ def display_frame(table: pd.DataFrame, *, lang: str = "en", k: int = 5,
     t = t.drop(columns=[c for c in t.columns if c in _DROP])
     for est, lo, hi in _TRIPLES:
         if {est, lo, hi} <= set(t.columns):
-            t[est] = [_interval(*v, lang) for v in zip(t[est], t[lo], t[hi], strict=True)]
+            title = f"{message_or(f'column.{est}', lang, est)} ({ci})"
+            flags = est == "effect" and _flag_metrics(t)
+            if flags:  # as the flags figure writes them: differences in percentage points
+                from .plotting.flags import effect_text
+
+                t[est] = [effect_text(*v, lang) for v in zip(t["metric"], t[est], t[lo], t[hi],
+                                                             strict=True)]
+                title = message("column.effect_points", lang, ci=ci) if flags == "points" \
+                    else title
+            else:
+                t[est] = [_interval(*v, lang) for v in zip(t[est], t[lo], t[hi], strict=True)]
             t = t.drop(columns=[lo, hi])
-            t = t.rename(columns={est: f"{message_or(f'column.{est}', lang, est)} ({ci})"})
+            t = t.rename(columns={est: title})
             if est == "hazard_ratio":  # the log-scale coefficient adds nothing for a reader
                 t = t.drop(columns=[c for c in ("estimate", "lower", "upper") if c in t.columns])
     if {"lower", "upper"} <= set(t.columns):
@@ -370,7 +381,68 @@ def display_frame(table: pd.DataFrame, *, lang: str = "en", k: int = 5,
     out = _typeset(out, lang)
     if marked:
         out.attrs["legend"] = message("table.booleans", lang, columns=", ".join(marked))
+    if latest:
+        out.attrs["latest"] = True  # one row an indicator: the page says where the rest is
     return out
+
+
+def _page_rows(t: pd.DataFrame) -> pd.DataFrame:
+    """The rows a page shows; the CSV and the workbook keep them all.
+
+    The overall rows of a long breakdown, the flagged comparisons of a flags table (most
+    certain first), one row an indicator (:func:`_latest_periods`).
+    """
+    if "by" in t.columns and len(t) > MAX_ROWS and (t["by"].astype(str) == "all").sum() > 1:
+        t = t[t["by"].astype(str) == "all"]  # the overall rows; groups are in the full table
+    if "flagged" in t.columns:
+        t = t[t["flagged"].fillna(False).astype(bool)]
+        if "q" in t.columns:
+            t = t.sort_values("q", kind="stable")
+        t = t.drop(columns=[c for c in ("value", "reference", "p", "flagged", "n_group",
+                                        "n_rest") if c in t.columns])
+    if _is_indicator_series(t):
+        t = _latest_periods(t)
+    return t
+
+
+def _is_indicator_series(t: pd.DataFrame) -> bool:
+    """True for a table of indicators by entry period (``indicator, period, status``)."""
+    return {"indicator", "period", "status"} <= set(t.columns)
+
+
+def _latest_periods(t: pd.DataFrame) -> pd.DataFrame:
+    """One row an indicator (and group): its latest mature period, with its target.
+
+    A mature period's value is final; when no period of an indicator is mature yet, its
+    latest estimated period is shown (its status says it is immature). Indicators keep
+    the order of the table.
+    """
+    t = t.reset_index(drop=True)
+    keys = [c for c in ("indicator", "group") if c in t.columns]
+    keep = []
+    for _, rows in t.groupby(keys, sort=False, dropna=False):
+        estimated = rows[rows["estimate"].notna()] if "estimate" in rows.columns else rows
+        mature = estimated[estimated["status"].astype(str) == "mature"]
+        pool = mature if len(mature) else estimated if len(estimated) else rows
+        keep.append(pool.sort_values("period", kind="stable").index[-1])
+    return t.loc[sorted(keep)]
+
+
+def _flag_metrics(t: pd.DataFrame) -> str:
+    """What the effects of a flags table measure, as the flags figure writes them.
+
+    ``"points"`` when a metric is a difference of shares (percentage points),
+    ``"ratios"`` when none is, ``""`` for a table whose effects are not flags'.
+    """
+    from .plotting.flags import METRIC_QUANTITY
+
+    if "metric" not in t.columns or t.empty:
+        return ""
+    metrics = set(t["metric"].dropna().astype(str))
+    if not metrics or not metrics <= set(METRIC_QUANTITY):
+        return ""
+    points = any(METRIC_QUANTITY[m] == "difference_points" for m in metrics)
+    return "points" if points else "ratios"
 
 
 def _page_columns(table: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -409,8 +481,12 @@ def _cell_text(name: str, value: Any, pos: int, lang: str, *, k: int,
     if isinstance(value, str) and name in _CODED_TEXT:
         return _label(name, value, lang)
     if isinstance(value, str) and name not in _CODED:
-        # a code in a column of free text reads as its label, never as snake_case
-        return _catalogued(value, _ANY_SECTION, lang) if _SNAKE.match(value) else value
+        # a code in a column of free text reads as its label, never as snake_case; a
+        # period or a date (an alarm's day) as the language writes it
+        from .plotting.words import period_label
+
+        return _catalogued(value, _ANY_SECTION, lang) if _SNAKE.match(value) \
+            else period_label(value, lang)
     if name in _CODED or isinstance(value, (bool, np.bool_)):
         return _label(name, value, lang)
     if name in _PROBABILITY:

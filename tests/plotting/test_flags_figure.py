@@ -10,6 +10,7 @@ from matplotlib.colors import to_hex
 from trajectory.bottlenecks.flags import Flags
 from trajectory.plotting import figure_alt, plot_flags, plot_result
 from trajectory.plotting.theme import OKABE_ITO
+from trajectory.plotting.words import text
 
 
 def flags_table() -> pd.DataFrame:
@@ -115,3 +116,24 @@ def test_many_flags_are_capped_strongest_first_and_long_labels_wrapped():
     assert fig.get_figheight() < 4.0
     every = plot_flags(pd.DataFrame(rows), context=0, max_flagged=None)
     assert len(every.axes[0].get_yticklabels()) == 30
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "nl"])
+def test_flags_table_and_figure_write_a_share_difference_in_percentage_points(lang):
+    """The hate-flag loss reads "51 (43–59)" in the figure and the table, and the table's
+    column says percentage points (it read 0.51 beside the figure's +51 points)."""
+    from trajectory.report_tables import display_frame
+
+    table = flags_table()
+    fig = plot_flags(table, context=2, lang=lang)
+    points_panel = fig.axes[2]
+    assert points_panel.get_xlabel().split("\n")[0] == text("q_difference_points", lang)
+    in_figure = [t.get_text() for t in points_panel.texts]
+    shown = display_frame(table, lang=lang)
+    unit = {"en": "percentage points", "fr": "points de pourcentage", "nl": "procentpunten"}
+    column = next(c for c in shown.columns if unit[lang] in c)
+    hate = shown[column].iloc[-1]  # the share difference, last of the flagged rows
+    assert hate == in_figure[0] == "51 (43\u201359)"
+    # the ratios read as in their panels too
+    ratios = [t.get_text() for a in fig.axes[:2] for t in a.texts]
+    assert set(shown[column].iloc[:-1]) <= set(ratios)

@@ -53,7 +53,7 @@ from .theme import (
     theme_context,
 )
 
-__all__ = ["plot_flags", "flag_label", "METRIC_QUANTITY"]
+__all__ = ["plot_flags", "flag_label", "effect_text", "METRIC_QUANTITY"]
 
 #: Metric of the flags -> the quantity on its axis (key ``q_<quantity>`` of the texts).
 METRIC_QUANTITY: dict[str, str] = {
@@ -107,6 +107,38 @@ def flag_label(row: pd.Series, lang: str = "en") -> str:
     if sub not in ("all", "", "nan", "None"):
         label += ", " + display_label(sub.split("=", 1)[-1], lang)
     return label
+
+
+def effect_text(metric: str, effect: Any, lower: Any, upper: Any, lang: str = "en") -> str:
+    """A flag's effect and interval as the flags figure and the flags table write them.
+
+    A difference of shares reads in percentage points without decimals (the unit of
+    the figure's axis and of the flag's sentence), a ratio or a distance with two
+    decimals; the language's decimal comma and the minus sign (U+2212) come from
+    :func:`~trajectory.plotting.formatting.format_decimal`. A missing bound gives the
+    estimate alone, a missing estimate ``"–"``.
+
+    Examples
+    --------
+    >>> effect_text("hate_flag_loss_difference", 0.4268, 0.3822, 0.4713, "fr")
+    '43 (38–47)'
+    >>> effect_text("median_ratio", 3.0873, 2.9303, 3.2528)
+    '3.09 (2.93–3.25)'
+    >>> effect_text("referral_rate_difference", -0.081, -0.12, float("nan"), "nl")
+    '−8'
+    """
+    points = _is_points(metric)
+    spec = ".0f" if points else ".2f"
+
+    def shown(value: Any) -> str | None:
+        if value is None or pd.isna(value) or not np.isfinite(float(value)):
+            return None
+        return format_decimal(100 * float(value) if points else float(value), spec, lang)
+
+    est, lo, hi = shown(effect), shown(lower), shown(upper)
+    if est is None:
+        return "\u2013"
+    return est if lo is None or hi is None else f"{est} ({lo}\u2013{hi})"
 
 
 def _scaled(values: pd.Series, metric: str) -> np.ndarray:
@@ -310,11 +342,9 @@ def _draw_panel(panel: Axes, metric: str, rows: pd.DataFrame, hidden: int, lang:
             panel.plot([lo[i], hi[i]], [i, i], color=colour, lw=1.8,
                        solid_capstyle="butt")
         panel.plot([est[i]], [i], marker="s", ms=5.5, color=colour, lw=0)
-        spec = ".0f" if _is_points(metric) else ".2f"
-        panel.text(1.01, i, f"{format_decimal(est[i], spec, lang)} "
-                   f"({format_decimal(lo[i], spec, lang)}\u2013"
-                   f"{format_decimal(hi[i], spec, lang)})",
-                   transform=panel.get_yaxis_transform(),
+        shown = effect_text(metric, rows["effect"].iloc[i], rows["effect_lower"].iloc[i],
+                            rows["effect_upper"].iloc[i], lang)
+        panel.text(1.01, i, shown, transform=panel.get_yaxis_transform(),
                    ha="left", va="center", fontsize=8,
                    color="#222222" if rows["_flag"].iloc[i] else "#777777")
     ratio = _is_ratio(metric)

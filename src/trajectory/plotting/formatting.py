@@ -36,11 +36,13 @@ def format_decimal(value: float, spec: str = "g", lang: str = "en") -> str:
     --------
     >>> format_decimal(0.875, ".2f", "fr"), format_decimal(1234.5, ",.1f", "nl")
     ('0,88', '1.234,5')
-    >>> format_decimal(0.875, ".2f"), format_decimal(-2.5, ".1f")
-    ('0.88', '−2.5')
+    >>> format_decimal(0.875, ".2f"), format_decimal(-2.5, ".1f"), format_decimal(-0.001, ".2f")
+    ('0.88', '−2.5', '0.00')
     """
     check_lang(lang)
     shown = format(float(value), spec)
+    if shown.startswith("-") and not any(c in "123456789" for c in shown):
+        shown = shown[1:]  # a negative value rounded to zero reads 0.00, never -0.00
     if shown.startswith("-"):  # a minus sign, not a hyphen: "(−36 – −28)" reads, "-36--28" not
         shown = "\u2212" + shown[1:]
     return decimal_text(shown, lang)

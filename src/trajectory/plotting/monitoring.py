@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import Formatter
 
 from ._base import finish, get_alt, new_axes, source_of
 from .theme import (
@@ -33,6 +35,7 @@ from .theme import (
     text,
     theme_context,
 )
+from .words import period_label
 
 __all__ = ["plot_indicator_series", "plot_event_study", "plot_monitor_funnel", "plot_cusum",
            "get_alt", "WORDS"]
@@ -89,7 +92,8 @@ def plot_indicator_series(
             ax.axhline(float(target.iloc[0]), color=OKABE_ITO["vermillion"], ls="--", lw=1.2,
                        label=_w("target", lang))
         ax.set_xticks(range(len(periods)))
-        ax.set_xticklabels(periods, rotation=60, ha="right", fontsize=7)
+        ax.set_xticklabels([period_label(p, lang) for p in periods], rotation=60, ha="right",
+                           fontsize=7)
         ax.set_xlabel(_w("cohort", lang))
         units = set(tab["unit"].dropna().astype(str)) if "unit" in tab.columns else set()
         if units == {"share"}:  # a share of the cohort's cases (else the title says it)
@@ -140,7 +144,11 @@ def plot_event_study(data: Any, *, ax: Axes | None = None, lang: str = "en") -> 
 
 
 def plot_monitor_funnel(data: Any, *, ax: Axes | None = None, lang: str = "en") -> Axes:
-    """Observed/expected ratio against expected events, with 95% and 99.8% limits."""
+    """Observed/expected ratio against each unit's size, with 95% and 99.8% limits.
+
+    A unit sits at its effective number of cases (``n_eff``, else ``n``): the axis of
+    the limits (``limits["expected"]``), never its expected share.
+    """
     src = source_of(data, function="plot_monitor_funnel")
     tab = src.table
     limits = getattr(data, "limits", None)
@@ -152,11 +160,12 @@ def plot_monitor_funnel(data: Any, *, ax: Axes | None = None, lang: str = "en") 
                 ax.plot(limits["expected"], limits[hi], color="grey", ls=ls, lw=1)
         ax.axhline(1.0, color="black", lw=0.8)
         out = tab["signal"].fillna("") != "" if "signal" in tab else np.zeros(len(tab), bool)
-        ax.scatter(tab["expected"], tab["ratio"], c=np.where(out, OKABE_ITO["vermillion"],
-                                                             OKABE_ITO["blue"]), s=22, zorder=3)
+        size = next(c for c in ("n_eff", "n", "expected") if c in tab.columns)
+        ax.scatter(tab[size], tab["ratio"], c=np.where(out, OKABE_ITO["vermillion"],
+                                                       OKABE_ITO["blue"]), s=22, zorder=3)
         for _, row in tab.iterrows():
             if np.isfinite(row["ratio"]):
-                ax.annotate(display_label(row["group"], lang), (row["expected"], row["ratio"]),
+                ax.annotate(display_label(row["group"], lang), (row[size], row["ratio"]),
                             fontsize=7, xytext=(3, 3), textcoords="offset points")
         ax.set_xlabel(_w("cases", lang))
         ax.set_ylabel(_w("ratio", lang))
@@ -183,6 +192,8 @@ def plot_cusum(data: Any, *, ax: Axes | None = None, lang: str = "en") -> Axes:
         if np.isfinite(h):
             ax.axhline(h, color=OKABE_ITO["vermillion"], ls="--", lw=1.2,
                        label=_w("threshold", lang))
+        if groups:
+            _date_ticks(ax, pd.to_datetime(tab["date"]), lang)
         ax.set_xlabel(_w("date", lang))
         ax.set_ylabel(_w("cusum", lang))
         if groups:
@@ -195,3 +206,45 @@ def plot_cusum(data: Any, *, ax: Axes | None = None, lang: str = "en") -> Axes:
         alt = text("alt_cusum_alarms", lang, n=len(groups), a=len(alarms))
     finish(ax, alt, lang)
     return ax
+
+
+def _date_ticks(ax: Axes, dates: pd.Series, lang: str) -> None:
+    """Date ticks in the reader's words: years over three years or more, else months.
+
+    At most seven ticks; month names are slanted so that they never overlap.
+    """
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(_MonthFormatter(mdates.AutoDateFormatter(locator), lang))
+    if len(dates) and (dates.max() - dates.min()).days < 3 * 365:
+        ax.tick_params(axis="x", labelrotation=30)
+
+
+class _MonthFormatter(Formatter):
+    """Date ticks as the language writes them: years, or months with the month's name.
+
+    Ticks on the first of January read as the year (``2022``), ticks on the first of a
+    month as :func:`~trajectory.plotting.words.period_label` writes the month
+    (``mars 2022``); other ticks (days) keep matplotlib's own labels.
+    """
+
+    def __init__(self, inner: Formatter, lang: str) -> None:
+        self.inner, self.lang = inner, lang
+
+    def set_axis(self, axis: Any) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def set_locs(self, locs: Any) -> None:
+        self.inner.set_locs(locs)
+
+    def format_ticks(self, values: Any) -> list[str]:
+        days = [mdates.num2date(v) for v in values]
+        if any(d.day != 1 or d.hour or d.minute for d in days):
+            return list(self.inner.format_ticks(values))
+        if all(d.month == 1 for d in days):
+            return [str(d.year) for d in days]
+        return [period_label(f"{d.year}-{d.month:02d}", self.lang) for d in days]
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.format_ticks([x])[0]

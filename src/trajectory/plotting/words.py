@@ -21,8 +21,8 @@ from ..errors import ConfigError
 from ..schema import LANGUAGES, labels
 from .alt_texts import ALT_TEXT
 
-__all__ = ["TEXT", "STAGE_LABELS", "BY_LABELS", "check_lang", "colon", "text", "display_label",
-           "time_label"]
+__all__ = ["TEXT", "STAGE_LABELS", "BY_LABELS", "MONTHS", "check_lang", "colon", "text",
+           "display_label", "period_label", "time_label"]
 
 #: Interface words of the figures, by key and language.
 TEXT: dict[str, dict[str, str]] = {
@@ -233,8 +233,9 @@ TEXT: dict[str, dict[str, str]] = {
     "monitor_effect": {"en": "Difference in cumulative incidence",
                        "nl": "Verschil in cumulatieve incidentie",
                        "fr": "Différence d'incidence cumulée"},
-    "monitor_cases": {"en": "Cases (expected events)", "nl": "Zaken (verwachte gebeurtenissen)",
-                      "fr": "Affaires (événements attendus)"},
+    "monitor_cases": {"en": "Cases compared (effective number)",
+                      "nl": "Vergeleken zaken (effectief aantal)",
+                      "fr": "Affaires comparées (nombre effectif)"},
     "monitor_ratio": {"en": "Observed / expected", "nl": "Waargenomen / verwacht",
                       "fr": "Observé / attendu"},
     "monitor_cusum": {"en": "CUSUM (log-likelihood ratio)",
@@ -242,6 +243,13 @@ TEXT: dict[str, dict[str, str]] = {
                       "fr": "CUSUM (log du rapport de vraisemblance)"},
     "monitor_threshold": {"en": "Alarm threshold", "nl": "Alarmdrempel", "fr": "Seuil d'alarme"},
     "monitor_date": {"en": "Date", "nl": "Datum", "fr": "Date"},
+    # a period never breaks across lines: no-break spaces
+    "monitor_quarter": {"en": "{year}\u00a0Q{q}", "nl": "K{q}\u00a0{year}",
+                        "fr": "T{q}\u00a0{year}"},
+    "monitor_month": {"en": "{month}\u00a0{year}", "nl": "{month}\u00a0{year}",
+                      "fr": "{month}\u00a0{year}"},
+    "monitor_day": {"en": "{day}\u00a0{month}\u00a0{year}", "nl": "{day}\u00a0{month}\u00a0{year}",
+                    "fr": "{day}\u00a0{month}\u00a0{year}"},
     "monitor_no_data": {"en": "No unit with enough cases to publish",
                         "nl": "Geen eenheid met genoeg zaken om te publiceren",
                         "fr": "Aucune unité avec assez d'affaires pour publier"},
@@ -302,6 +310,20 @@ BY_LABELS: dict[str, dict[str, str]] = {
     "channel": {"en": "Channel", "nl": "Kanaal", "fr": "Canal"},
 }
 
+#: Month names by language (January first), for periods of monthly cohorts.
+MONTHS: dict[str, tuple[str, ...]] = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"),
+}
+#: A period as the monitoring layer writes it (pandas ``Period``): quarter, month.
+_QUARTER = re.compile(r"^(?P<year>\d{4})Q(?P<q>[1-4])$")
+_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
+_DAY = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])$")
+
 _VOCABULARIES_FOR_LABELS: tuple[str, ...] = (
     "outcome_groups",
     "offence_groups",
@@ -338,9 +360,10 @@ def text(key: str, lang: str = "en", **fields: Any) -> str:
 def display_label(code: Any, lang: str = "en") -> str:
     """Return the label of a code from the project vocabularies, or the code itself.
 
-    Looks up, in order, outcome groups, offence groups, police zones, events, decisions
-    and charge codes; ``"censored"`` and ``"open"`` give the "open" label, ``"all"`` the
-    label of the whole cohort.
+    A period of the monitoring layer (``2021Q1``, ``2021-01``) reads as the language
+    writes it (:func:`period_label`). Otherwise looks up, in order, outcome groups,
+    offence groups, police zones, events, decisions and charge codes; ``"censored"``
+    and ``"open"`` give the "open" label, ``"all"`` the label of the whole cohort.
 
     Examples
     --------
@@ -353,6 +376,9 @@ def display_label(code: Any, lang: str = "en") -> str:
     """
     check_lang(lang)
     key = str(code)
+    shown = period_label(key, lang)
+    if shown != key:  # an entry cohort ("2021Q1") in the reader's words
+        return shown
     if key in ("all", "overall", "_all"):
         return text("all", lang)
     if key == "open":
@@ -366,6 +392,40 @@ def display_label(code: Any, lang: str = "en") -> str:
         if found:
             return found
     return key
+
+
+def period_label(period: Any, lang: str = "en") -> str:
+    r"""A period (entry cohort, month or day) as ``lang`` writes it; anything else unchanged.
+
+    Quarters read ``2021 Q1`` (en), ``T1 2021`` (fr, *trimestre*) and ``K1 2021`` (nl,
+    *kwartaal*); months and days take the language's month name (French writes the
+    first of a month ``1er``), with no-break spaces. The machine form (``2021Q1``, ``2021-01``,
+    ``2021-01-31``) stays in the CSV files and the workbook: only what a reader sees
+    changes.
+
+    Examples
+    --------
+    >>> period_label("2021Q1", "fr"), period_label("2021Q3", "nl"), period_label("2021Q4")
+    ('T1\xa02021', 'K3\xa02021', '2021\xa0Q4')
+    >>> period_label("2022-08", "fr"), period_label("2022-03", "nl"), period_label("2022")
+    ('août\xa02022', 'maart\xa02022', '2022')
+    >>> period_label("2023-07-01", "fr"), period_label("2023-07-20", "en")
+    ('1er\xa0juillet\xa02023', '20\xa0July\xa02023')
+    """
+    check_lang(lang)
+    key = str(period)
+    quarter = _QUARTER.match(key)
+    if quarter:
+        return text("monitor_quarter", lang, year=quarter["year"], q=quarter["q"])
+    found = _MONTH.match(key) or _DAY.match(key)
+    if not found:
+        return key
+    month = MONTHS[lang][int(found["month"]) - 1]
+    if "day" not in found.groupdict():
+        return text("monitor_month", lang, month=month, year=found["year"])
+    day = int(found["day"])
+    return text("monitor_day", lang, day="1er" if lang == "fr" and day == 1 else str(day),
+                month=month, year=found["year"])
 
 
 def colon(lang: str) -> str:
