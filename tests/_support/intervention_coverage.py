@@ -15,6 +15,7 @@ units' cases with and without the intervention
 
 from __future__ import annotations
 
+import re
 import sys
 
 import numpy as np
@@ -50,7 +51,8 @@ def run(scenario: str, n_studies: int, *, n_cases: int = 20_000, first_seed: int
     """One row a simulated study: estimate, truth, the reported interval and the cells one.
 
     ``se``, ``lower``, ``upper``: the main row ``ATT`` as :func:`evaluate` reports it by
-    default (the cluster bootstrap); ``*_cells``: the row ``ATT, cells variance``.
+    default (the cluster bootstrap); ``df``: the degrees of freedom of its t reference
+    (read from ``inference``); ``*_cells``: the row ``ATT, cells variance``.
     """
     iv = declared(scenario)
     truth_u = truth_by_unit(scenario)
@@ -68,12 +70,32 @@ def run(scenario: str, n_studies: int, *, n_cases: int = 20_000, first_seed: int
                       / w.sum())
         main, cells = tab.loc["ATT"], tab.loc["ATT, cells variance"]
         rows.append({"seed": first_seed + k, "estimate": main["estimate"], "truth": truth,
-                     "se": main["std_err"], "lower": main["lower"], "upper": main["upper"],
+                     "se": main["std_err"], "df": _t_df(main["inference"]),
+                     "lower": main["lower"], "upper": main["upper"],
                      "se_cells": cells["std_err"], "lower_cells": cells["lower"],
                      "upper_cells": cells["upper"], "inference": main["inference"],
                      "pretrend_p": tab.loc["pre-trend", "p"] if "pre-trend" in tab.index
                      else np.nan})
     return pd.DataFrame(rows)
+
+
+def _t_df(inference: str) -> float:
+    """Degrees of freedom of the t reference named in a row's ``inference``."""
+    found = re.search(r"t reference with ([0-9.]+|inf) df", inference)
+    if found is None:
+        raise ValueError(f"no t reference in {inference!r}")
+    return float(found.group(1))
+
+
+def covered_at(df: pd.DataFrame, level: float) -> pd.Series:
+    """Whether the reported interval at another ``level`` holds the truth.
+
+    The main row's interval is ``estimate +- t_{df, (1 + level) / 2} se``: its standard
+    error and degrees of freedom do not depend on the level, so this is the interval
+    ``evaluate(..., alpha=1 - level)`` reports.
+    """
+    half = stats.t.ppf((1 + level) / 2, df["df"]) * df["se"]
+    return (df["estimate"] - df["truth"]).abs() <= half
 
 
 def covered(df: pd.DataFrame, suffix: str = "") -> pd.Series:
@@ -82,8 +104,9 @@ def covered(df: pd.DataFrame, suffix: str = "") -> pd.Series:
 
 
 def summarise(df: pd.DataFrame) -> dict[str, float]:
-    """Coverage (with its exact 95% binomial interval), bias in SE units, share declared
-    effective (interval above 0), for the reported interval and the cells one."""
+    """Coverage (with its exact 95% binomial interval; and of the reported procedure at
+    80%), bias in SE units, share declared effective (interval above 0), for the
+    reported interval and the cells one."""
     err = df["estimate"] - df["truth"]
     hits = int(covered(df).sum())
     ci = stats.binomtest(hits, len(df)).proportion_ci(0.95, method="exact")
@@ -93,6 +116,7 @@ def summarise(df: pd.DataFrame) -> dict[str, float]:
         "coverage_lower": float(ci.low),
         "coverage_upper": float(ci.high),
         "coverage_cells": float(covered(df, "_cells").mean()),
+        "coverage_80": float(covered_at(df, 0.80).mean()),
         "bias": float(err.mean()),
         "bias_over_se": float(err.mean() / df["se"].mean()),
         "mc_se_bias_over_se": float(err.std(ddof=1) / np.sqrt(len(df)) / df["se"].mean()),
