@@ -79,7 +79,7 @@ _EXPORTS: dict[str, str] = {
     "disclose": "privacy",
     "k_anonymity": "privacy",
     # report
-    "study_context": "report",
+    "study_context": "report_context",
     "run_study_report": "report",
     "run_demo": "report",
 }
@@ -147,7 +147,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .privacy.disclose import disclose as disclose
     from .report import run_demo as run_demo
     from .report import run_study_report as run_study_report
-    from .report import study_context as study_context
+    from .report_context import study_context as study_context
     from .schema import EventLog as EventLog
     from .schema import default_endpoints as default_endpoints
     from .schema import label as label
