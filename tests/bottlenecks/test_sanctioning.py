@@ -54,3 +54,18 @@ def test_hazard_comparisons_present(log):
     t = res.tests
     assert set(t["stage"]) >= {"dismissal_opportunity", "court", "victim_information"}
     assert (t["lens"] == "sanctioning").all()
+
+
+def test_first_verdict_whatever_the_row_order():
+    """A case judged twice counts its first verdict, in any order of the event rows."""
+    case = {"case_id": "c1", "offence_group": "hate", "division": "FR", "zone": "5339",
+            "suspect_known": True,
+            "events": [("E11", 0), ("E30", 0), ("E45", 200), ("E51", 400, "V02"),
+                       ("E51", 290, "V01")]}
+    log = _build.make_log([case], extraction_day=1000)
+    for events in (log.events, log.events.iloc[::-1]):
+        shuffled = type(log)(cases=log.cases, events=events.reset_index(drop=True),
+                             extraction_date=log.extraction_date)
+        details = sanctioning(shuffled, min_n=1).details
+        verdicts = details[details["kind"] == "verdict"]
+        assert verdicts["code"].tolist() == ["V01"]

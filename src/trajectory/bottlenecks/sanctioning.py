@@ -302,9 +302,10 @@ def _details(days: CaseDays, frame: pd.DataFrame, group: np.ndarray) -> pd.DataF
         og = (days.column("offence_group") if "offence_group" in days._cases.columns
               else np.full(days.n, "all", dtype=object))
         for event, kind in (("E51", "verdict"), ("E52", "sanction")):
-            sub = ev.loc[ev["event"] == event, ["case_id", "code"]]
-            if event == "E51":
-                sub = sub.drop_duplicates("case_id")
+            sub = ev.loc[ev["event"] == event, ["case_id", "date", "code"]]
+            if event == "E51":  # a case's first verdict, whatever the order of the rows
+                sub = sub.sort_values(["case_id", "date", "code"], kind="stable",
+                                      na_position="last").drop_duplicates("case_id")
             pos = np.searchsorted(days.case_ids, sub["case_id"].to_numpy(dtype=object))
             parts.append(pd.DataFrame({"offence_group": og[pos], "kind": kind,
                                        "code": sub["code"].astype(object).to_numpy()}))
