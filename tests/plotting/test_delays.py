@@ -80,3 +80,82 @@ def test_quantile_column_named_q_is_accepted():
     ax = plot_delays(q)
     medians = [line for line in ax.get_lines() if line.get_label() == "_median"]
     assert medians[0].get_xdata()[0] == 20.0
+
+
+# --- one search for both layers: survival_quantiles is the estimators' findq -------------
+
+# ties, censoring, plateaus at exactly 0.75, 0.5 and 0.25 (group "flat": S = 3/4, 1/2,
+# 1/4 held between events), a median not reached ("open"), and a log upper band that
+# rises again ("rising": 1 - upper is not monotone; R's findq takes the smallest level
+# reaching p, not the first time)
+_CASES = pd.DataFrame({
+    "group": ["ties"] * 12 + ["flat"] * 8 + ["open"] * 8 + ["rising"] * 20,
+    "time": [3, 3, 5, 7, 7, 7, 10, 12, 15, 15, 20, 22,
+             2, 2, 4, 4, 6, 6, 8, 8,
+             1, 2, 4, 4, 6, 9, 9, 11,
+             1, 2, 1, 3, 3, 4, 3, 3, 3, 3, 4, 3, 1, 2, 3, 1, 1, 3, 2, 3],
+    "outcome": [1, 0, 1, 1, 1, 0, 1, 0, 1, 1, 0, 1,
+                1, 1, 1, 1, 1, 1, 1, 1,
+                1, 0, 1, 0, 0, 0, 0, 0,
+                1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1],
+})
+
+
+@pytest.mark.parametrize("conf_type", ["log", "log-log", "plain"])
+def test_quantiles_are_the_estimators_on_ties_and_plateaus(conf_type):
+    from trajectory.estimators import kaplan_meier
+
+    km = kaplan_meier(_CASES, by="group", conf_type=conf_type)
+    probs = [0.1, 0.25, 0.5, 0.75, 0.9]
+    got = survival_quantiles(km.table, probs=probs)
+    want = km.quantiles(q=probs).rename(columns={"q": "quantile"})
+    pd.testing.assert_frame_equal(got, want[got.columns], check_dtype=False)
+    flat = got[got["group"] == "flat"].set_index("quantile")["estimate"]
+    assert flat[0.25] == 3.0 and flat[0.5] == 5.0 and flat[0.75] == 7.0  # midpoints
+
+
+def test_rising_band_follows_R_not_the_first_crossing():
+    # R 4.2.2, survival 3.5-3: quantile(survfit(Surv(time, outcome) ~ 1, conf.type = "log",
+    # data = subset(_CASES, group == "rising")), 0.25)$upper is 4, although 1 - upper
+    # first passes 0.25 at day 3 (upper: 0.966 0.933 0.546 0.593)
+    from trajectory.estimators import kaplan_meier
+
+    km = kaplan_meier(_CASES[_CASES["group"] == "rising"])
+    assert np.diff(km.table["upper"].to_numpy())[-1] > 0  # the band does rise
+    q = survival_quantiles(km.table, probs=[0.25])
+    assert q["upper"].item() == 4.0
+
+
+def _curve(times, surv, hidden=()):
+    tab = pd.DataFrame({"time": np.asarray(times, float), "estimate": np.asarray(surv, float)})
+    tab.loc[tab["time"].isin(hidden), "estimate"] = np.nan
+    return tab
+
+
+@pytest.mark.parametrize(("hidden", "expected"), [
+    ((), [2.0, 4.0, 5.5]),              # nothing hidden: midpoints on the 0.5 and 0.25 plateaus
+    ((3.0,), [2.0, np.nan, 5.5]),       # the 0.5 crossing (day 3) may be at the hidden day
+    ((2.0, 3.0), [np.nan, np.nan, 5.5]),
+    ((1.0,), [np.nan, 4.0, 5.5]),       # day 1 hidden: S may already be 0.75 there
+    ((4.0,), [2.0, 4.0, np.nan]),       # day 4 may hold the drop to 0.25
+    ((5.0,), [2.0, 4.5, np.nan]),       # plateau at 0.5 read up to the next shown drop
+    ((6.0,), [2.0, 4.0, 5.5]),          # hidden tail: the last plateau runs to the end
+])
+def test_suppressed_steps(hidden, expected):
+    from trajectory.estimators._curves import findq
+
+    times = [1, 2, 3, 4, 5, 6]
+    surv = [0.9, 0.7, 0.5, 0.5, 0.25, 0.25]  # flat at exactly 0.5 (3-5) and 0.25 (5-6)
+    got = survival_quantiles(_curve(times, surv, hidden), probs=[0.25, 0.5, 0.75])
+    np.testing.assert_array_equal(got["estimate"].to_numpy(), expected)
+    # where known, the value is the estimators' search on the shown rows (a hidden tail
+    # keeps the last time as the end of follow-up)
+    x = np.r_[0.0, times]
+    y = np.r_[0.0, 1 - np.asarray(surv)]
+    keep = ~np.isin(x, hidden)
+    shown_x, shown_y = x[keep], y[keep]
+    if not keep[-1]:
+        shown_x, shown_y = np.r_[shown_x, x[-1]], np.r_[shown_y, shown_y[-1]]
+    ref = findq(shown_x, shown_y, np.array([0.25, 0.5, 0.75]))
+    known = np.isfinite(got["estimate"].to_numpy())
+    np.testing.assert_array_equal(got["estimate"].to_numpy()[known], ref[known])

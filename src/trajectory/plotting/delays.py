@@ -26,6 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from ..errors import ConfigError
+from ..estimators._curves import findq
 from ._base import (
     axes_height_inches,
     finish,
@@ -50,30 +51,45 @@ __all__ = ["plot_delays", "survival_quantiles"]
 _TOL = float(np.sqrt(np.finfo(float).eps))
 
 
-def _find_quantile(time: np.ndarray, surv: np.ndarray, hidden: np.ndarray, p: float,
-                   tol: float) -> float:
-    """R ``survival:::findq`` on one curve; NaN when not reached or hidden by suppression."""
+def _find_quantiles(time: np.ndarray, surv: np.ndarray, hidden: np.ndarray,
+                    probs: np.ndarray, tol: float) -> np.ndarray:
+    """R ``survival:::findq`` on one curve; NaN when not reached or hidden by suppression.
+
+    The search is the estimators' :func:`~trajectory.estimators._curves.findq` on the
+    shown rows (the curve's last time stays the end of follow-up, as a midpoint on a
+    final plateau needs it); a quantile whose crossing may lie in a suppressed stretch
+    is NaN (:func:`_crossing_hidden`).
+    """
     x = np.concatenate([[0.0], time])
     y = np.concatenate([[0.0], 1.0 - surv])
     h = np.concatenate([[False], hidden])
-    x_max = x[-1]
-    if p == 0:
-        return 0.0
-    shown = ~h & np.isfinite(y)
-    if not shown.any() or np.nanmax(y[shown]) < p - tol:
-        return float("nan")
-    # distinct CDF levels at the first time each is reached (R drops duplicated y)
-    xs, ys, idx = x[shown], y[shown], np.flatnonzero(shown)
-    keep = np.concatenate([[True], ys[1:] != ys[:-1]])
-    xs, ys, idx = xs[keep], ys[keep], idx[keep]
-    first = int(np.argmax(ys > p - tol))  # first level reaching p (within tol)
-    if h[idx[first - 1] + 1: idx[first] + 1].any() if first > 0 else False:
-        return float("nan")  # the crossing may lie inside a suppressed stretch
-    if abs(ys[first] - p) < tol:  # flat at exactly p: midpoint to the next drop
-        if first + 1 < len(xs):
-            return float((xs[first] + xs[first + 1]) / 2)
-        return float((xs[first] + x_max) / 2)
-    return float(xs[first])
+    xs, ys = x[~h], y[~h]
+    if h[-1]:  # a hidden tail: the last shown level runs to the last time
+        xs, ys = np.append(xs, x[-1]), np.append(ys, ys[-1])
+    q = findq(xs, ys, probs, tol)
+    return np.where(_crossing_hidden(y, h, probs, tol), np.nan, q)
+
+
+def _crossing_hidden(y: np.ndarray, h: np.ndarray, probs: np.ndarray, tol: float
+                     ) -> np.ndarray:
+    """Where the first shown level reaching ``p`` follows a suppressed row of the curve.
+
+    Between the first shown row of the level before it and the first shown row at or
+    above ``p - tol``, a hidden row may hold the crossing: the quantile is unknown.
+    """
+    shown = np.flatnonzero(~h & np.isfinite(y))
+    ys = y[shown]
+    starts = shown[np.concatenate([[True], ys[1:] != ys[:-1]])]  # first row of each level
+    levels = y[starts]
+    hidden_upto = np.cumsum(h)
+    out = np.zeros(probs.shape, dtype=bool)
+    for k, p in enumerate(probs):
+        above = np.flatnonzero(levels > p - tol)
+        if p == 0 or not above.size or above[0] == 0:
+            continue
+        first = above[0]
+        out[k] = hidden_upto[starts[first]] > hidden_upto[starts[first - 1]]
+    return out
 
 
 def survival_quantiles(
@@ -87,7 +103,9 @@ def survival_quantiles(
     The ``p``-quantile is the first time the curve falls to ``1 - p``; when the curve
     stays exactly at ``1 - p`` over an interval, the midpoint of that interval. Its
     confidence limits are the same quantile of the ``lower`` and ``upper`` curves
-    (Brookmeyer-Crowley by inversion of the pointwise band). Not reached: NaN.
+    (Brookmeyer-Crowley by inversion of the pointwise band). Not reached: NaN. The
+    search is the estimators' own (on a curve with nothing suppressed, the values of
+    ``KaplanMeierResult.quantiles``).
 
     Parameters
     ----------
@@ -119,19 +137,20 @@ def survival_quantiles(
     if any(not 0 <= p <= 1 for p in probs):
         raise ConfigError(f"survival_quantiles: probs must lie in [0, 1], got {list(probs)}")
     table = table if "group" in table.columns else table.assign(group="all")
-    rows = []
+    p_arr = np.asarray(probs, dtype=float)
+    rows: list[dict[str, Any]] = []
     for g in groups_in_order(table["group"]):
         curve = table[table["group"] == g].sort_values("time", kind="stable")
         time = curve["time"].to_numpy(float)
         hidden = _suppressed_mask(curve, ["estimate"])
         bands = {c: curve[c].to_numpy(float) if c in curve.columns else None
                  for c in ("estimate", "lower", "upper")}
-        for p in probs:
-            row = {"group": g, "quantile": float(p)}
-            for name, values in bands.items():
-                row[name] = (float("nan") if values is None
-                             else _find_quantile(time, values, hidden, float(p), tol))
-            rows.append(row)
+        found = {name: (np.full(len(p_arr), np.nan) if values is None
+                        else _find_quantiles(time, values, hidden, p_arr, tol))
+                 for name, values in bands.items()}
+        rows += [{"group": g, "quantile": float(p),
+                  **{name: float(v[k]) for name, v in found.items()}}
+                 for k, p in enumerate(p_arr)]
     return pd.DataFrame(rows, columns=["group", "quantile", "estimate", "lower", "upper"])
 
 

@@ -26,6 +26,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import Formatter
 
 from ._base import finish, get_alt, new_axes, source_of
+from .labels import place_labels
 from .theme import (
     OKABE_ITO,
     TEXT,
@@ -163,12 +164,15 @@ def plot_monitor_funnel(data: Any, *, ax: Axes | None = None, lang: str = "en") 
         size = next(c for c in ("n_eff", "n", "expected") if c in tab.columns)
         ax.scatter(tab[size], tab["ratio"], c=np.where(out, OKABE_ITO["vermillion"],
                                                        OKABE_ITO["blue"]), s=22, zorder=3)
-        for _, row in tab.iterrows():
-            if np.isfinite(row["ratio"]):
-                ax.annotate(display_label(row["group"], lang), (row[size], row["ratio"]),
-                            fontsize=7, xytext=(3, 3), textcoords="offset points")
         ax.set_xlabel(_w("cases", lang))
         ax.set_ylabel(_w("ratio", lang))
+        # labels never overlap: units outside the limits first, the most extreme first;
+        # room above and below the points for a label line
+        ax.margins(y=0.12)
+        z = np.abs(tab["z"].to_numpy(float)) if "z" in tab else np.zeros(len(tab))
+        place_labels(ax, tab[size].to_numpy(float), tab["ratio"].to_numpy(float),
+                     [display_label(g, lang) for g in tab["group"]],
+                     order=np.lexsort((-np.nan_to_num(z), ~np.asarray(out))).tolist())
     finish(ax, text("alt_monitor_funnel", lang, n=len(tab), out=int(np.sum(out))), lang)
     return ax
 
