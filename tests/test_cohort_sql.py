@@ -70,14 +70,61 @@ def test_events_are_scanned_once_unless_a_case_is_censored_early(log, con):
     twice.drop()
 
 
-def test_duckdb_stage_table_and_transitions_equal_pandas(log, con):
-    pd.testing.assert_frame_equal(stage_table(log).table,
-                                  stage_table(engine="duckdb", con=con).table)
-    pd.testing.assert_frame_equal(stage_table(log).rules,
-                                  stage_table(engine="duckdb", con=con).rules)
-    mem, db = transitions(log, horizon=365), transitions(engine="duckdb", con=con, horizon=365)
+def _same_result(mem, db) -> None:
     pd.testing.assert_frame_equal(mem.table, db.table)
     pd.testing.assert_frame_equal(mem.rules, db.rules)
+    assert (mem.n, mem.time_unit) == (db.n, db.time_unit)
+
+
+@pytest.mark.parametrize("options", [{}, {"censor_at": "2024-06-30"}])
+def test_duckdb_stage_table_equals_pandas(log, con, options):
+    """The stage table's one SQL definition (stage_query) gives the pandas table."""
+    mem = stage_table(log, **options)
+    _same_result(mem, stage_table(engine="duckdb", con=con, **options))
+    rules = mem.rules.set_index("rule")["n_cases"]
+    assert (rules > 0).all(), rules  # the messy log exercises every stage rule
+    assert set(mem.table["status"]) == {"completed", "censored", "skipped", "not_applicable"}
+
+
+TRANSITION_OPTIONS = [
+    {},
+    {"horizon": 365},
+    {"censor_at": "2024-06-30", "window": ("2023-03-01", "2024-06-30"), "origin": "E12"},
+    {"states": {"complaint": ("E11", "E12"), "parquet": ("E30",)}, "origin": "decision",
+     "endpoints": {"court": ("E45", "E46"), "dismissal": ("E40", "E41")}},
+]
+
+
+@pytest.mark.parametrize("options", TRANSITION_OPTIONS)
+def test_duckdb_transitions_equal_pandas(log, con, options):
+    """The transitions' SQL (cohort_sql + transition_query) gives the pandas table."""
+    mem = transitions(log, **options)
+    db = transitions(engine="duckdb", con=con, **options)
+    _same_result(mem, db)
+    assert (mem.states, mem.absorbing, mem.n_cases_in) == (db.states, db.absorbing,
+                                                           db.n_cases_in)
+
+
+def test_transition_rules_are_exercised(log):
+    """Every transition rule but no_follow_up fires on the messy log; early censoring
+    with a window makes some cases leave no row."""
+    rules = transitions(log).rules.set_index("rule")["n_cases"]
+    assert (rules.drop(["outside_window", "no_follow_up"]) > 0).all(), rules
+    assert transitions(log, **TRANSITION_OPTIONS[2]).rules.set_index("rule").loc[
+        "no_follow_up", "n_cases"] > 0
+
+
+def test_pushed_stage_table_and_transitions_stay_in_duckdb(log, con):
+    from trajectory.cohort.pushstages import push_stage_table, push_transitions
+
+    stages = push_stage_table(engine="duckdb", con=con, name="st")
+    assert stages.relation.aggregate("count(*)").fetchall()[0][0] == 6 * len(log.cases)
+    assert stages.rules.equals(stage_table(log).rules)
+    stages.drop()
+    moves = push_transitions(engine="duckdb", con=con, name="tr", horizon=365)
+    got = moves.relation.aggregate("sum(status)").fetchall()[0][0]
+    assert got == int(transitions(log, horizon=365).table["status"].sum())
+    moves.drop()
 
 
 def test_duckdb_from_log_registers_tables(log):
@@ -87,9 +134,13 @@ def test_duckdb_from_log_registers_tables(log):
 
 
 def test_duckdb_leaves_no_temporary_objects(con):
-    before = set(con.execute("SELECT table_name FROM duckdb_tables()").fetchnumpy()["table_name"])
+    query = ("SELECT table_name FROM duckdb_tables() "
+             "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal")
+    before = set(con.execute(query).fetchnumpy()["table_name"])
     build_cohort(engine="duckdb", con=con)
-    after = set(con.execute("SELECT table_name FROM duckdb_tables()").fetchnumpy()["table_name"])
+    stage_table(engine="duckdb", con=con)
+    transitions(engine="duckdb", con=con)
+    after = set(con.execute(query).fetchnumpy()["table_name"])
     assert before == after
 
 
@@ -100,14 +151,16 @@ def test_duckdb_contract_errors():
     db = duckdb.connect()
     db.register("cases", small.cases.iloc[1:])  # the first case's events become orphans
     db.register("events", small.events)
-    with pytest.raises(SchemaError, match="belong to no case"):
-        build_cohort(engine="duckdb", con=db)
+    for build in (build_cohort, stage_table, transitions):
+        with pytest.raises(SchemaError, match="belong to no case"):
+            build(engine="duckdb", con=db)
     db.unregister("cases")
     db.register("cases", pd.concat([small.cases, small.cases.iloc[:1]]))
-    with pytest.raises(SchemaError, match="duplicated case_id"):
-        build_cohort(engine="duckdb", con=db)
-    with pytest.raises(SchemaError, match="no table"):
-        build_cohort(engine="duckdb", con=duckdb.connect())
+    for build in (build_cohort, stage_table, transitions):
+        with pytest.raises(SchemaError, match="duplicated case_id"):
+            build(engine="duckdb", con=db)
+        with pytest.raises(SchemaError, match="no table"):
+            build(engine="duckdb", con=duckdb.connect())
 
 
 def test_string_storage_does_not_matter(log):

@@ -50,6 +50,8 @@ _EXPORTS: dict[str, str] = {
     "stage_table": "cohort",
     "transitions": "cohort",
     "push_cohort": "cohort",
+    "push_stage_table": "cohort",
+    "push_transitions": "cohort",
     # estimators
     "kaplan_meier": "estimators",
     "nelson_aalen": "estimators",
@@ -114,6 +116,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .bottlenecks.sanctioning import sanctioning as sanctioning
     from .cohort import build_cohort as build_cohort
     from .cohort import push_cohort as push_cohort
+    from .cohort import push_stage_table as push_stage_table
+    from .cohort import push_transitions as push_transitions
     from .cohort import stage_table as stage_table
     from .cohort import transitions as transitions
     from .config import StudyConfig as StudyConfig

@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _support.messy_logs import make_test_log
-from trajectory.cohort import build_cohort
+from trajectory.cohort import build_cohort, stage_table, transitions
 from trajectory.cohort.pushdown import _spark_ready, push_cohort
+from trajectory.cohort.pushstages import push_stage_table, push_transitions
 from trajectory.cohort.query import cohort_sql, kept_sql, rules_sql
 from trajectory.engine import EngineConfig, count_table, java_problem, to_dialect
 from trajectory.errors import ConfigError
@@ -68,6 +69,59 @@ def test_every_spark_query_transpiles_without_loss():
             assert "DATEDIFF(DAY" in spark_sql or "DATE_DIFF" not in query
             assert "LN(" not in spark_sql.upper()
             assert not re.search(r" / (?!64\b)", spark_sql)  # only by the packing constant
+
+
+def _path_queries() -> list[str]:
+    """Every query of the stage table and the transitions, on the default model."""
+    from trajectory.cohort.build import DEFAULT_STAGES
+    from trajectory.cohort.rules import check_endpoints
+    from trajectory.cohort.stage_query import (
+        StageSpec,
+        stage_rows_sql,
+        stage_rules_sql,
+        stage_sql,
+    )
+    from trajectory.cohort.transition_query import (
+        PathSpec,
+        paths_sql,
+        transition_flags_sql,
+        transition_rows_sql,
+    )
+
+    ends = check_endpoints(None)
+    spec = StageSpec(stages=DEFAULT_STAGES, endpoints=ends, default_extraction=20000,
+                     censor_day=19900)
+    paths = PathSpec(chain=("complaint", "police", "parquet"),
+                     codes={"police": ("x0", "x1"), "parquet": ("x2",)}, groups=tuple(ends),
+                     judged_code="x3")
+    return [stage_sql(spec)[1], stage_rules_sql("x", spec), stage_rows_sql("x", spec),
+            paths_sql("x", paths)[1], transition_flags_sql("x", paths),
+            transition_rows_sql("x", paths)]
+
+
+def test_stage_and_transition_queries_transpile_without_loss():
+    """Same checks as the cohort's: sqlglot raises on what Spark SQL cannot express."""
+    for query in _path_queries():
+        spark_sql = to_dialect(query, "spark")
+        assert "DATEDIFF(DAY" in spark_sql or "DATE_DIFF" not in query
+        assert "LN(" not in spark_sql.upper()
+        assert " OVER " not in spark_sql.upper()  # no window function
+        assert not re.search(r" / (?!64\b)", spark_sql)
+
+
+def test_sample_stage_table_and_transitions_duckdb_equal_pandas(sample):
+    for options in ({}, {"censor_at": "2024-06-30"}):
+        _equal_paths(stage_table(sample, **options),
+                     stage_table(sample, engine="duckdb", **options))
+    for options in ({}, {"horizon": 365, "window": ("2023-03-01", "2024-06-30")}):
+        _equal_paths(transitions(sample, **options),
+                     transitions(sample, engine="duckdb", **options))
+
+
+def _equal_paths(a, b) -> None:
+    pd.testing.assert_frame_equal(a.table, b.table)
+    pd.testing.assert_frame_equal(a.rules, b.rules)
+    assert a.n == b.n
 
 
 def test_sample_duckdb_equals_pandas_and_stays_in_duckdb(sample):
@@ -156,6 +210,34 @@ def test_spark_cohort_equals_pandas_and_duckdb_on_the_sample(spark, sample):
         pushed.drop()
 
 
+@pytest.mark.xdist_group("spark")
+def test_spark_stage_table_and_transitions_equal_duckdb(spark, sample):
+    """One SQL definition each, run by Spark: the DuckDB (and pandas) tables."""
+    messy = make_test_log(400, seed=11)
+    _register(spark, messy)
+    views = sorted(t.name for t in spark.catalog.listTables())
+    options = {"censor_at": "2024-06-30"}
+    _equal_paths(stage_table(messy, engine="duckdb", **options),
+                 stage_table(engine="spark", con=spark, **options))
+    options = {"horizon": 365}
+    duck = transitions(messy, engine="duckdb", **options)
+    fired = duck.rules.set_index("rule")["n_cases"]
+    assert (fired[["state_before_origin", "out_of_order_events", "same_day_transitions",
+                   "endpoint_before_origin", "second_decision"]] > 0).all(), fired
+    pushed = push_transitions(engine="spark", con=spark, **options)
+    try:
+        _equal_paths(duck, pushed.to_transitions())
+    finally:
+        pushed.drop()
+    assert sorted(t.name for t in spark.catalog.listTables()) == views  # all dropped
+    _register(spark, sample)
+    pushed_st = push_stage_table(engine="spark", con=spark)
+    try:
+        _equal_paths(stage_table(sample), pushed_st.to_stage_table())
+    finally:
+        pushed_st.drop()
+
+
 def _tiny_log(rows: list[tuple[int, str, int | None]], ext: list[int | None]) -> EventLog:
     """Events (case, code, day or None) of up to 4 cases; extraction days (None: missing)."""
     day0 = np.datetime64("2024-01-01", "D")
@@ -191,8 +273,37 @@ def test_property_spark_equals_duckdb_and_pandas(spark, data, options):
     _equal(mem, build_cohort(log, engine="spark", con=spark, **options))
 
 
+@pytest.mark.xdist_group("spark")
+@settings(max_examples=2, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(LOGS)
+def test_property_spark_stage_table_and_transitions_equal_duckdb(spark, data):
+    log = _tiny_log(*data)
+    _register(spark, log)
+    _equal_paths(stage_table(log, engine="duckdb"), stage_table(log, engine="spark", con=spark))
+    _equal_paths(transitions(log, engine="duckdb", horizon=20),
+                 transitions(log, engine="spark", con=spark, horizon=20))
+
+
 @settings(max_examples=60, deadline=None)
 @given(LOGS, st.sampled_from(OPTIONS))
 def test_property_duckdb_equals_pandas(data, options):
     log = _tiny_log(*data)
     _equal(build_cohort(log, **options), build_cohort(log, engine="duckdb", **options))
+
+
+@settings(max_examples=40, deadline=None)
+@given(LOGS, st.sampled_from([{}, {"censor_at": "2024-02-10"}]))
+def test_property_stage_table_duckdb_equals_pandas(data, options):
+    log = _tiny_log(*data)
+    _equal_paths(stage_table(log, **options), stage_table(log, engine="duckdb", **options))
+
+
+@settings(max_examples=40, deadline=None)
+@given(LOGS, st.sampled_from([{}, {"horizon": 20}, {"origin": "E12", "censor_at": "2024-02-10"},
+                              {"states": {"complaint": ("E11",), "police": ("E12", "E20"),
+                                          "parquet": ("E30",)},
+                               "endpoints": {"court": ("E45",), "dismissal": ("E40", "E41")}}]))
+def test_property_transitions_duckdb_equal_pandas(data, options):
+    log = _tiny_log(*data)
+    _equal_paths(transitions(log, **options), transitions(log, engine="duckdb", **options))

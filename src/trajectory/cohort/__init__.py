@@ -4,10 +4,11 @@ Modules, in the order data flows through them:
 
 * :mod:`~trajectory.cohort.rules`: the resolution rules (endpoints, decisions,
   inconsistent sequences), each counted;
-* :mod:`~trajectory.cohort.source`: the event log as arrays of days (pandas), or
-  :mod:`~trajectory.cohort.sql` inside DuckDB (stage table, transitions);
+* :mod:`~trajectory.cohort.source`: the event log as arrays of days (pandas);
 * :mod:`~trajectory.cohort.query` and :mod:`~trajectory.cohort.pushdown`: the cohort as
   one SQL definition, run inside DuckDB or Spark, where it stays for the count tables;
+  :mod:`~trajectory.cohort.stage_query`, :mod:`~trajectory.cohort.transition_query` and
+  :mod:`~trajectory.cohort.pushstages`: the stage table and the transitions likewise;
 * :mod:`~trajectory.cohort.build`: :func:`build_cohort`, :func:`stage_table` (one row
   a case; a case x stage), and :mod:`~trajectory.cohort.multistate`:
   :func:`transitions` (counting-process multi-state);
@@ -26,10 +27,13 @@ from .build import (
 )
 from .multistate import DEFAULT_STATES, Transitions, transitions
 from .pushdown import EngineCohort, push_cohort
+from .pushstages import EngineStages, EngineTransitions, push_stage_table, push_transitions
 
 __all__ = [
     "Cohort",
     "EngineCohort",
+    "EngineStages",
+    "EngineTransitions",
     "StageTable",
     "Transitions",
     "Stage",
@@ -37,6 +41,8 @@ __all__ = [
     "DEFAULT_STATES",
     "build_cohort",
     "push_cohort",
+    "push_stage_table",
+    "push_transitions",
     "stage_endpoints",
     "stage_table",
     "transitions",

@@ -13,11 +13,13 @@ out in ``docs/cohort.md``:
   counting-process multi-state data (``case_id, from_state, to_state, entry, exit, status``).
 
 Times are integer days from the case's origin. The engines give identical tables:
-``engine="pandas"`` (in memory), ``engine="duckdb"`` and, for the cohort,
-``engine="spark"`` (pass ``con=`` a DuckDB connection or SparkSession holding ``cases``
-and ``events``). On DuckDB and Spark the cohort is one SQL definition
-(:mod:`trajectory.cohort.query`); :func:`trajectory.cohort.pushdown.push_cohort` keeps
-it in the engine for :func:`trajectory.engine.count_table`.
+``engine="pandas"`` (in memory), ``engine="duckdb"`` and ``engine="spark"`` (pass
+``con=`` a DuckDB connection or SparkSession holding ``cases`` and ``events``). On
+DuckDB and Spark each view is one SQL definition (:mod:`trajectory.cohort.query`,
+:mod:`~trajectory.cohort.stage_query`, :mod:`~trajectory.cohort.transition_query`);
+:func:`~trajectory.cohort.pushdown.push_cohort`,
+:func:`~trajectory.cohort.pushstages.push_stage_table` and
+:func:`~trajectory.cohort.pushstages.push_transitions` leave it in the engine.
 
 Examples
 --------
@@ -60,6 +62,7 @@ __all__ = [
     "DEFAULT_STAGES",
     "DEFAULT_ORIGIN_FALLBACK",
     "build_cohort",
+    "check_stages",
     "stage_endpoints",
     "stage_table",
 ]
@@ -396,13 +399,35 @@ def build_cohort(
     )
 
 
+def check_stages(stages: Sequence[Stage] | None,
+                 endpoints: Mapping[str, Sequence[str]]) -> tuple[Stage, ...]:
+    """The stages (default :data:`DEFAULT_STAGES`), checked against the endpoint groups.
+
+    Examples
+    --------
+    >>> [s.name for s in check_stages(None, {"court": ("E45",)})][:2]
+    ['complaint_to_pv', 'pv_to_transmission']
+    """
+    out = tuple(DEFAULT_STAGES if stages is None else stages)
+    groups = list(endpoints)
+    for stage in out:
+        for tok in (*stage.start, *stage.end, *stage.beyond):
+            if tok.startswith("decision:") and tok.split(":", 1)[1] not in endpoints:
+                raise ConfigError(
+                    f"stage {stage.name!r}: {tok!r} names no endpoint group; groups: {groups}"
+                )
+        if not stage.start or not stage.end:
+            raise ConfigError(f"stage {stage.name!r} needs start and end events")
+    return out
+
+
 def stage_table(
     log: EventLog | None = None,
     *,
     stages: Sequence[Stage] | None = None,
     endpoints: Mapping[str, Sequence[str]] | None = None,
     censor_at: Any = None,
-    engine: Literal["pandas", "duckdb"] = "pandas",
+    engine: Literal["pandas", "duckdb", "spark"] = "pandas",
     con: Any = None,
 ) -> StageTable:
     """One row a case x stage: when the stage started and ended, its sojourn and status.
@@ -422,6 +447,12 @@ def stage_table(
     missing but end or a later event present; ``exit`` is that evidence);
     ``not_applicable`` (stage never reached: no start and nothing later; or excluded by
     the path: decision->judgment when the first decision is not a court decision).
+
+    ``engine="duckdb"`` or ``"spark"`` (``con=`` a connection or SparkSession holding
+    ``cases`` and ``events``; without it the log's tables are registered in a new one)
+    runs the stage table's one SQL definition there
+    (:func:`~trajectory.cohort.pushstages.push_stage_table`) and fetches the rows: the
+    same table.
 
     Returns
     -------
@@ -448,16 +479,13 @@ def stage_table(
     5          complaint_to_support      365        censored  <NA>
     """
     ends = cr.check_endpoints(endpoints)
-    stages = tuple(DEFAULT_STAGES if stages is None else stages)
+    stages = check_stages(stages, ends)
     groups = list(ends)
-    for stage in stages:
-        for tok in (*stage.start, *stage.end, *stage.beyond):
-            if tok.startswith("decision:") and tok.split(":", 1)[1] not in ends:
-                raise ConfigError(
-                    f"stage {stage.name!r}: {tok!r} names no endpoint group; groups: {groups}"
-                )
-        if not stage.start or not stage.end:
-            raise ConfigError(f"stage {stage.name!r} needs start and end events")
+    if engine in ("duckdb", "spark"):
+        from .pushstages import fetch_stage_table
+
+        return fetch_stage_table(log, engine=engine, con=con, stages=stages, endpoints=ends,
+                                 censor_at=censor_at)
     src = open_source(log, engine, con)
     try:
         censor = src.extraction.copy()

@@ -22,7 +22,7 @@ from . import rules as cr
 from .build import _summary_counts
 from .source import close_source, open_source
 
-__all__ = ["DEFAULT_STATES", "JUDGED", "Transitions", "transitions"]
+__all__ = ["DEFAULT_STATES", "JUDGED", "Transitions", "state_model", "transitions"]
 
 M = cr.MISSING
 JUDGED = "judged"
@@ -51,6 +51,25 @@ class Transitions(TidyResult):
         return _summary_counts(done, ["from_state", "to_state"]).query("n > 0")
 
 
+def state_model(states: Mapping[str, Sequence[str]] | None,
+                endpoints: Mapping[str, Sequence[str]]) -> tuple[dict[str, tuple[str, ...]],
+                                                                  list[str]]:
+    """The pre-decision states (default :data:`DEFAULT_STATES`), checked, and every name.
+
+    Examples
+    --------
+    >>> state_model(None, {"court": ("E45",)})[1]
+    ['complaint', 'police', 'parquet', 'court', 'judged']
+    """
+    chain = dict(DEFAULT_STATES if states is None else {k: tuple(v) for k, v in states.items()})
+    if not chain:
+        raise ConfigError("states: give at least the initial state, e.g. {'complaint': ('E11',)}")
+    names = list(chain) + list(endpoints) + ([JUDGED] if "court" in endpoints else [])
+    if len(set(names)) != len(names):
+        raise ConfigError(f"state names must be unique across states and endpoints: {names}")
+    return chain, names
+
+
 def transitions(
     log: EventLog | None = None,
     *,
@@ -61,7 +80,7 @@ def transitions(
     censor_at: Any = None,
     window: tuple[Any, Any] | None = None,
     horizon: int | None = None,
-    engine: Literal["pandas", "duckdb"] = "pandas",
+    engine: Literal["pandas", "duckdb", "spark"] = "pandas",
     con: Any = None,
 ) -> Transitions:
     """Counting-process multi-state data: one row a stay in a state that ends.
@@ -81,6 +100,10 @@ def transitions(
     at ``exit`` (to ``to_state``), 0 for censoring at ``exit`` (``to_state`` missing).
     A case censored on the day it entered a state has no censored row for it.
 
+    ``engine="duckdb"`` or ``"spark"`` (``con=`` a connection or SparkSession holding
+    ``cases`` and ``events``) runs the same rules as SQL there
+    (:func:`~trajectory.cohort.pushstages.push_transitions`) and fetches the rows.
+
     Examples
     --------
     >>> import pandas as pd
@@ -97,14 +120,15 @@ def transitions(
     3       a      court      NaN    121   365       0
     """
     ends = cr.check_endpoints(endpoints)
-    chain = dict(DEFAULT_STATES if states is None else {k: tuple(v) for k, v in states.items()})
-    if not chain:
-        raise ConfigError("states: give at least the initial state, e.g. {'complaint': ('E11',)}")
+    chain, names = state_model(states, ends)
     groups = list(ends)
     has_judged = "court" in ends
-    names = list(chain) + groups + ([JUDGED] if has_judged else [])
-    if len(set(names)) != len(names):
-        raise ConfigError(f"state names must be unique across states and endpoints: {names}")
+    if engine in ("duckdb", "spark"):
+        from .pushstages import fetch_transitions
+
+        return fetch_transitions(log, engine=engine, con=con, states=chain, origin=origin,
+                                 origin_fallback=origin_fallback, endpoints=ends,
+                                 censor_at=censor_at, window=window, horizon=horizon)
     later = list(chain)[1:]
     src = open_source(log, engine, con)
     try:

@@ -263,6 +263,36 @@ def _checks(run: _Runner, log: EventLog | None) -> tuple[list[str], int, int]:
                       "an EventLog (its extraction_date is the default)")
 
 
+def check_contract(run: _Runner, counts: pd.Series, tables: Sequence[str]) -> None:
+    """Raise (after dropping ``tables``) on duplicated cases or events of no case."""
+    if int(counts["duplicates"] or 0):
+        run.drop(tables)
+        raise SchemaError(f"cases: {int(counts['duplicates'])} duplicated case_id value(s); "
+                          "each case must appear once")
+    if int(counts["orphan_events"] or 0):
+        run.drop(tables)
+        raise SchemaError(f"events: {int(counts['orphan_events'])} event(s) belong to no case "
+                          f"in cases, e.g. case_id {counts['orphan_example']!r}; remove them "
+                          "or add the case")
+
+
+def run_cohort(run: _Runner, spec: CohortSpec, name: str) -> tuple[pd.Series, bool]:
+    """Create ``{name}_all`` (:func:`cohort_sql`) in the engine; its rule counts, rescan.
+
+    The contract is checked (duplicated cases, events of no case raise SchemaError).
+    """
+    (cases_table, scan), _ = cohort_sql(spec, name)
+    run.create(cases_table, scan)
+    rescan = int(run.rows(rescan_sql(cases_table))["n"].iloc[0]) > 0
+    run.create(*cohort_sql(spec, name, rescan=rescan)[1])
+    if run.engine == "duckdb":  # materialised: the per-case table is no longer needed
+        run.drop([cases_table])
+    counts = run.rows(rules_sql(f"{name}_all", spec)).iloc[0]  # Spark computes both here
+    run.drop([cases_table])
+    check_contract(run, counts, [f"{name}_all"])
+    return counts, rescan
+
+
 def push_cohort(
     log: EventLog | None = None,
     *,
@@ -316,23 +346,7 @@ def push_cohort(
                        origin_fallback=origin_fallback, endpoints=ends, censor_at=censor_at,
                        window=window, horizon=horizon, entry_event=entry_event,
                        covariates=covariates, max_extraction=latest)
-    (cases_table, scan), _ = cohort_sql(spec, name)
-    run.create(cases_table, scan)
-    rescan = int(run.rows(rescan_sql(cases_table))["n"].iloc[0]) > 0
-    run.create(*cohort_sql(spec, name, rescan=rescan)[1])
-    if engine == "duckdb":  # materialised: the per-case table is no longer needed
-        run.drop([cases_table])
-    counts = run.rows(rules_sql(f"{name}_all", spec)).iloc[0]  # Spark computes both here
-    run.drop([cases_table])
-    if int(counts["duplicates"] or 0):
-        run.drop([f"{name}_all"])
-        raise SchemaError(f"cases: {int(counts['duplicates'])} duplicated case_id value(s); "
-                          "each case must appear once")
-    if int(counts["orphan_events"] or 0):
-        ex = counts["orphan_example"]
-        run.drop([f"{name}_all"])
-        raise SchemaError(f"events: {int(counts['orphan_events'])} event(s) belong to no case "
-                          f"in cases, e.g. case_id {ex!r}; remove them or add the case")
+    counts, rescan = run_cohort(run, spec, name)
     run.view(name, kept_sql(f"{name}_all", spec))
     n_in = int(counts["n_cases_in"] or 0)
     rule_counts = {r.name: int(counts[r.name] or 0) for r in cr.COHORT_RULES}

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..engine.sql import quote
 from ..errors import ConfigError
@@ -80,6 +81,9 @@ class CohortSpec:
     entry: str | Mapping[str, str] | None = None
     covariates: tuple[str, ...] = field(default_factory=tuple)
     max_extraction: int | None = None
+    #: codes whose first day within follow-up ``{name}_all`` carries as ``x0, x1, ...``
+    #: (with ``censor``), for the multi-state transitions
+    extra_codes: tuple[str, ...] = ()
 
     @property
     def bound(self) -> int | None:
@@ -109,7 +113,7 @@ class CohortSpec:
     @property
     def codes(self) -> list[str]:
         """Codes whose own first day is needed (origin and entry; endpoints are packed)."""
-        return list(dict.fromkeys([*self.origin_codes, *self.entry_codes]))
+        return list(dict.fromkeys([*self.origin_codes, *self.entry_codes, *self.extra_codes]))
 
     @property
     def pairs(self) -> list[tuple[int, str]]:
@@ -147,7 +151,20 @@ def _case_index(conds: Sequence[str], values: Sequence[str], default: str) -> st
     return f"CASE {whens} ELSE {default} END"
 
 
-def _code_table(spec: CohortSpec) -> str:
+class CodeSpec(Protocol):
+    """What :func:`code_table` and :func:`first_decision` read of a spec."""
+
+    @property
+    def pairs(self) -> list[tuple[int, str]]: ...
+
+    @property
+    def end_codes(self) -> list[str]: ...
+
+    @property
+    def codes(self) -> list[str]: ...
+
+
+def code_table(spec: CodeSpec) -> str:
     """An inline table: for each event code needed, what the first scan does with it.
 
     ``r1``/``r2``: the code's first and (flipped) last endpoint rank, packed with the day
@@ -174,7 +191,7 @@ def _code_table(spec: CohortSpec) -> str:
     return f"(VALUES {', '.join(rows)}) AS k(code, r1, r2, oi, is_end, is_re)"
 
 
-def _unpacked(spec: CohortSpec) -> tuple[str, str, str, str]:
+def first_decision(spec: CodeSpec) -> tuple[str, str, str, str]:
     """SQL for the first endpoint day, its group, its rank (code) and the same-day flag."""
     pairs = spec.pairs
     r1 = f"(e_first % {_RANKS})"
@@ -229,7 +246,7 @@ def _scans(spec: CohortSpec) -> list[tuple[str, str]]:
         ("ev", _EVENTS),
         ("ci", f"SELECT case_id, {ext} AS ext{carried} FROM cases"),
         ("evk", f"SELECT ev.case_id, ev.day, k.r1, k.r2, k.oi, k.is_end, k.is_re "
-                f"FROM ev LEFT JOIN {_code_table(spec)} ON ev.event = k.code"),
+                f"FROM ev LEFT JOIN {code_table(spec)} ON ev.event = k.code"),
         ("agg", f"SELECT case_id, COUNT(*) AS n_events, COUNT(*) - COUNT(day) AS n_undated, "
                 f"MAX(day) AS max_day, {lasts}{firsts} FROM evk GROUP BY case_id"),
         ("b", f"SELECT COALESCE(ci.case_id, a.case_id) AS case_id, ci.case_id IS NOT NULL "
@@ -253,7 +270,7 @@ def _decisions(spec: CohortSpec, cases: str, rescan: bool) -> list[tuple[str, st
     u = {c: f"u{j}" for j, c in enumerate(spec.codes)}
     limited = ", ".join(f"CASE WHEN c.{v} <= c.censor THEN c.{v} ELSE {M} END AS f{v}"
                         for v in u.values())
-    dec_day, group, code, other_group = _unpacked(spec)
+    dec_day, group, code, other_group = first_decision(spec)
     if spec.entry is None:
         late, entry_day = "FALSE", str(M)
     elif isinstance(spec.entry, str):
@@ -336,6 +353,9 @@ def cohort_sql(spec: CohortSpec, name: str = "cohort",
                        "origin_day", "used", "censor", *_carried(spec).values()])
     carried = _carried(spec)
     covs = "".join(f", t.{carried[c]} AS {quote(c)}" for c in spec.covariates)
+    if spec.extra_codes:
+        covs += ", t.censor" + "".join(f", t.fu{spec.codes.index(c)} AS x{k}"
+                                       for k, c in enumerate(spec.extra_codes))
     # integers only (labels are added by kept_sql): a narrow table for tens of millions
     select = (f"SELECT t.case_id, t.is_case, t.n_events, {_exclusions(spec)} AS excl, "
               f"t.after, t.undated, t.later_dec, t.same_day, t.reopened, t.used, t.late, "

@@ -1,11 +1,12 @@
 """Private engine of :mod:`trajectory.cohort`: per-case date arrays and the resolution rules.
 
-Both engines (pandas in memory, DuckDB for large studies) reduce the event log to the
-same small per-case arrays: the first (and, for a few codes, the last) day of each
-needed event code, in days since 1970-01-01. Every rule of the cohort, the stage
-table and the transitions is then applied once, here, with numpy on those arrays, so
-the two engines cannot disagree on a rule. Missing days are ``MISSING`` (a large
-integer) in "first" arrays and ``-MISSING`` in "last" arrays.
+The in-memory engine reduces the event log to small per-case arrays: the first (and,
+for a few codes, the last) day of each needed event code, in days since 1970-01-01.
+Every rule of the cohort, the stage table and the transitions is then applied here,
+with numpy on those arrays. DuckDB and Spark run the same rules as SQL
+(:mod:`~trajectory.cohort.query`, :mod:`~trajectory.cohort.stage_query`,
+:mod:`~trajectory.cohort.transition_query`), tested equal to these. Missing days are
+``MISSING`` (a large integer) in "first" arrays and ``-MISSING`` in "last" arrays.
 
 Examples
 --------

@@ -2,8 +2,9 @@
 
 A source exposes ``case_ids`` (sorted), ``extraction`` (days), ``n``,
 ``quality_flags()``, ``first_last(codes, limit)`` and ``covariates(columns)``.
-:class:`PandasSource` works in memory; :class:`trajectory.cohort.sql.DuckSource`
-aggregates inside DuckDB.
+:class:`PandasSource` works in memory (the DuckDB and Spark engines run SQL instead:
+:mod:`trajectory.cohort.query`, :mod:`trajectory.cohort.stage_query`,
+:mod:`trajectory.cohort.transition_query`).
 
 Examples
 --------
@@ -137,32 +138,21 @@ class PandasSource:
 
 
 def open_source(log: EventLog | None, engine: str, con: Any, config: Any = None) -> Any:
-    """The source for ``engine``: pandas on ``log``, or DuckDB on ``con`` (or on ``log``).
+    """The in-memory source of ``log`` (``engine="pandas"``).
 
-    A DuckDB connection opened here follows the study's ``[engine]`` section (memory
-    limit, spill folder, threads) when ``config`` is given.
+    DuckDB and Spark do not go through per-case arrays: the cohort, the stage table and
+    the transitions run there as one SQL definition each
+    (:mod:`trajectory.cohort.pushdown`, :mod:`trajectory.cohort.pushstages`).
     """
     if engine == "pandas":
         if log is None:
             raise ConfigError("engine='pandas' needs an EventLog as first argument")
         return PandasSource(log.cases, log.events, log.extraction_date)
-    if engine == "duckdb":
-        from .sql import DuckSource
-
-        if con is None:
-            if log is None:
-                raise ConfigError("engine='duckdb' needs con= (a DuckDB connection) or a log")
-            from ..engine.duck import connect
-
-            con = connect(getattr(config, "engine", None))
-            con.register("cases", log.cases)
-            con.register("events", log.events)
-        return DuckSource(con, None if log is None else log.extraction_date)
-    raise ConfigError(f"engine={engine!r} is not allowed; use 'pandas' or 'duckdb'")
+    raise ConfigError(f"engine={engine!r} is not allowed; use 'pandas', 'duckdb' or 'spark'")
 
 
 def close_source(src: Any) -> None:
-    """Release what a source created (DuckDB temporary tables)."""
+    """Release what a source created (nothing for the in-memory source)."""
     if hasattr(src, "close"):
         src.close()
 
