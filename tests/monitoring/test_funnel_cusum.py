@@ -73,3 +73,37 @@ def test_cusum_alarms_on_a_planted_slowdown_in_words():
     matplotlib.use("Agg")
     ax = res.plot()
     assert len(ax.get_lines()) >= 6
+
+
+def test_cusum_counts_repeat_the_funnel_and_reception_counts_as_declared():
+    # the identities the CUSUM table declares for the release audit hold on a study:
+    # a unit's n is its reception count (every complaint) and the funnel's (every
+    # period pooled); with periods left out, the funnel's n is smaller, the bound holds
+    from trajectory.bottlenecks.reception import reception
+    from trajectory.monitoring.charts import CusumResult
+    from trajectory.privacy.identities import Identity
+
+    log, _ = make_study(3000, seed=5)
+    chart = cusum(log, "transmitted_30d", by="zone", n_sim=5, seed=1)
+    assert chart.table.attrs["source"] == "monitoring.cusum"
+    assert disclose(chart, k=5).table.attrs["source"] == "monitoring.cusum"
+    frames = {"delays": reception(log, by=("zone",)).table,
+              "funnel": funnel(log, "transmitted_30d", by="zone").table,
+              "cusum": chart.table}
+    sources = {name: frame.attrs["source"] for name, frame in frames.items()}
+    part = funnel(log, "transmitted_30d", by="zone", periods=("2022Q1", "2022Q4")).table
+    for identity in map(Identity.from_mapping, CusumResult.identities):
+        for release in (frames, {**frames, "funnel": part}):
+            instances = identity.instances(release, sources)
+            assert len(instances) == len(chart.table) >= 4, identity
+            for parts, wholes in instances:
+                total = sum(float(release[t][c].iloc[i]) for t, i, c in parts)
+                value = sum(float(release[t][c].iloc[i]) for t, i, c in wholes)
+                if identity.relation == ">=" or release is not frames:
+                    assert total >= value
+                else:
+                    assert total == value
+        if identity.whole.source == "monitoring.funnel":  # fewer periods: strictly fewer
+            assert all(sum(float(part[c].iloc[i]) for _, i, c in w) < sum(
+                float(chart.table[c].iloc[i]) for _, i, c in p)
+                for p, w in identity.instances({**frames, "funnel": part}, sources))

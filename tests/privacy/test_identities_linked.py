@@ -14,6 +14,7 @@ import pytest
 from trajectory.bottlenecks.nomenclature import NomenclatureResult
 from trajectory.errors import PrivacyError
 from trajectory.estimators.comparison import LogrankResult
+from trajectory.monitoring.charts import CusumResult
 from trajectory.monitoring.funnels import FunnelResult
 from trajectory.privacy.audit import audit_release
 from trajectory.privacy.identities import Cells, Identity
@@ -22,7 +23,8 @@ from trajectory.privacy.release import protect_release
 K = 5
 SOURCES = {"cases": "cohort.cases", "outcomes": "cohort.outcomes",
            "logrank": "comparison.logrank", "delays": "reception.table",
-           "funnel": "monitoring.funnel", "crosswalk": "nomenclature.table",
+           "funnel": "monitoring.funnel", "cusum": "monitoring.cusum",
+           "crosswalk": "nomenclature.table",
            "requalification": "nomenclature.requalification"}
 
 
@@ -68,9 +70,11 @@ def test_the_logrank_group_sizes_add_up_to_the_cohort_outcome_counts() -> None:
 
 
 def test_the_logrank_events_add_up_to_the_decided_cases() -> None:
-    # 30 + 70 + 41 events = the court decisions hidden + 51 dismissals (censored apart)
-    frames = {"outcomes": _outcomes([np.nan, 51.0, 39.0]),
-              "logrank": _logrank([40.0, 80.0, 60.0], [30.0, 70.0, 41.0])}
+    # the gate floors events to the curves' grid (30, 70, 40: 140 .. 152 events); with
+    # 101 court decisions + 51 dismissals (censored apart) each is at the top of its
+    # floor: the exact events are known (test_logrank_beside_curves.py has the rest)
+    frames = {"outcomes": _outcomes([101.0, 51.0, 39.0]),
+              "logrank": _logrank([40.0, 80.0, 60.0], [30.0, 70.0, 40.0])}
     ids = LogrankResult.identities[-1:]  # the events only
     safe = _recovered_then_blocked(frames, "logrank", ids)
     assert safe["observed"].isna().sum() >= 1
@@ -109,6 +113,34 @@ def test_a_funnel_that_pools_fewer_periods_is_bounded_by_the_reception_counts() 
                            identities=FunnelResult.identities)
     assert np.isnan(safe["funnel"]["n"].iloc[2])
     assert audit_release(safe, k=K, sources=SOURCES, identities=FunnelResult.identities).passed
+
+
+def _cusum(n: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"group": ["z1", "z2", "z3"], "threshold": [4.5, 5.0, 4.25],
+                         "arl0": [1990.2, 2011.7, 1950.4],
+                         "arl0_censored_share": [0.55, 0.575, 0.6],
+                         "alarm_date": ["2023-03-27", None, None],
+                         "run_start": ["2023-03-03", None, None], "n": n})
+
+
+def test_a_zone_hidden_in_the_reception_table_is_read_from_the_cusum() -> None:
+    frames = {"delays": _delays([np.nan, 120.0, 45.0, np.nan]),
+              "cusum": _cusum([120.0, 45.0, 60.0])}
+    safe = _recovered_then_blocked(frames, "cusum", CusumResult.identities)
+    assert np.isnan(safe["n"].iloc[2]) and safe["n"].isna().sum() >= 1
+
+
+def test_the_cusum_counts_at_least_the_cases_the_funnel_pools() -> None:
+    # a unit's chart follows every period; the funnel pooled fewer: 60 - 57 = 3 cases
+    frames = {"funnel": _funnel([110.0, 40.0, 57.0]), "cusum": _cusum([120.0, 45.0, 60.0])}
+    ids = CusumResult.identities
+    assert audit_release(frames, k=K, sources=SOURCES).passed
+    found = audit_release(frames, k=K, sources=SOURCES, identities=ids, focus=["cusum"])
+    assert found.counts() == {"exact": 0, "narrow": 0, "derived": 1}
+    assert tuple(found.table.loc[0, ["table", "row"]]) == ("cusum", 2)
+    safe = protect_release(frames, "cusum", k=K, sources=SOURCES, identities=ids)
+    assert np.isnan(safe["cusum"]["n"].iloc[2])
+    assert audit_release(safe, k=K, sources=SOURCES, identities=ids).passed
 
 
 def test_recoded_cases_are_the_off_diagonal_cells_of_the_crosswalk() -> None:

@@ -24,6 +24,7 @@ from trajectory.bottlenecks.nomenclature import NomenclatureResult
 from trajectory.bottlenecks.reception import ReceptionResult
 from trajectory.bottlenecks.sanctioning import SanctioningResult
 from trajectory.estimators.comparison import LogrankResult
+from trajectory.monitoring.charts import CusumResult
 from trajectory.monitoring.funnels import FunnelResult
 from trajectory.privacy.audit import audit_release, count_columns
 from trajectory.privacy.release import _notebook_outputs, displayed_numbers, ungated_displays
@@ -243,6 +244,8 @@ SAME_POPULATION = (
      ("funnel_transmitted_30d", "n", {}, "group")),
     (("nomenclature_crosswalk", "n", {OFF_DIAGONAL: True}, "police_code"),
      ("nomenclature_requalification", "n_differs", {}, "police_code")),
+    (("reception_delays", "n", {"stage": "reporting", "q": 0.5}, "group"),
+     ("cusum_transmission", "n", {}, "group")),
 )
 
 #: what each demo table is, as the result classes' identities name it
@@ -255,7 +258,8 @@ SOURCES = {"quickstart_cases": "cohort.cases", "quickstart_outcomes": "cohort.ou
            "sanctioning_details": "sanctioning.details",
            "sanctioning_judgment_delay": "sanctioning.judgment_delay",
            "attrition": "attrition.table", "logrank_by_offence": "comparison.logrank",
-           "funnel_transmitted_30d": "monitoring.funnel"}
+           "funnel_transmitted_30d": "monitoring.funnel",
+           "cusum_transmission": "monitoring.cusum"}
 
 
 def _side(frames: dict[str, pd.DataFrame], spec: tuple) -> dict[str, list[tuple[str, int]]]:
@@ -344,7 +348,8 @@ def _check(folder: Path) -> None:
     # ... and with the identities across tables the result classes declare
     declared = [*ReceptionResult.identities, *NomenclatureResult.identities,
                 *SanctioningResult.identities, *AttritionResult.identities,
-                *LogrankResult.identities, *FunnelResult.identities]
+                *LogrankResult.identities, *FunnelResult.identities,
+                *CusumResult.identities]
     audit = audit_release(frames, k=K, sources=SOURCES, identities=declared)
     assert audit.counts() == {"exact": 0, "narrow": 0, "derived": 0}, audit.message()
     # an intruder written apart: all rows, complements, horizons, small shown counts

@@ -70,6 +70,28 @@ class CusumResult(TidyResult):
     threshold: float = float("nan")
     disclosure: ClassVar[Mapping[str, Any]] = {"withhold_by": "n"}
 
+    #: Identities its table shares with other published tables, read by the release
+    #: audit (trajectory.privacy.identities): a unit's ``n`` counts every case of the
+    #: indicator's cohort in the unit (reference and monitored periods), so it is at
+    #: most the unit's cases in the reception table (the size of each zone or division
+    #: there) and at least the funnel's ``n`` (the periods it pools); as many when no
+    #: case lacks the case-mix column and every period is pooled (the audit adopts the
+    #: equalities only where the shown cells confirm them). Alarms, thresholds and run
+    #: lengths are not counts of cases.
+    identities: ClassVar[tuple[Mapping[str, Any], ...]] = (
+        *({"parts": {"source": "reception.table", "column": "n",
+                     "where": {"stage": ["reporting"], "q": ["0.5"]}, "per": "group"},
+           "whole": {"source": "monitoring.cusum", "column": "n", "per": "group"},
+           "relation": relation} for relation in ("=", ">=")),
+        *({"parts": {"source": "monitoring.cusum", "column": "n", "per": "group"},
+           "whole": {"source": "monitoring.funnel", "column": "n", "per": "group"},
+           "relation": relation} for relation in ("=", ">=")),
+    )
+
+    def __post_init__(self) -> None:
+        """Name the table's source, as :attr:`identities` refers to it."""
+        self.table.attrs["source"] = "monitoring.cusum"
+
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """The chart (:func:`trajectory.plotting.monitoring.plot_cusum`)."""
         from ..plotting.monitoring import plot_cusum

@@ -60,8 +60,13 @@ def components(relations: list[Relation]) -> list[list[int]]:
 
 
 def bounds(relations: list[Relation], unknown: set[Any], value: Any, rounding: float | None,
-            targets: Iterable[Any]) -> dict[Any, tuple[float, float]]:
-    """Smallest and largest value of each target over the integer points of the relations."""
+           targets: Iterable[Any], step: float = 1) -> dict[Any, tuple[float, float]]:
+    """Smallest and largest value of each target over the integer points of the relations.
+
+    A shown count rounded to ``rounding`` is ``("shown", cell)``: within half a base of
+    its value; a count floored to ``step`` is ``("floor", cell)``: ``value .. value +
+    step - 1``.
+    """
     variables = sorted(unknown, key=str)
     index = {v: j for j, v in enumerate(variables)}
     rows, cols, data, lo, hi = [], [], [], [], []
@@ -86,6 +91,10 @@ def bounds(relations: list[Relation], unknown: set[Any], value: Any, rounding: f
                 shown = value(v[1])
                 lower[j] = max(0.0, shown - rounding / 2)
                 upper[j] = shown + rounding / 2
+    for v, j in index.items():  # floored to the curves' grid: L .. L + step - 1
+        if isinstance(v, tuple) and v[0] == "floor":
+            lower[j] = value(v[1])
+            upper[j] = lower[j] + step - 1
     a = csr_array((data, (rows, cols)), shape=(len(relations), n))
     constraint = LinearConstraint(a, np.array(lo), np.array(hi))
     out = {}
@@ -106,7 +115,7 @@ def bounds(relations: list[Relation], unknown: set[Any], value: Any, rounding: f
 
 
 def cached_bounds(rels: list[Relation], unknown: set[Any], value: Any, rounding: float | None,
-                  hidden: list[Any], cache: dict[Any, Any] | None,
+                  hidden: list[Any], cache: dict[Any, Any] | None, step: float = 1,
                   ) -> dict[Any, tuple[float, float]]:
     """:func:`bounds`, reused when the same programme recurs.
 
@@ -114,11 +123,13 @@ def cached_bounds(rels: list[Relation], unknown: set[Any], value: Any, rounding:
     unknown, and the value of every shown cell (or rounded shown count) it uses.
     """
     if cache is None:
-        return bounds(rels, unknown, value, rounding, hidden)
+        return bounds(rels, unknown, value, rounding, hidden, step)
     constants = tuple(sorted(((c, value(c)) for r in rels for c, _ in r.terms
-                              if c not in unknown or (isinstance(c, tuple) and c[0] == "shown")),
+                              if c not in unknown or (isinstance(c, tuple)
+                                                      and c[0] in ("shown", "floor"))),
                              key=str))
-    key = (tuple(rels), tuple(sorted(unknown, key=str)), constants, rounding)
+    key = (tuple(rels), tuple(sorted(unknown, key=str)), constants, rounding, step,
+           tuple(hidden))
     if key not in cache:
-        cache[key] = bounds(rels, unknown, value, rounding, hidden)
+        cache[key] = bounds(rels, unknown, value, rounding, hidden, step)
     return dict(cache[key])

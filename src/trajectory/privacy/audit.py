@@ -60,21 +60,22 @@ import pandas as pd
 from ._milp import BIG as _BIG
 from ._milp import Relation, cached_bounds
 from ._milp import components as components_of
+from ._reading import (
+    _ROUNDED_TO_K,
+    _ROW_KEYS,
+    _SIZE_NAMES,
+    _half_unit,
+    _is_curve,
+    _keys,
+    _shares,
+    count_columns,
+    floored_columns,
+)
 from .identities import Identity, identities_from, linked_tables, touches
 
 __all__ = ["Relation", "ReleaseAudit", "audit_release", "release_relations", "count_columns"]
 
 Cell = tuple[str, int, str]  # (table, row position, column)
-
-_SIZE_NAMES = ("n", "n_cases", "n_base", "n_flagged", "n_group")
-_ROW_KEYS = ("q", "quantile", "time", "horizon", "day", "days", "month", "months", "order")
-_NOT_KEYS = ("sentence", "test", "adjusted_for", "direction", "severity", "method",
-             "note", "withheld", "suppressed", "flagged")
-_NOT_SHARES = ("p", "q", "lower", "upper", "std_err", "threshold", "statistic", "df")
-_CURVE = {"time", "estimate", "n_risk", "n_event", "n_censor"}
-#: group sizes the gate always rounds (to ``k`` without a rounding base): flags
-_ROUNDED_TO_K = ("n_group", "n_rest")
-
 
 @dataclass(frozen=True)
 class ReleaseAudit:
@@ -116,65 +117,6 @@ class ReleaseAudit:
                 + "; ".join(parts) + (f"; and {more} more" if more > 0 else ""))
 
 
-# ----------------------------------------------------------------- reading tables
-
-
-def count_columns(frame: pd.DataFrame) -> list[str]:
-    """The count columns of a published table: ``n``, ``n_*``, ``count``... holding integers."""
-    out = []
-    for c in frame.columns:
-        if not isinstance(c, str) or not (c in ("n", "count", "cases", "n_cases", "freq")
-                                          or c.startswith("n_")):
-            continue
-        v = frame[c]
-        if pd.api.types.is_bool_dtype(v) or not pd.api.types.is_numeric_dtype(v):
-            continue
-        shown = v.dropna().to_numpy(dtype=float)
-        if np.all(np.abs(shown - np.round(shown)) < 1e-9):
-            out.append(c)
-    return out
-
-
-def _is_curve(frame: pd.DataFrame) -> bool:
-    return _CURVE <= set(frame.columns)
-
-
-def _keys(frame: pd.DataFrame, counts: list[str]) -> list[str]:
-    keys = []
-    for c in frame.columns:
-        if c in counts or c in _NOT_KEYS or not isinstance(c, str):
-            continue
-        v = frame[c]
-        if c in _ROW_KEYS or v.dtype == object or isinstance(v.dtype, pd.CategoricalDtype) \
-                or pd.api.types.is_string_dtype(v) or (pd.api.types.is_integer_dtype(v)
-                                                       and not pd.api.types.is_bool_dtype(v)):
-            keys.append(c)
-    return keys
-
-
-def _shares(frame: pd.DataFrame, counts: list[str]) -> list[str]:
-    out = []
-    for c in frame.columns:
-        if c in counts or c in _NOT_SHARES or c in _ROW_KEYS or not isinstance(c, str):
-            continue
-        if c.endswith(("_lower", "_upper", "_p")) or c.startswith("effect"):
-            continue
-        v = frame[c]
-        if not pd.api.types.is_float_dtype(v) or pd.api.types.is_bool_dtype(v):
-            continue
-        shown = v.dropna()
-        if len(shown) and shown.between(0, 1).any():
-            out.append(c)
-    return out
-
-
-def _half_unit(value: float, digits: int = 6) -> float:
-    """Half of the last printed digit of ``value`` shown to ``digits`` significant places."""
-    if value == 0 or not np.isfinite(value):
-        return 0.5 * 10.0 ** (-digits)
-    return 0.5 * 10.0 ** (math.floor(math.log10(abs(value))) - digits + 1)
-
-
 class _Collector:
     """Relation families of one release; cells of shown counts are constants."""
 
@@ -193,6 +135,13 @@ class _Collector:
         self.derived: list[tuple[Cell, str, float]] = []
         self._aux = itertools.count()
         self._columns: dict[tuple[str, str], np.ndarray] = {}  # read once, not per cell
+        # a test's events floored to the curves' grid: L > 0 stands for L .. L + k - 1
+        # (a shown 0 is 0: counts 1 .. k-1 are hidden before the floor)
+        self._floored = {name: set(floored_columns(f)) for name, f in frames.items()}
+
+    def floored(self, cell: Any) -> bool:
+        return isinstance(cell, tuple) and len(cell) == 3 and cell[2] in self._floored.get(
+            cell[0], ()) and self.value(cell) > 0
 
     def value(self, cell: Cell) -> float:
         table, row, column = cell
@@ -214,15 +163,20 @@ class _Collector:
         full = [r for r in instances if all(isinstance(c, tuple) and self.shown(c)
                                             for c, _ in r.terms)]
         for r in full:
-            total = sum(a * self.value(c) for c, a in r.terms)
-            slack = tol * sum(abs(a) for _, a in r.terms) + 1e-6
-            if total < r.lower - slack or total > r.upper + slack:
+            low = high = 0.0
+            for c, a in r.terms:  # the true values a shown cell may stand for
+                v = self.value(c)
+                ends = (a * v, a * (v + self.k - 1)) if self.floored(c) else \
+                    (a * (v - tol), a * (v + tol))
+                low, high = low + min(ends), high + max(ends)
+            if high < r.lower - 1e-6 or low > r.upper + 1e-6:
                 return False
         if instances and (full or not evidence):
             # a family no shown instance confirms is a guess: used unless it contradicts
             # the others (see audit_release)
-            self.relations.extend(r if full else dataclasses.replace(r, verified=False)
-                                  for r in instances if r not in full or self.rounding)
+            self.relations.extend(
+                r if full else dataclasses.replace(r, verified=False) for r in instances
+                if r not in full or self.rounding or any(self.floored(c) for c, _ in r.terms))
             return True
         return False
 
@@ -443,7 +397,7 @@ class _Collector:
             return
         for r in family:  # a shown difference of a bound is a count (decided after 730 days)
             cells = [c for c, _ in r.terms]
-            if all(self.shown(c) for c in cells):
+            if all(self.shown(c) and not self.floored(c) for c in cells):
                 # blamed on the smallest part, unless only the whole is in the audited tables
                 parts = sorted((c for c, a in r.terms if a > 0), key=self.value)
                 cell = next((c for c in parts if self.prefer is None or c[0] in self.prefer),
@@ -537,6 +491,8 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
                              "problem": "derived", "relation": kind, "width": 0.0})
 
     def term_key(c: Any) -> Any:
+        if isinstance(c, tuple) and collector.floored(c) and collector.shown(c):
+            return ("floor", c)  # L .. L + k - 1
         if isinstance(c, tuple) and collector.shown(c):
             return ("shown", c) if rounding else None
         return c
@@ -550,7 +506,8 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
         rel2.append(Relation(tuple(terms), r.lower, r.upper, r.kind, r.table, r.verified))
 
     def value(c: Any) -> float:
-        return collector.value(c[1] if isinstance(c, tuple) and c[0] == "shown" else c)
+        return collector.value(c[1] if isinstance(c, tuple) and c[0] in ("shown", "floor")
+                               else c)
 
     n_hidden = 0
     components = [[rel2[i] for i in c] for c in components_of(rel2)]
@@ -559,12 +516,14 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
         unknown = {c for r in rels for c, _ in r.terms
                    if not (isinstance(c, tuple) and len(c) == 3 and collector.shown(c))}
         hidden = [c for c in unknown if isinstance(c, tuple) and len(c) == 3]
-        if not hidden:
+        floors = [c for c in unknown if isinstance(c, tuple) and c[0] == "floor"]
+        if not hidden and not floors:
             continue
         if focus_set is not None and not touches(rels, focus_set):
             continue
         n_hidden += len(hidden)
-        found = cached_bounds(rels, unknown, value, rounding, sorted(hidden, key=str), cache)
+        found = cached_bounds(rels, unknown, value, rounding, sorted(hidden + floors, key=str),
+                              cache, step=k)
         if all(np.isnan(b).all() for b in found.values()) and not all(
                 r.verified for r in rels):
             # infeasible: an unconfirmed family does not hold; attack without it
@@ -577,6 +536,8 @@ def audit_release(frames: Mapping[str, pd.DataFrame], *, k: int = 5,
             if np.isnan(low) or np.isnan(high):
                 continue
             width = high - low
+            if cell[0] == "floor":  # a floored count pinned to one of its k values
+                cell, width = cell[1], (width if width < 0.5 else protection)
             if width < 0.5:
                 problem = "exact"
             elif width < protection:

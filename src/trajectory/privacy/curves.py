@@ -48,7 +48,11 @@ from scipy.stats import norm
 
 from ..results import TidyResult
 
-__all__ = ["disclose_curves"]
+__all__ = ["TEST_EVENTS", "disclose_curves", "floor_test_events"]
+
+#: A test's event counts by group beside their expected numbers (log-rank): the
+#: columns :func:`floor_test_events` puts on the curves' grid.
+TEST_EVENTS = ("observed", "expected")
 
 _STATE_COLUMNS = ("state", "outcome")
 _EPS = 1e-9
@@ -261,3 +265,49 @@ def disclose_curves(result: TidyResult, *, k: int = 5, rounding: int | None = No
         if isinstance(value, pd.DataFrame):
             changes["notes"][key] = _withhold_groups(value, small)
     return result.replace(**changes)
+
+
+def floor_test_events(table: pd.DataFrame, shown: pd.DataFrame, *, k: int) -> pd.DataFrame:
+    """A test's events by group on the grid of the curves published beside it.
+
+    A curve floors each group's cumulative events to a multiple of ``k`` (see the
+    module's notes), so the events of a test by group (``observed`` of a log-rank
+    table), shown exactly, tell how many events the curve held back. Here ``observed``
+    is floored to a multiple of ``k`` as the curve's last step would be, and
+    ``expected`` (whose sum over the groups is the sum of ``observed``) is rounded to
+    the nearest multiple of ``k``. A shown ``observed`` of ``L`` stands for ``L`` to
+    ``L + k - 1`` events, as the curve's counts do.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The test's table before the gate (true counts), with :data:`TEST_EVENTS`.
+    shown : DataFrame
+        The same rows after the count-table gate: cells it hid stay hidden.
+    k : int
+        The curves' step.
+
+    Returns
+    -------
+    DataFrame
+        ``shown`` with ``observed`` floored and ``expected`` rounded; a count of at
+        least ``k`` never floors below ``k``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["a", "b"], "n": [40, 30], "observed": [13, 9],
+    ...                   "expected": [12.6, 9.4]})
+    >>> floor_test_events(t, t, k=5)[["observed", "expected"]]
+       observed  expected
+    0      10.0      15.0
+    1       5.0      10.0
+    """
+    out = shown.copy()
+    observed = table["observed"].to_numpy(dtype=float)
+    hidden = pd.isna(shown["observed"]).to_numpy()
+    out["observed"] = np.where(hidden, np.nan, _floor_to(observed, k))
+    if "expected" in out.columns:
+        expected = table["expected"].to_numpy(dtype=float)
+        rounded = k * np.floor(expected / k + 0.5)
+        out["expected"] = np.where(pd.isna(shown["expected"]).to_numpy(), np.nan, rounded)
+    return out

@@ -41,7 +41,7 @@ import pandas as pd
 
 from ..errors import PrivacyError, SchemaError
 from ..results import CURVE_COLUMNS, MODEL_COLUMNS, TidyResult
-from .curves import disclose_curves
+from .curves import TEST_EVENTS, disclose_curves, floor_test_events
 from .suppression import rounded_to_base, suppression_pattern
 
 __all__ = ["disclose", "disclosure_audit", "COUNT_NAMES"]
@@ -169,17 +169,36 @@ def disclose(
                 c in table.columns for c in _GROUP_SIZE_NAMES):
             return _disclose_model_without_counts(obj, k=k, rounding=rounding)
         new_table, audit = _disclose_frame(table, **options)
+        new_table = _test_events(table, new_table, audit, counts=counts, k=k)
         n = int(rounded_to_base(np.array([obj.n]), base=rounding, k=k)[0]) if rounding else obj.n
         return restated(obj.replace(table=new_table, n=n,
                                     notes={**obj.notes, "disclosure": audit}))
     if isinstance(obj, pd.DataFrame):
         out, audit = _disclose_frame(obj, **options)
+        out = _test_events(obj, out, audit, counts=counts, k=k)
         out.attrs["disclosure"] = audit
         return out
     raise PrivacyError(
         f"disclose() got a {type(obj).__name__}; pass a pandas DataFrame or a result "
         "object (TidyResult); turn a Series into a frame with .to_frame()"
     )
+
+
+def _test_events(table: pd.DataFrame, shown: pd.DataFrame, audit: dict[str, Any], *,
+                 counts: Any, k: int) -> pd.DataFrame:
+    """Put a test's events by group on the curves' grid (``observed`` with ``expected``).
+
+    Curves floor their events to multiples of ``k`` (:mod:`~trajectory.privacy.curves`);
+    the exact events of a test of the same groups would tell how many they held back.
+    """
+    if "observed" not in _as_list(counts) or not set(TEST_EVENTS) <= set(shown.columns) \
+            or len(shown) != len(table):
+        return shown
+    out = floor_test_events(table.reset_index(drop=True), shown.reset_index(drop=True), k=k)
+    audit["notes"].append(f"observed floored to a multiple of {k} and expected rounded to "
+                          f"one, as the curves' steps: a shown L stands for L to L + {k - 1}")
+    audit["floored"] = {"observed": k}
+    return out.set_axis(shown.index)
 
 
 def restated(result: Any) -> Any:

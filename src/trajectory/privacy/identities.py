@@ -278,7 +278,8 @@ def touches(relations: Iterable[Any], tables: set[str]) -> bool:
     """
     for r in relations:
         for c, _ in r.terms:
-            cell = c[1] if isinstance(c, tuple) and len(c) == 2 and c[0] == "shown" else c
+            wrapped = isinstance(c, tuple) and len(c) == 2 and c[0] in ("shown", "floor")
+            cell = c[1] if wrapped else c
             if isinstance(cell, tuple) and len(cell) == 3 and cell[0] in tables:
                 return True
     return False

@@ -32,17 +32,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PrivacyError
-from .audit import (
-    _NOT_KEYS,
-    _ROW_KEYS,
-    Cell,
-    Relation,
-    ReleaseAudit,
-    _as_frames,
-    _keys,
-    audit_release,
-    count_columns,
-)
+from ._reading import _NOT_KEYS, _ROW_KEYS, _keys, count_columns, floored_columns
+from .audit import Cell, Relation, ReleaseAudit, _as_frames, audit_release
 from .disclose import restated
 from .identities import Identity, identities_from
 
@@ -188,6 +179,7 @@ def _pinned(frames: Mapping[str, pd.DataFrame], name: str, identities: list[Iden
             mine = [c for c in cells if c[0] == name]
             rest = [c for c in cells if c[0] != name]
             if len(mine) == 1 and all(not np.isnan(float(frames[t][c].iloc[i]))
+                                      and c not in floored_columns(frames[t])
                                       for t, i, c in rest):
                 _, row, column = mine[0]
                 out |= {(r, column) for r in _repeated(frames[name], row, column)}
@@ -214,6 +206,7 @@ def _candidates(audit: ReleaseAudit, relations: list[Relation],
         for c in cells:
             on.setdefault(c, []).append(cells)
     values = _ShownValues(frames)
+    own = False
     for target in narrow:
         reached: set[Cell] = {target}
         linked: dict[Cell, float] = {}
@@ -233,6 +226,9 @@ def _candidates(audit: ReleaseAudit, relations: list[Relation],
         best = sorted(linked.items(), key=lambda kv: (kv[1] == 0, kv[1], kv[0][1]))
         if best:
             picks.append((best[0][0][1], best[0][0][2]))
+        elif target[0] == name and not np.isnan(values(target)) and not own:
+            picks.append((target[1], target[2]))  # a floored count pinned: hide one a round
+            own = True
     return list(dict.fromkeys(picks))
 
 
