@@ -69,3 +69,18 @@ def test_first_verdict_whatever_the_row_order():
         details = sanctioning(shuffled, min_n=1).details
         verdicts = details[details["kind"] == "verdict"]
         assert verdicts["code"].tolist() == ["V01"]
+
+
+def test_same_day_motives_whatever_the_row_order():
+    """Two dismissal motives recorded on one day: the same one counts in either row order."""
+    case = {"case_id": "c1", "offence_group": "hate", "division": "FR", "zone": "5339",
+            "suspect_known": True,
+            "events": [("E11", 0), ("E30", 0), ("E41", 150, "O02"), ("E41", 150, "O01")]}
+    log = _build.make_log([case], extraction_day=1000)
+    seen = []
+    for events in (log.events, log.events.iloc[::-1]):
+        shuffled = type(log)(cases=log.cases, events=events.reset_index(drop=True),
+                             extraction_date=log.extraction_date)
+        details = sanctioning(shuffled, min_n=1).details
+        seen.append(details.loc[details["kind"] == "motive_opportunity", "code"].tolist())
+    assert seen[0] == seen[1] == ["O01"]

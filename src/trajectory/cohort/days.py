@@ -186,7 +186,11 @@ class CaseDays:
         return self.column(name) != "missing"
 
     def detail(self, event: str) -> np.ndarray:
-        """The ``code`` of each case's first ``event`` (None when absent or no code)."""
+        """The ``code`` of each case's first ``event`` (None when absent or no code).
+
+        Events of one day are taken in code order (a coded event before an uncoded one),
+        so the result does not depend on the order of the event rows.
+        """
         out = np.full(self.n, None, dtype=object)
         ev = self.log.events
         if "code" not in ev.columns:
@@ -197,7 +201,8 @@ class CaseDays:
         pos = np.searchsorted(self.case_ids, sub["case_id"].to_numpy(dtype=object))
         frame = pd.DataFrame({"pos": pos, "date": sub["date"].to_numpy(),
                               "code": sub["code"].to_numpy(dtype=object)})
-        frame = frame.sort_values(["pos", "date"], kind="stable").drop_duplicates("pos")
+        frame = frame.sort_values(["pos", "date", "code"], kind="stable",
+                                  na_position="last").drop_duplicates("pos")
         out[frame["pos"].to_numpy()] = frame["code"].to_numpy()
         return out
 
