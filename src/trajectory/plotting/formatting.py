@@ -105,8 +105,12 @@ def _given_labels(formatter: Formatter) -> bool:
         func.func, "__name__", "") == "_format_with_dict"
 
 
-class _DecimalFormatter(Formatter):
-    """Wraps an axis formatter so that its numeric tick labels take the decimal comma."""
+class LanguageFormatter(Formatter):
+    """An axis formatter that wraps matplotlib's own one and rewrites its labels for a language.
+
+    Subclasses override ``format_ticks`` and ``__call__``; the axis and the tick
+    locations reach the wrapped formatter, which still chooses precision and units.
+    """
 
     def __init__(self, inner: Formatter, lang: str) -> None:
         self.inner, self.lang = inner, lang
@@ -117,6 +121,10 @@ class _DecimalFormatter(Formatter):
 
     def set_locs(self, locs: Any) -> None:
         self.inner.set_locs(locs)
+
+
+class _DecimalFormatter(LanguageFormatter):
+    """Wraps an axis formatter so that its numeric tick labels take the decimal comma."""
 
     def format_ticks(self, values: Any) -> list[str]:
         # the inner formatter chooses one precision for all ticks (ScalarFormatter)
@@ -160,7 +168,7 @@ def localise_ticks(ax: Any, lang: str = "en") -> Any:
         for get, put in ((axis.get_major_formatter, axis.set_major_formatter),
                          (axis.get_minor_formatter, axis.set_minor_formatter)):
             current = get()
-            if not isinstance(current, _DecimalFormatter) and not _given_labels(current):
+            if not isinstance(current, LanguageFormatter) and not _given_labels(current):
                 put(_DecimalFormatter(current, lang))
     return ax
 

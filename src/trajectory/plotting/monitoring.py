@@ -23,9 +23,9 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import Formatter
 
 from ._base import finish, get_alt, new_axes, source_of
+from .formatting import LanguageFormatter
 from .labels import place_labels
 from .theme import (
     OKABE_ITO,
@@ -224,23 +224,13 @@ def _date_ticks(ax: Axes, dates: pd.Series, lang: str) -> None:
         ax.tick_params(axis="x", labelrotation=30)
 
 
-class _MonthFormatter(Formatter):
+class _MonthFormatter(LanguageFormatter):
     """Date ticks as the language writes them: years, or months with the month's name.
 
     Ticks on the first of January read as the year (``2022``), ticks on the first of a
     month as :func:`~trajectory.plotting.words.period_label` writes the month
     (``mars 2022``); other ticks (days) keep matplotlib's own labels.
     """
-
-    def __init__(self, inner: Formatter, lang: str) -> None:
-        self.inner, self.lang = inner, lang
-
-    def set_axis(self, axis: Any) -> None:
-        super().set_axis(axis)
-        self.inner.set_axis(axis)
-
-    def set_locs(self, locs: Any) -> None:
-        self.inner.set_locs(locs)
 
     def format_ticks(self, values: Any) -> list[str]:
         days = [mdates.num2date(v) for v in values]
