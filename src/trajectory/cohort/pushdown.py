@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -97,8 +97,31 @@ class _Runner:
                 self.handle.catalog.dropTempView(name)
 
 
+class InEngine:
+    """What every view left in an engine shares: its relation, and how it is dropped.
+
+    The view ``name`` and its per-case tables (``name`` + each suffix of ``_tables``).
+    """
+
+    engine: str
+    name: str
+    handle: Any
+    _tables: ClassVar[tuple[str, ...]] = ("_all", "_cases")
+
+    @property
+    def relation(self) -> Any:
+        """The rows as a DuckDB relation or a Spark DataFrame."""
+        return self.handle.table(self.name)
+
+    def drop(self) -> None:
+        """Drop the view and its per-case tables from the engine."""
+        run = _Runner(self.engine, self.handle)
+        run.drop([self.name], view=True)
+        run.drop([f"{self.name}{suffix}" for suffix in self._tables])
+
+
 @dataclass(frozen=True)
-class EngineCohort:
+class EngineCohort(InEngine):
     """A cohort that stays in its engine: the table ``name`` and the rule counts.
 
     ``relation`` is the cohort (a DuckDB relation or a Spark DataFrame: one row a kept
@@ -117,11 +140,6 @@ class EngineCohort:
     origin: str = "E11"
     notes: Mapping[str, Any] | None = None
     scans: int = 1  #: scans of ``events``: 2 when some case needed the second one
-
-    @property
-    def relation(self) -> Any:
-        """The cohort as a DuckDB relation or a Spark DataFrame."""
-        return self.handle.table(self.name)
 
     def to_cohort(self) -> Any:
         """The cohort's rows as a :class:`~trajectory.cohort.Cohort` (sorted by case_id)."""
@@ -151,12 +169,6 @@ class EngineCohort:
                       time_unit="days", n=len(table), rules=self.rules, origin=self.origin,
                       endpoints=dict(self.spec.endpoints), n_cases_in=self.n_cases_in,
                       notes=dict(self.notes or {}))
-
-    def drop(self) -> None:
-        """Drop the cohort's tables and views from the engine."""
-        run = _Runner(self.engine, self.handle)
-        run.drop([self.name], view=True)
-        run.drop([f"{self.name}_all", f"{self.name}_cases"])
 
 
 def cohort_spec(

@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,16 @@ from ..schema import EventLog
 from . import rules as cr
 from .build import STAGE_STATUSES, Stage, StageTable, check_stages
 from .multistate import JUDGMENT_EVENTS, Transitions, state_model
-from .pushdown import PUSH_ENGINES, _checks, _open, _Runner, check_contract, cohort_spec, run_cohort
+from .pushdown import (
+    PUSH_ENGINES,
+    InEngine,
+    _checks,
+    _open,
+    _Runner,
+    check_contract,
+    cohort_spec,
+    run_cohort,
+)
 from .stage_query import StageSpec, stage_rows_sql, stage_rules_sql, stage_sql
 from .transition_query import PathSpec, paths_sql, transition_flags_sql, transition_rows_sql
 
@@ -67,7 +76,7 @@ def _sorted_rows(run: _Runner, name: str, order: Sequence[str]) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class EngineStages:
+class EngineStages(InEngine):
     """A stage table that stays in its engine: the view ``name`` and the rule counts.
 
     ``relation`` has one row a case x stage: ``case_id, stage_index, stage, start_day,
@@ -81,11 +90,7 @@ class EngineStages:
     n: int
     handle: Any
     notes: Mapping[str, Any] | None = None
-
-    @property
-    def relation(self) -> Any:
-        """The stage rows as a DuckDB relation or a Spark DataFrame."""
-        return self.handle.table(self.name)
+    _tables: ClassVar[tuple[str, ...]] = ("_cases",)
 
     def to_stage_table(self) -> StageTable:
         """The rows as a :class:`~trajectory.cohort.StageTable` (by case, then stage)."""
@@ -111,12 +116,6 @@ class EngineStages:
         return StageTable(table=table, alpha=0.0, method="stage sojourns", time_unit="days",
                           n=self.n, rules=self.rules, stages=self.spec.stages,
                           notes=dict(self.notes or {}))
-
-    def drop(self) -> None:
-        """Drop the stage table's view and per-case table from the engine."""
-        run = _Runner(self.engine, self.handle)
-        run.drop([self.name], view=True)
-        run.drop([f"{self.name}_cases"])
 
 
 def push_stage_table(
@@ -198,7 +197,7 @@ TRANSITION_TABLE_RULES = cr.COHORT_RULES[:4] + cr.COHORT_RULES[6:12] + cr.TRANSI
 
 
 @dataclass(frozen=True)
-class EngineTransitions:
+class EngineTransitions(InEngine):
     """Multi-state rows that stay in their engine: the view ``name`` and the rule counts.
 
     ``relation`` has one row a stay: ``case_id, from_state, to_state, entry, exit,
@@ -214,11 +213,7 @@ class EngineTransitions:
     n_cases_in: int
     handle: Any
     notes: Mapping[str, Any] | None = None
-
-    @property
-    def relation(self) -> Any:
-        """The rows as a DuckDB relation or a Spark DataFrame."""
-        return self.handle.table(self.name)
+    _tables: ClassVar[tuple[str, ...]] = ("_cases", "_all")
 
     def to_transitions(self) -> Transitions:
         """The rows as :class:`~trajectory.cohort.Transitions` (by case, then entry)."""
@@ -237,12 +232,6 @@ class EngineTransitions:
                            time_unit="days", n=self.n, rules=self.rules, states=self.states,
                            absorbing=self.absorbing, n_cases_in=self.n_cases_in,
                            notes=dict(self.notes or {}))
-
-    def drop(self) -> None:
-        """Drop the rows' view and the per-case tables from the engine."""
-        run = _Runner(self.engine, self.handle)
-        run.drop([self.name], view=True)
-        run.drop([f"{self.name}_cases", f"{self.name}_all"])
 
 
 def push_transitions(
