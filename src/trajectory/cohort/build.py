@@ -53,7 +53,7 @@ from ..results import TidyResult
 from ..schema import EventLog
 from . import rules as cr
 from .rules import CENSORED, DEFAULT_ORIGIN_FALLBACK, REOPENING
-from .source import close_source, coerce_cases, open_source
+from .source import coerce_cases, open_source
 
 __all__ = [
     "Cohort",
@@ -353,43 +353,40 @@ def build_cohort(
                             origin_fallback=origin_fallback, endpoints=ends,
                             censor_at=censor_at, window=window, horizon=horizon,
                             entry_event=entry_event, covariates=covariates)
-    src = open_source(log, engine, con, config)
-    try:
-        entry_codes, case_entry = _entry_codes(src, entry_event)
-        res = cr.resolve_cohort(src, origin=origin, origin_fallback=origin_fallback, endpoints=ends,
-                       censor_at=censor_at, window=window, horizon=horizon,
-                       extra_codes=entry_codes)
-        has_dec = res.dec.day < M
-        exit_day = np.where(has_dec, res.dec.day, res.censor_day)
-        time = exit_day - res.origin_day
-        entry, late = _delayed_entry(res, src.n, entry_codes, case_entry, time)
-        keep = ~res.excluded
-        counts = {**res.counts, **cr.flag_counts(res, keep, src)}
-        counts["exit_on_entry_day"] = int((keep & late & (entry == time)).sum())
-        groups = list(ends)
-        outcome = np.where(has_dec, np.asarray(groups + [CENSORED], dtype=object)[res.dec.group],
-                           CENSORED)
-        reopened = res.last[:, res.col[REOPENING]] >= res.dec.day
-        origin_codes = np.asarray(res.origin_codes, dtype=object)
-        table = pd.DataFrame({
-            "case_id": pd.array(src.case_ids[keep], dtype="string"),
-            "entry": entry[keep].astype(np.int64),
-            "time": time[keep].astype(np.int64),
-            "outcome": pd.Categorical(outcome[keep], categories=groups + [CENSORED]),
-            "origin_date": cr.from_days(res.origin_day[keep]),
-            "exit_date": cr.from_days(exit_day[keep]),
-            "origin_event": pd.array(origin_codes[res.origin_used[keep]], dtype="string"),
-            "exit_event": pd.array(res.dec.code[keep], dtype="string"),
-            "reopened": reopened[keep],
-        })
-        cov = coerce_cases(src.covariates(covariates))
-        clash = [c for c in cov.columns if c in table.columns]
-        if clash:
-            raise ConfigError(f"covariates {clash} clash with cohort columns; rename them")
-        table = pd.concat([table, cov[keep].reset_index(drop=True)], axis=1)
-        n_in = src.n
-    finally:
-        close_source(src)
+    src = open_source(log, engine)
+    entry_codes, case_entry = _entry_codes(src, entry_event)
+    res = cr.resolve_cohort(src, origin=origin, origin_fallback=origin_fallback, endpoints=ends,
+                   censor_at=censor_at, window=window, horizon=horizon,
+                   extra_codes=entry_codes)
+    has_dec = res.dec.day < M
+    exit_day = np.where(has_dec, res.dec.day, res.censor_day)
+    time = exit_day - res.origin_day
+    entry, late = _delayed_entry(res, src.n, entry_codes, case_entry, time)
+    keep = ~res.excluded
+    counts = {**res.counts, **cr.flag_counts(res, keep, src)}
+    counts["exit_on_entry_day"] = int((keep & late & (entry == time)).sum())
+    groups = list(ends)
+    outcome = np.where(has_dec, np.asarray(groups + [CENSORED], dtype=object)[res.dec.group],
+                       CENSORED)
+    reopened = res.last[:, res.col[REOPENING]] >= res.dec.day
+    origin_codes = np.asarray(res.origin_codes, dtype=object)
+    table = pd.DataFrame({
+        "case_id": pd.array(src.case_ids[keep], dtype="string"),
+        "entry": entry[keep].astype(np.int64),
+        "time": time[keep].astype(np.int64),
+        "outcome": pd.Categorical(outcome[keep], categories=groups + [CENSORED]),
+        "origin_date": cr.from_days(res.origin_day[keep]),
+        "exit_date": cr.from_days(exit_day[keep]),
+        "origin_event": pd.array(origin_codes[res.origin_used[keep]], dtype="string"),
+        "exit_event": pd.array(res.dec.code[keep], dtype="string"),
+        "reopened": reopened[keep],
+    })
+    cov = coerce_cases(src.covariates(covariates))
+    clash = [c for c in cov.columns if c in table.columns]
+    if clash:
+        raise ConfigError(f"covariates {clash} clash with cohort columns; rename them")
+    table = pd.concat([table, cov[keep].reset_index(drop=True)], axis=1)
+    n_in = src.n
     return Cohort(
         table=table, alpha=0.0, method=f"cohort from {origin} to first endpoint",
         time_unit="days", n=len(table), rules=cr.rules_frame(cr.COHORT_RULES, counts),
@@ -486,57 +483,54 @@ def stage_table(
 
         return fetch_stage_table(log, engine=engine, con=con, stages=stages, endpoints=ends,
                                  censor_at=censor_at)
-    src = open_source(log, engine, con)
-    try:
-        censor = src.extraction.copy()
-        if censor_at is not None:
-            censor = np.minimum(censor, cr.parse_day(censor_at, "censor_at"))
-        tokens = [t for s in stages for t in (*s.start, *s.end, *s.beyond)]
-        codes = list(dict.fromkeys(
-            [c for v in ends.values() for c in v]
-            + [t for t in tokens if not t.startswith("decision")]))
-        col = {c: j for j, c in enumerate(codes)}
-        first, last = src.first_last(codes, censor)
-        dec = cr.resolve_decisions(first, last, col, ends)
-        after, undated = src.quality_flags()
-        n, k = src.n, len(stages)
-        parts: dict[str, list[np.ndarray]] = {}
-        end_before = np.zeros(n, dtype=bool)
-        for stage in stages:
-            s_day, _ = cr.pick_first(*cr.token_days(stage.start, first, col, dec, groups))
-            e_day, e_code = cr.pick_first(*cr.token_days(stage.end, first, col, dec, groups))
-            b_day, b_code = cr.pick_first(*cr.token_days(
-                stage.beyond, first, col, dec, groups)) if stage.beyond else (
-                np.full(n, M), np.full(n, None, dtype=object))
-            inapplicable = np.zeros(n, dtype=bool)
-            for tok in stage.start:
-                if tok.startswith("decision:"):
-                    g = groups.index(tok.split(":", 1)[1])
-                    inapplicable |= (dec.day < M) & (dec.group != g)
-            got = cr.stage_status(s_day, e_day, e_code, b_day, b_code, censor, inapplicable)
-            end_before |= got.pop("end_before_start")
-            for key, value in got.items():
-                parts.setdefault(key, []).append(value)
-        mat = {key: np.column_stack(v).ravel() for key, v in parts.items()}
-        sojourn = pd.array(np.where(mat["sojourn"] < M, mat["sojourn"], 0), dtype="Int64")
-        sojourn[mat["sojourn"] >= M] = pd.NA
-        names = [s.name for s in stages]
-        table = pd.DataFrame({
-            "case_id": pd.array(np.repeat(src.case_ids, k), dtype="string"),
-            "stage": pd.Categorical.from_codes(np.tile(np.arange(k), n),
-                                               categories=pd.Index(names)),
-            "start_date": cr.from_days(mat["start"]),
-            "end_date": cr.from_days(mat["end"]),
-            "sojourn": sojourn,
-            "status": pd.Categorical.from_codes(mat["status"],
-                                                categories=pd.Index(STAGE_STATUSES)),
-            "exit": pd.array(mat["exit"], dtype="string"),
-        })
-        counts = {"events_after_extraction": int(after.sum()), "undated_events": int(undated.sum()),
-                  "end_before_start": int(end_before.sum()),
-                  "same_day_decisions": int(dec.same_day.sum())}
-    finally:
-        close_source(src)
+    src = open_source(log, engine)
+    censor = src.extraction.copy()
+    if censor_at is not None:
+        censor = np.minimum(censor, cr.parse_day(censor_at, "censor_at"))
+    tokens = [t for s in stages for t in (*s.start, *s.end, *s.beyond)]
+    codes = list(dict.fromkeys(
+        [c for v in ends.values() for c in v]
+        + [t for t in tokens if not t.startswith("decision")]))
+    col = {c: j for j, c in enumerate(codes)}
+    first, last = src.first_last(codes, censor)
+    dec = cr.resolve_decisions(first, last, col, ends)
+    after, undated = src.quality_flags()
+    n, k = src.n, len(stages)
+    parts: dict[str, list[np.ndarray]] = {}
+    end_before = np.zeros(n, dtype=bool)
+    for stage in stages:
+        s_day, _ = cr.pick_first(*cr.token_days(stage.start, first, col, dec, groups))
+        e_day, e_code = cr.pick_first(*cr.token_days(stage.end, first, col, dec, groups))
+        b_day, b_code = cr.pick_first(*cr.token_days(
+            stage.beyond, first, col, dec, groups)) if stage.beyond else (
+            np.full(n, M), np.full(n, None, dtype=object))
+        inapplicable = np.zeros(n, dtype=bool)
+        for tok in stage.start:
+            if tok.startswith("decision:"):
+                g = groups.index(tok.split(":", 1)[1])
+                inapplicable |= (dec.day < M) & (dec.group != g)
+        got = cr.stage_status(s_day, e_day, e_code, b_day, b_code, censor, inapplicable)
+        end_before |= got.pop("end_before_start")
+        for key, value in got.items():
+            parts.setdefault(key, []).append(value)
+    mat = {key: np.column_stack(v).ravel() for key, v in parts.items()}
+    sojourn = pd.array(np.where(mat["sojourn"] < M, mat["sojourn"], 0), dtype="Int64")
+    sojourn[mat["sojourn"] >= M] = pd.NA
+    names = [s.name for s in stages]
+    table = pd.DataFrame({
+        "case_id": pd.array(np.repeat(src.case_ids, k), dtype="string"),
+        "stage": pd.Categorical.from_codes(np.tile(np.arange(k), n),
+                                           categories=pd.Index(names)),
+        "start_date": cr.from_days(mat["start"]),
+        "end_date": cr.from_days(mat["end"]),
+        "sojourn": sojourn,
+        "status": pd.Categorical.from_codes(mat["status"],
+                                            categories=pd.Index(STAGE_STATUSES)),
+        "exit": pd.array(mat["exit"], dtype="string"),
+    })
+    counts = {"events_after_extraction": int(after.sum()), "undated_events": int(undated.sum()),
+              "end_before_start": int(end_before.sum()),
+              "same_day_decisions": int(dec.same_day.sum())}
     return StageTable(table=table, alpha=0.0, method="stage sojourns", time_unit="days",
                       n=n, rules=cr.rules_frame(cr.STAGE_RULES, counts), stages=stages,
                       notes={"censor_at": censor_at, "engine": engine})

@@ -20,7 +20,7 @@ from ..results import TidyResult
 from ..schema import EventLog
 from . import rules as cr
 from .build import _summary_counts
-from .source import close_source, open_source
+from .source import open_source
 
 __all__ = ["DEFAULT_STATES", "JUDGED", "Transitions", "state_model", "transitions"]
 
@@ -130,42 +130,39 @@ def transitions(
                                  origin_fallback=origin_fallback, endpoints=ends,
                                  censor_at=censor_at, window=window, horizon=horizon)
     later = list(chain)[1:]
-    src = open_source(log, engine, con)
-    try:
-        extra = [c for s in later for c in chain[s]] + list(JUDGMENT_EVENTS)
-        res = cr.resolve_cohort(src, origin=origin, origin_fallback=origin_fallback, endpoints=ends,
-                       censor_at=censor_at, window=window, horizon=horizon, extra_codes=extra)
-        keep = ~res.excluded
-        o = res.origin_day[keep][:, None]
-        first = res.first[keep]
-        dec_day, dec_group = res.dec.day[keep], res.dec.group[keep]
-        n = int(keep.sum())
-        cols = [np.zeros(n, dtype=np.int64)]
-        cols += [cr.first_of(first, [res.col[c] for c in chain[s]]) for s in later]
-        cols.append(dec_day)
-        judged = cr.first_of(first, [res.col[c] for c in JUDGMENT_EVENTS])
-        court = groups.index("court") if has_judged else -2
-        cols.append(np.where(dec_group == court, judged, M))
-        raw = np.column_stack(cols)
-        present = raw < M
-        present[:, 0] = True
-        times = np.where(present, raw - o, M)
-        times[:, 0] = 0
-        ids = np.tile(np.arange(len(chain) + 2), (n, 1))
-        ids[:, len(chain)] = len(chain) + np.maximum(dec_group, 0)
-        ids[:, len(chain) + 1] = len(chain) + len(groups)
-        transient = np.ones_like(present)
-        transient[:, len(chain)] = dec_group == court
-        transient[:, len(chain) + 1] = False
-        follow = res.censor_day[keep] - res.origin_day[keep]
-        rows, flags = cr.transition_rows(times, ids, present, follow, len(later), transient)
-        counts = dict(res.counts)
-        counts.update(cr.flag_counts(res, keep, src))
-        counts.update({k: int(v.sum()) for k, v in flags.items()})
-        case_ids = src.case_ids[keep]
-        n_in = src.n
-    finally:
-        close_source(src)
+    src = open_source(log, engine)
+    extra = [c for s in later for c in chain[s]] + list(JUDGMENT_EVENTS)
+    res = cr.resolve_cohort(src, origin=origin, origin_fallback=origin_fallback, endpoints=ends,
+                   censor_at=censor_at, window=window, horizon=horizon, extra_codes=extra)
+    keep = ~res.excluded
+    o = res.origin_day[keep][:, None]
+    first = res.first[keep]
+    dec_day, dec_group = res.dec.day[keep], res.dec.group[keep]
+    n = int(keep.sum())
+    cols = [np.zeros(n, dtype=np.int64)]
+    cols += [cr.first_of(first, [res.col[c] for c in chain[s]]) for s in later]
+    cols.append(dec_day)
+    judged = cr.first_of(first, [res.col[c] for c in JUDGMENT_EVENTS])
+    court = groups.index("court") if has_judged else -2
+    cols.append(np.where(dec_group == court, judged, M))
+    raw = np.column_stack(cols)
+    present = raw < M
+    present[:, 0] = True
+    times = np.where(present, raw - o, M)
+    times[:, 0] = 0
+    ids = np.tile(np.arange(len(chain) + 2), (n, 1))
+    ids[:, len(chain)] = len(chain) + np.maximum(dec_group, 0)
+    ids[:, len(chain) + 1] = len(chain) + len(groups)
+    transient = np.ones_like(present)
+    transient[:, len(chain)] = dec_group == court
+    transient[:, len(chain) + 1] = False
+    follow = res.censor_day[keep] - res.origin_day[keep]
+    rows, flags = cr.transition_rows(times, ids, present, follow, len(later), transient)
+    counts = dict(res.counts)
+    counts.update(cr.flag_counts(res, keep, src))
+    counts.update({k: int(v.sum()) for k, v in flags.items()})
+    case_ids = src.case_ids[keep]
+    n_in = src.n
     to_codes = rows["to_state"]
     table = pd.DataFrame({
         "case_id": pd.array(case_ids[rows["case"]], dtype="string"),

@@ -23,7 +23,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -137,7 +136,7 @@ class PandasSource:
 
 
 
-def open_source(log: EventLog | None, engine: str, con: Any, config: Any = None) -> Any:
+def open_source(log: EventLog | None, engine: str) -> PandasSource:
     """The in-memory source of ``log`` (``engine="pandas"``).
 
     DuckDB and Spark do not go through per-case arrays: the cohort, the stage table and
@@ -149,12 +148,6 @@ def open_source(log: EventLog | None, engine: str, con: Any, config: Any = None)
             raise ConfigError("engine='pandas' needs an EventLog as first argument")
         return PandasSource(log.cases, log.events, log.extraction_date)
     raise ConfigError(f"engine={engine!r} is not allowed; use 'pandas', 'duckdb' or 'spark'")
-
-
-def close_source(src: Any) -> None:
-    """Release what a source created (nothing for the in-memory source)."""
-    if hasattr(src, "close"):
-        src.close()
 
 
 def coerce_cases(frame: pd.DataFrame) -> pd.DataFrame:
